@@ -1,0 +1,147 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Descent.Autodiff;
+
+/// <summary>
+/// The backward pass: orders the graph once (reverse topological order, iteratively so deep graphs cannot overflow
+/// the stack), then sends each tensor's gradient through the node that made it. Gradients that arrive with a
+/// broadcast shape are summed back to the input's shape here, centrally, so no operation handles broadcasting.
+/// </summary>
+internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private static int s_stamp;
+    [ThreadStatic] private static Engine<T>? t_cached;
+
+    private readonly List<Tensor<T>> _order = [];
+    private readonly Stack<(Tensor<T> Tensor, int Next)> _stack = new();
+    private bool _anomaly;
+
+    public static Tensor<T>?[]? Run(Tensor<T> root, Tensor<T>? upstream, bool createGraph, bool retainGraph,
+        bool accumulateIntoLeaves, IReadOnlyList<Tensor<T>>? capture)
+    {
+        if (!root.RequiresGrad)
+            throw new GradientException("Backward() was called on a tensor that does not require a gradient: no input of the computation had WithGrad(), or it was computed inside Autograd.NoGrad().");
+        if (upstream is null)
+        {
+            if (root.Size != 1)
+                throw new GradientException($"Backward() without an upstream gradient needs a scalar (one-element) result, but this one has shape {Shapes.Format(root.Shape)}. Reduce it (for example with Sum() or Mean()) or pass Backward(upstream) with a gradient of that shape.");
+            upstream = new Tensor<T>(root.ShapeArray, [T.One]);
+        }
+        else if (!Shapes.Equal(upstream.Shape, root.Shape))
+            throw new GradientException($"The upstream gradient has shape {Shapes.Format(upstream.Shape)} but the result has shape {Shapes.Format(root.Shape)}; they must match.");
+
+        var engine = t_cached ?? new Engine<T>();
+        t_cached = null;
+        try
+        {
+            engine._anomaly = Autograd.IsDetectingAnomalies;
+            return engine.Execute(root, upstream, createGraph, retainGraph, accumulateIntoLeaves, capture);
+        }
+        finally
+        {
+            engine._order.Clear();
+            engine._stack.Clear();
+            t_cached = engine;
+        }
+    }
+
+    private Tensor<T>?[]? Execute(Tensor<T> root, Tensor<T> upstream, bool createGraph, bool retainGraph,
+        bool accumulateIntoLeaves, IReadOnlyList<Tensor<T>>? capture)
+    {
+        int stamp = Interlocked.Increment(ref s_stamp);
+        Sort(root, stamp);
+
+        // Captured tensors are found by reference; their gradient is read when the pass reaches them.
+        Tensor<T>?[]? captured = capture is null ? null : new Tensor<T>?[capture.Count];
+
+        using var scope = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
+        root.PendingGrad = upstream;
+        for (int i = _order.Count - 1; i >= 0; i--)
+        {
+            var t = _order[i];
+            var g = t.PendingGrad;
+            t.PendingGrad = null;
+            if (g is null) continue;
+
+            if (captured is not null)
+                for (int c = 0; c < captured.Length; c++)
+                    if (ReferenceEquals(capture![c], t)) captured[c] = g;
+
+            var node = t.Node;
+            if (node is null)
+            {
+                if (accumulateIntoLeaves) AccumulateLeaf(t, g, createGraph);
+                continue;
+            }
+            if (node.Freed)
+                throw new GradientException($"Backward() reached the '{node.Name}' operation whose graph was already freed by an earlier backward pass. Pass retainGraph: true to the first Backward() to go through the same graph twice, or recompute the result.");
+            node.Backward(g, t, this);
+            if (!retainGraph) node.Release();
+        }
+        return captured;
+    }
+
+    /// <summary>Reverse topological order by an iterative depth-first search from the root.</summary>
+    private void Sort(Tensor<T> root, int stamp)
+    {
+        root.VisitStamp = stamp;
+        _stack.Push((root, 0));
+        while (_stack.Count > 0)
+        {
+            var (t, next) = _stack.Pop();
+            var node = t.Node;
+            if (node is not null && next < node.InputCount)
+            {
+                _stack.Push((t, next + 1));
+                var input = node.Input(next);
+                if (input.RequiresGrad && input.VisitStamp != stamp)
+                {
+                    input.VisitStamp = stamp;
+                    _stack.Push((input, 0));
+                }
+                continue;
+            }
+            _order.Add(t);
+        }
+    }
+
+    public override void Send(Tensor<T> input, Tensor<T> grad)
+    {
+        if (!input.RequiresGrad) return;
+        if (!Shapes.Equal(grad.Shape, input.Shape))
+        {
+            if (!Shapes.CanBroadcastTo(input.Shape, grad.Shape))
+                throw new GradientException($"Internal error: a gradient of shape {Shapes.Format(grad.Shape)} cannot be reduced to its input's shape {Shapes.Format(input.Shape)}.");
+            grad = grad.SumTo(input.ShapeRef);
+        }
+        if (_anomaly) Anomaly.Check(grad, "backward of the operation that consumed " + (input.Name ?? input.Operation ?? "a leaf"), "backward");
+        input.PendingGrad = input.PendingGrad is null ? grad : input.PendingGrad + grad;
+    }
+
+    private static void AccumulateLeaf(Tensor<T> leaf, Tensor<T> g, bool createGraph)
+    {
+        var existing = leaf.Grad;
+        if (createGraph || existing is null || existing.Node is not null || !Shapes.Equal(existing.Shape, leaf.Shape))
+        {
+            // Keep our own buffer, so later in-place accumulation never writes into a tensor of the graph.
+            leaf.Grad = existing is null || !Shapes.Equal(existing.Shape, leaf.Shape)
+                ? (createGraph ? g : g.Clone())
+                : existing + g;
+            return;
+        }
+        TensorPrimitives.Add(existing.Buffer, g.Buffer, existing.Buffer);
+    }
+}
+
+/// <summary>Checks for NaN and infinity in anomaly-detection mode.</summary>
+internal static class Anomaly
+{
+    public static void Check<T>(Tensor<T> t, string operation, string phase) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        foreach (var v in t.Buffer)
+            if (!T.IsFinite(v))
+                throw new AnomalyException(operation, phase,
+                    $"Anomaly detected: the {phase} pass of '{operation}' produced {(T.IsNaN(v) ? "NaN" : "an infinity")} (shape {Shapes.Format(t.Shape)}). Check the inputs of that operation for values outside its domain.");
+    }
+}

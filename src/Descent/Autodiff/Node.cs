@@ -1,0 +1,107 @@
+using System.Numerics;
+
+namespace Descent.Autodiff;
+
+/// <summary>
+/// The record of one operation in the graph: its inputs and how a gradient flows back through it.
+/// Vector–Jacobian products are written with tensor operations, so running them with recording on
+/// builds the graph of the gradient itself — that is how higher-order derivatives come about.
+/// </summary>
+internal abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    protected Node(string name) => Name = name;
+
+    /// <summary>The operation's name, as shown in errors and graph drawings.</summary>
+    public string Name { get; }
+
+    /// <summary>Set once a backward pass without <c>retainGraph</c> went through this node.</summary>
+    public bool Freed { get; private set; }
+
+    public abstract int InputCount { get; }
+
+    public abstract Tensor<T> Input(int index);
+
+    /// <summary>
+    /// Sends the gradient of each input to <paramref name="sink"/>; <paramref name="grad"/> has the output's shape.
+    /// Gradients may have the broadcast shape: the engine reduces them to each input's shape.
+    /// </summary>
+    public abstract void Backward(Tensor<T> grad, Tensor<T> output, GradientSink<T> sink);
+
+    /// <summary>Drops the saved tensors so the graph can be collected.</summary>
+    public virtual void Release() => Freed = true;
+}
+
+/// <summary>Receives the gradients a node sends to its inputs.</summary>
+internal abstract class GradientSink<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public abstract void Send(Tensor<T> input, Tensor<T> grad);
+}
+
+/// <summary>A node with one input and a VJP of (upstream, input, output).</summary>
+internal sealed class UnaryNode<T>(string name, Tensor<T> x, Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp) : Node<T>(name)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private Tensor<T> _x = x;
+    private Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? _vjp = vjp;
+
+    public override int InputCount => 1;
+    public override Tensor<T> Input(int index) => _x;
+
+    public override void Backward(Tensor<T> grad, Tensor<T> output, GradientSink<T> sink) => sink.Send(_x, _vjp!(grad, _x, output));
+
+    public override void Release()
+    {
+        base.Release();
+        _vjp = null;
+    }
+}
+
+/// <summary>A node with two inputs; each input's VJP of (upstream, a, b, output) runs only when that input needs it.</summary>
+internal sealed class BinaryNode<T>(string name, Tensor<T> a, Tensor<T> b,
+    Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpA,
+    Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpB) : Node<T>(name)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Tensor<T> _a = a, _b = b;
+    private Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? _vjpA = vjpA, _vjpB = vjpB;
+
+    public override int InputCount => 2;
+    public override Tensor<T> Input(int index) => index == 0 ? _a : _b;
+
+    public override void Backward(Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
+    {
+        if (_a.RequiresGrad) sink.Send(_a, _vjpA!(grad, _a, _b, output));
+        if (_b.RequiresGrad) sink.Send(_b, _vjpB!(grad, _a, _b, output));
+    }
+
+    public override void Release()
+    {
+        base.Release();
+        _vjpA = null;
+        _vjpB = null;
+    }
+}
+
+/// <summary>A node with any number of inputs and a VJP closure returning one gradient (or null) per input.</summary>
+internal sealed class ListNode<T>(string name, Tensor<T>[] inputs, Func<Tensor<T>, Tensor<T>?[]> vjp) : Node<T>(name)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Tensor<T>[] _inputs = inputs;
+    private Func<Tensor<T>, Tensor<T>?[]>? _vjp = vjp;
+
+    public override int InputCount => _inputs.Length;
+    public override Tensor<T> Input(int index) => _inputs[index];
+
+    public override void Backward(Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
+    {
+        var grads = _vjp!(grad);
+        for (int i = 0; i < _inputs.Length; i++)
+            if (grads[i] is { } g && _inputs[i].RequiresGrad) sink.Send(_inputs[i], g);
+    }
+
+    public override void Release()
+    {
+        base.Release();
+        _vjp = null;
+    }
+}

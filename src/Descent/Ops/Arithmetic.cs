@@ -1,0 +1,100 @@
+using Descent.Kernels;
+
+namespace Descent;
+
+// Arithmetic primitives: each forward kernel with its vector–Jacobian product beside it.
+// Gradients may come back with the broadcast shape; the engine reduces them to each input's shape.
+public sealed partial class Tensor<T>
+{
+    /// <summary>Element-wise sum with broadcasting. ∂/∂a = 1, ∂/∂b = 1.</summary>
+    public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
+        => Record(ElementWise.Binary<T, AddOp<T>>(a, b, "add"), "add", a, b,
+            static (g, _, _, _) => g,
+            static (g, _, _, _) => g);
+
+    /// <summary>Element-wise difference with broadcasting. ∂/∂a = 1, ∂/∂b = −1.</summary>
+    public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
+        => Record(ElementWise.Binary<T, SubtractOp<T>>(a, b, "subtract"), "subtract", a, b,
+            static (g, _, _, _) => g,
+            static (g, _, _, _) => -g);
+
+    /// <summary>Element-wise product with broadcasting. ∂/∂a = b, ∂/∂b = a.</summary>
+    public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
+        => Record(ElementWise.Binary<T, MultiplyOp<T>>(a, b, "multiply"), "multiply", a, b,
+            static (g, _, b, _) => g * b,
+            static (g, a, _, _) => g * a);
+
+    /// <summary>Element-wise quotient with broadcasting. ∂/∂a = 1/b, ∂/∂b = −a/b² = −y/b.</summary>
+    public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
+        => Record(ElementWise.Binary<T, DivideOp<T>>(a, b, "divide"), "divide", a, b,
+            static (g, _, b, _) => g / b,
+            static (g, _, b, y) => -(g * y / b));
+
+    /// <summary>Negation. ∂/∂x = −1.</summary>
+    public static Tensor<T> operator -(Tensor<T> x)
+        => Record(ElementWise.Unary(x, static (s, d) => System.Numerics.Tensors.TensorPrimitives.Negate(s, d)), "negate", x,
+            static (g, _, _) => -g);
+
+    /// <summary>Adds a scalar to every element.</summary>
+    public static Tensor<T> operator +(Tensor<T> a, T b) => a + Tensor.Scalar(b);
+
+    /// <summary>Adds a scalar to every element.</summary>
+    public static Tensor<T> operator +(T a, Tensor<T> b) => Tensor.Scalar(a) + b;
+
+    /// <summary>Subtracts a scalar from every element.</summary>
+    public static Tensor<T> operator -(Tensor<T> a, T b) => a - Tensor.Scalar(b);
+
+    /// <summary>Subtracts every element from a scalar.</summary>
+    public static Tensor<T> operator -(T a, Tensor<T> b) => Tensor.Scalar(a) - b;
+
+    /// <summary>Multiplies every element by a scalar.</summary>
+    public static Tensor<T> operator *(Tensor<T> a, T b) => a * Tensor.Scalar(b);
+
+    /// <summary>Multiplies every element by a scalar.</summary>
+    public static Tensor<T> operator *(T a, Tensor<T> b) => Tensor.Scalar(a) * b;
+
+    /// <summary>Divides every element by a scalar.</summary>
+    public static Tensor<T> operator /(Tensor<T> a, T b) => a / Tensor.Scalar(b);
+
+    /// <summary>Divides a scalar by every element.</summary>
+    public static Tensor<T> operator /(T a, Tensor<T> b) => Tensor.Scalar(a) / b;
+
+    /// <summary>Element-wise sum (same as <c>+</c>).</summary>
+    public Tensor<T> Add(Tensor<T> other) => this + other;
+
+    /// <summary>Element-wise difference (same as <c>-</c>).</summary>
+    public Tensor<T> Subtract(Tensor<T> other) => this - other;
+
+    /// <summary>Element-wise product (same as <c>*</c>).</summary>
+    public Tensor<T> Multiply(Tensor<T> other) => this * other;
+
+    /// <summary>Element-wise quotient (same as <c>/</c>).</summary>
+    public Tensor<T> Divide(Tensor<T> other) => this / other;
+
+    /// <summary>Negation (same as unary <c>-</c>).</summary>
+    public Tensor<T> Negate() => -this;
+
+    /// <summary>
+    /// In-place <c>this -= scale · other</c> on the data, not recorded: the update step of gradient descent
+    /// (<c>w.SubtractInPlace(w.Grad!, learningRate)</c>). <paramref name="other"/> must have this tensor's shape.
+    /// </summary>
+    /// <exception cref="ShapeException">The shapes differ.</exception>
+    public Tensor<T> SubtractInPlace(Tensor<T> other, T scale)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!Shapes.Equal(Shape, other.Shape))
+            throw new ShapeException($"SubtractInPlace: shapes {Shapes.Format(Shape)} and {Shapes.Format(other.Shape)} differ; an in-place update needs equal shapes.");
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(other.Buffer, -scale, Buffer, Buffer);
+        return this;
+    }
+
+    /// <summary>In-place copy of <paramref name="source"/>'s values into this tensor (same shape), not recorded.</summary>
+    public Tensor<T> CopyFrom(Tensor<T> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!Shapes.Equal(Shape, source.Shape))
+            throw new ShapeException($"CopyFrom: shapes {Shapes.Format(Shape)} and {Shapes.Format(source.Shape)} differ.");
+        source.Buffer.CopyTo(Buffer, 0);
+        return this;
+    }
+}

@@ -1,0 +1,104 @@
+using Descent.Kernels;
+
+namespace Descent;
+
+// Linear algebra. MatMul on matrices (and stacks of them) is the primitive; vector cases, dot, outer and norms are
+// compositions, so their gradients come for free.
+public sealed partial class Tensor<T>
+{
+    /// <summary>
+    /// Matrix product with NumPy's <c>matmul</c> (<c>@</c>) rules: 2-D × 2-D is the matrix product; a 1-D operand is
+    /// treated as a row (left) or column (right) vector and that axis removed; higher ranks are stacks of matrices whose
+    /// leading (batch) dimensions broadcast. ∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G (batch broadcasting undone by the engine).
+    /// </summary>
+    /// <exception cref="ShapeException">Inner dimensions differ, or batch dimensions cannot broadcast.</exception>
+    public static Tensor<T> MatMul(Tensor<T> a, Tensor<T> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Rank == 0 || b.Rank == 0)
+            throw new ShapeException($"MatMul: operands must have at least one dimension (shapes {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}); use * to scale by a scalar.");
+        if (a.Rank == 1 && b.Rank == 1) return Dot(a, b);
+        if (a.Rank == 1) return MatMul(a.Unsqueeze(0), b).Squeeze(-2);
+        if (b.Rank == 1) return MatMul(a, b.Unsqueeze(-1)).Squeeze(-1);
+
+        int m = a.ShapeRef[^2], k = a.ShapeRef[^1], k2 = b.ShapeRef[^2], n = b.ShapeRef[^1];
+        if (k != k2)
+            throw new ShapeException($"MatMul: shapes {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)} do not fit: the first has {k} columns but the second has {k2} rows.");
+        var batchA = a.ShapeRef[..^2];
+        var batchB = b.ShapeRef[..^2];
+        var batch = Shapes.Broadcast(batchA, batchB, "MatMul (batch dimensions)");
+        int batches = Shapes.Size(batch);
+        var shape = new int[batch.Length + 2];
+        batch.CopyTo(shape, 0);
+        shape[^2] = m;
+        shape[^1] = n;
+        var result = new Tensor<T>(shape);
+        if (batches == 1)
+            Gemm.Multiply(a.Buffer, 0, b.Buffer, 0, result.Buffer, 0, m, k, n);
+        else
+        {
+            var sa = ElementWise.BroadcastStrides(batchA, batch);
+            var sb = ElementWise.BroadcastStrides(batchB, batch);
+            var index = new int[batch.Length];
+            for (int i = 0; i < batches; i++)
+            {
+                int rem = i, oa = 0, ob = 0;
+                for (int d = batch.Length - 1; d >= 0; d--) { int j = rem % batch[d]; rem /= batch[d]; oa += j * sa[d]; ob += j * sb[d]; }
+                Gemm.Multiply(a.Buffer, oa * m * k, b.Buffer, ob * k * n, result.Buffer, i * m * n, m, k, n);
+            }
+        }
+        return Record(result, "matmul", a, b,
+            static (g, _, b, _) => MatMul(g, b.Transpose()),
+            static (g, a, _, _) => MatMul(a.Transpose(), g));
+    }
+
+    /// <summary>Matrix product with <paramref name="other"/> (see <see cref="MatMul(Tensor{T}, Tensor{T})"/>).</summary>
+    public Tensor<T> MatMul(Tensor<T> other) => MatMul(this, other);
+
+    /// <summary>Inner product Σ aᵢbᵢ of two 1-D tensors of equal length.</summary>
+    public static Tensor<T> Dot(Tensor<T> a, Tensor<T> b)
+    {
+        if (a.Rank != 1 || b.Rank != 1 || a.Size != b.Size)
+            throw new ShapeException($"Dot: needs two 1-D tensors of equal length; got {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}.");
+        return (a * b).Sum();
+    }
+
+    /// <summary>Outer product: the matrix aᵢbⱼ of two 1-D tensors.</summary>
+    public static Tensor<T> Outer(Tensor<T> a, Tensor<T> b)
+    {
+        if (a.Rank != 1 || b.Rank != 1)
+            throw new ShapeException($"Outer: needs two 1-D tensors; got {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}.");
+        return a.Unsqueeze(1) * b.Unsqueeze(0);
+    }
+
+    /// <summary>
+    /// The vector p-norm (Σ|xᵢ|ᵖ)^(1/p) over <paramref name="axes"/> (all elements when null). p = 2 (default) is the
+    /// Euclidean norm, p = 1 the sum of magnitudes, p = ∞ the largest magnitude. The 2-norm's gradient x/‖x‖ is NaN at
+    /// x = 0, where the norm has no derivative.
+    /// </summary>
+    public Tensor<T> Norm(double p = 2, int[]? axes = null, bool keepDims = false)
+    {
+        if (!(p >= 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "The norm order p must be at least 1 (or +∞).");
+        if (double.IsPositiveInfinity(p)) return Abs().Max(axes, keepDims);
+        if (p == 1) return Abs().Sum(axes, keepDims);
+        if (p == 2) return Square().Sum(axes, keepDims).Sqrt();
+        return Abs().Pow(Cv(p)).Sum(axes, keepDims).Pow(Cv(1 / p));
+    }
+
+    /// <summary>
+    /// A matrix norm of a 2-D tensor: "fro" (Frobenius, √Σx²), "1" (largest column sum of magnitudes) or "inf"
+    /// (largest row sum of magnitudes).
+    /// </summary>
+    public Tensor<T> MatrixNorm(string kind = "fro")
+    {
+        if (Rank != 2) throw new ShapeException($"MatrixNorm: needs a 2-D tensor; got shape {Shapes.Format(Shape)}.");
+        return kind switch
+        {
+            "fro" => Square().Sum().Sqrt(),
+            "1" => Abs().Sum(0).Max(),
+            "inf" => Abs().Sum(1).Max(),
+            _ => throw new ArgumentException($"MatrixNorm: unknown kind '{kind}'; use \"fro\", \"1\" or \"inf\".", nameof(kind)),
+        };
+    }
+}

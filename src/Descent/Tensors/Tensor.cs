@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Descent.Autodiff;
+
+namespace Descent;
+
+/// <summary>
+/// An n-dimensional array of <typeparamref name="T"/> (<see cref="double"/> or <see cref="float"/>) in row-major,
+/// contiguous storage, that can take part in reverse-mode automatic differentiation.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every operation on tensors that <see cref="RequiresGrad"/> is recorded (unless inside <see cref="Autograd.NoGrad"/>),
+/// so that <see cref="Backward(bool, bool)"/> on a scalar result fills <see cref="Grad"/> of every leaf tensor that requires a gradient.
+/// Tensors made from data are constants: they never get gradients.
+/// </para>
+/// <para>
+/// Storage is always contiguous and starts at element 0. <see cref="Reshape(int[])"/> shares storage with its source (a view);
+/// transposes, slices and gathers copy. This keeps every kernel a simple loop over a span, which is what makes small
+/// problems fast; the copy is cheap next to the arithmetic that follows it.
+/// </para>
+/// <example>
+/// <code>
+/// var w = Tensor.Scalar(10.0).WithGrad();
+/// var loss = w * w;
+/// loss.Backward();              // w.Grad is 20
+/// </code>
+/// </example>
+/// </remarks>
+/// <typeparam name="T">The element type: <see cref="double"/> for exact reference results, <see cref="float"/> for fast training.</typeparam>
+public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _data;
+    private readonly int[] _shape;
+    private bool _requiresGrad;
+
+    internal Node<T>? Node;
+    internal Tensor<T>? PendingGrad;
+    internal int VisitStamp;
+
+    /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
+    internal Tensor(int[] shape, T[] data)
+    {
+        _shape = shape;
+        _data = data;
+        Debug.Assert(Shapes.Size(shape) == data.Length);
+    }
+
+    /// <summary>Creates a tensor of the given shape filled with zeros.</summary>
+    internal Tensor(int[] shape) : this(shape, new T[Shapes.Size(shape)]) { }
+
+    /// <summary>The dimensions, outermost first. A scalar has shape <c>[]</c>.</summary>
+    public ReadOnlySpan<int> Shape => _shape;
+
+    /// <summary>The shape as an array (a copy).</summary>
+    public int[] ShapeArray => (int[])_shape.Clone();
+
+    internal int[] ShapeRef => _shape;
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>The number of elements.</summary>
+    public int Size => _data.Length;
+
+    /// <summary>
+    /// The elements in row-major order, writable. Writing here is not recorded by autodiff: use it for data and for
+    /// parameter updates, not inside a computation you will differentiate.
+    /// </summary>
+    public Span<T> Data => _data;
+
+    internal T[] Buffer => _data;
+
+    /// <summary>An optional name, shown in graph drawings and error messages.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Whether gradients flow to this tensor. Set it on leaves (parameters); results of recorded operations
+    /// require a gradient when any input does.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Setting it to false on a result of a recorded operation.</exception>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!value && Node is not null)
+                throw new InvalidOperationException("RequiresGrad cannot be turned off on the result of a recorded operation; use Detach() to get a constant copy.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>True for a tensor not produced by a recorded operation (data, parameters).</summary>
+    public bool IsLeaf => Node is null;
+
+    /// <summary>The accumulated gradient of the last <see cref="Backward(bool, bool)"/> calls, or null before the first.</summary>
+    public Tensor<T>? Grad { get; set; }
+
+    /// <summary>The name of the operation that produced this tensor, or null for a leaf.</summary>
+    public string? Operation => Node?.Name;
+
+    /// <summary>Marks this tensor as requiring a gradient and returns it (for fluent creation of parameters).</summary>
+    public Tensor<T> WithGrad()
+    {
+        RequiresGrad = true;
+        return this;
+    }
+
+    /// <summary>Sets the gradient to zero, keeping its buffer so repeated steps allocate nothing.</summary>
+    public void ZeroGrad()
+    {
+        if (Grad is null) return;
+        if (Grad.Node is not null) { Grad = null; return; }
+        Grad.Data.Clear();
+    }
+
+    /// <summary>The single value of a one-element tensor.</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more or fewer than one element.</exception>
+    public T Item()
+    {
+        if (_data.Length != 1)
+            throw new InvalidOperationException($"Item() needs a tensor with exactly one element; this one has shape {Shapes.Format(_shape)}. Index or reduce it first.");
+        return _data[0];
+    }
+
+    /// <summary>The element at the given full index (one integer per dimension; negative counts from the end).</summary>
+    public T GetValue(params int[] index) => _data[Offset(index)];
+
+    /// <summary>Writes the element at the given full index. Not recorded by autodiff.</summary>
+    public void SetValue(T value, params int[] index) => _data[Offset(index)] = value;
+
+    private int Offset(int[] index)
+    {
+        if (index.Length != _shape.Length)
+            throw new ArgumentException($"Index has {index.Length} components but the tensor has rank {_shape.Length} (shape {Shapes.Format(_shape)}).", nameof(index));
+        int offset = 0;
+        for (int i = 0; i < index.Length; i++)
+        {
+            int k = index[i] < 0 ? index[i] + _shape[i] : index[i];
+            if ((uint)k >= (uint)_shape[i])
+                throw new IndexOutOfRangeException($"Index {index[i]} is out of range for dimension {i} of size {_shape[i]}.");
+            offset = offset * _shape[i] + k;
+        }
+        return offset;
+    }
+
+    /// <summary>A copy of the elements in row-major order.</summary>
+    public T[] ToArray() => (T[])_data.Clone();
+
+    /// <summary>The elements as doubles, in row-major order.</summary>
+    public double[] ToDoubleArray()
+    {
+        var result = new double[_data.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = double.CreateTruncating(_data[i]);
+        return result;
+    }
+
+    /// <summary>A constant copy with its own storage, outside any graph.</summary>
+    public Tensor<T> Clone() => new((int[])_shape.Clone(), (T[])_data.Clone());
+
+    /// <summary>A constant tensor sharing this tensor's storage, cut from the graph: gradients do not flow through it.</summary>
+    public Tensor<T> Detach() => new(_shape, _data) { Name = Name };
+
+    /// <summary>Converts to another element type (a constant copy when the type differs).</summary>
+    public Tensor<TOther> Cast<TOther>() where TOther : unmanaged, IBinaryFloatingPointIeee754<TOther>
+    {
+        var data = new TOther[_data.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = TOther.CreateTruncating(_data[i]);
+        return new Tensor<TOther>((int[])_shape.Clone(), data);
+    }
+
+    /// <summary>Prints the values with their shape, NumPy style (large tensors are summarised).</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder("tensor(");
+        if (_shape.Length == 0) sb.Append(Format(_data[0]));
+        else AppendNested(sb, 0, 0);
+        if (_shape.Length > 0) sb.Append(", shape=").Append(Shapes.Format(_shape));
+        if (Node is not null) sb.Append(", op=").Append(Node.Name);
+        else if (RequiresGrad) sb.Append(", requires_grad");
+        return sb.Append(')').ToString();
+    }
+
+    private void AppendNested(StringBuilder sb, int dim, int offset)
+    {
+        int n = _shape[dim];
+        int stride = 1;
+        for (int i = dim + 1; i < _shape.Length; i++) stride *= _shape[i];
+        sb.Append('[');
+        for (int i = 0; i < n; i++)
+        {
+            if (n > 12 && i == 6) { sb.Append("..., "); i = n - 6; }
+            if (dim == _shape.Length - 1) sb.Append(Format(_data[offset + i]));
+            else AppendNested(sb, dim + 1, offset + i * stride);
+            if (i < n - 1) sb.Append(", ");
+        }
+        sb.Append(']');
+    }
+
+    private static string Format(T v) => double.CreateTruncating(v).ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static T Cv(double v) => T.CreateTruncating(v);
+}
