@@ -1,0 +1,168 @@
+using System.Numerics;
+
+namespace Descent.Learning.Modules;
+
+/// <summary>
+/// A dense layer y = x·W + b with W of shape [in, out] and b of shape [out]. The [in, out] layout (JAX/Flax's
+/// "kernel") makes the forward pass a plain matrix product with no transpose; a PyTorch <c>nn.Linear</c> weight is its
+/// transpose.
+/// </summary>
+public sealed class Linear<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Creates the layer; the weight is initialised by <paramref name="weightInit"/> (Glorot uniform by default), the bias with zeros.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public Linear(int inputs, int outputs, bool bias = true, Initializer<T>? weightInit = null, Initializer<T>? biasInit = null, Random? random = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
+        random ??= new Random(0);
+        Inputs = inputs;
+        Outputs = outputs;
+        Weight = RegisterParameter("weight", (weightInit ?? Initializers.GlorotUniform<T>())([inputs, outputs], random));
+        if (bias) Bias = RegisterParameter("bias", (biasInit ?? Initializers.Zeros<T>())([outputs], random));
+    }
+
+    /// <summary>Input features.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Output features.</summary>
+    public int Outputs { get; }
+
+    /// <summary>The weight, shape [in, out].</summary>
+    public Tensor<T> Weight { get; }
+
+    /// <summary>The bias, shape [out], or null.</summary>
+    public Tensor<T>? Bias { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="ShapeException">The input's last dimension is not <see cref="Inputs"/>.</exception>
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank == 0 || input.Shape[^1] != Inputs)
+            throw new ShapeException($"Linear layer expects inputs with {Inputs} features in the last dimension, but got shape {Shapes.Format(input.Shape)}. Check the model's input size against the data's feature count.");
+        var y = Tensor<T>.MatMul(input, Weight);
+        return Bias is null ? y : y + Bias;
+    }
+}
+
+/// <summary>An element-wise activation as a module.</summary>
+public sealed class Activation<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Func<Tensor<T>, Tensor<T>> _function;
+
+    /// <summary>Wraps a function of tensors as a parameter-free module.</summary>
+    public Activation(string name, Func<Tensor<T>, Tensor<T>> function)
+    {
+        Name = name;
+        _function = function;
+    }
+
+    /// <summary>The activation's name.</summary>
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public override Tensor<T> Forward(Tensor<T> input) => _function(input);
+
+    /// <summary>σ(x).</summary>
+    public static Activation<T> Sigmoid() => new("sigmoid", x => x.Sigmoid());
+
+    /// <summary>tanh x.</summary>
+    public static Activation<T> Tanh() => new("tanh", x => x.Tanh());
+
+    /// <summary>max(x, 0).</summary>
+    public static Activation<T> Relu() => new("relu", x => x.Relu());
+
+    /// <summary>Leaky ReLU with the given negative slope.</summary>
+    public static Activation<T> LeakyRelu(double slope = 0.01) => new("leaky_relu", x => x.LeakyRelu(T.CreateTruncating(slope)));
+
+    /// <summary>ln(1+eˣ).</summary>
+    public static Activation<T> Softplus() => new("softplus", x => x.Softplus());
+
+    /// <summary>Softmax over the last axis.</summary>
+    public static Activation<T> Softmax() => new("softmax", x => x.Softmax(-1));
+
+    /// <summary>Log-softmax over the last axis.</summary>
+    public static Activation<T> LogSoftmax() => new("log_softmax", x => x.LogSoftmax(-1));
+
+    /// <summary>The identity.</summary>
+    public static Activation<T> Identity() => new("identity", x => x);
+
+    /// <summary>An activation by name: sigmoid, tanh, relu, leaky_relu, softplus, softmax, log_softmax, identity.</summary>
+    /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
+    public static Activation<T> FromName(string name) => name.ToLowerInvariant().Replace('-', '_') switch
+    {
+        "sigmoid" => Sigmoid(),
+        "tanh" => Tanh(),
+        "relu" => Relu(),
+        "leaky_relu" or "leakyrelu" => LeakyRelu(),
+        "softplus" => Softplus(),
+        "softmax" => Softmax(),
+        "log_softmax" or "logsoftmax" => LogSoftmax(),
+        "identity" or "linear" or "none" => Identity(),
+        _ => throw new ArgumentException($"Unknown activation '{name}'; use one of sigmoid, tanh, relu, leaky_relu, softplus, softmax, log_softmax, identity.", nameof(name)),
+    };
+}
+
+/// <summary>
+/// Inverted dropout: in training mode each element is zeroed with probability p and the rest scaled by 1/(1−p); in
+/// evaluation mode it is the identity. Seeded, so runs are reproducible.
+/// </summary>
+public sealed class Dropout<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Random _random;
+
+    /// <summary>Creates the layer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">p is not in [0, 1).</exception>
+    public Dropout(double p = 0.5, int seed = 0)
+    {
+        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "The dropout probability must be in [0, 1).");
+        Probability = p;
+        _random = new Random(seed);
+    }
+
+    /// <summary>The probability of zeroing an element.</summary>
+    public double Probability { get; }
+
+    /// <inheritdoc />
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        if (!IsTraining || Probability == 0) return input;
+        var mask = Tensor.Zeros<T>(input.ShapeArray);
+        var d = mask.Data;
+        T scale = T.CreateTruncating(1 / (1 - Probability));
+        for (int i = 0; i < d.Length; i++) d[i] = _random.NextDouble() >= Probability ? scale : T.Zero;
+        return input * mask;
+    }
+}
+
+/// <summary>Modules applied in order; their parameters are named by position ("0.weight", "2.bias", …).</summary>
+public sealed class Sequential<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly List<Module<T>> _layers = [];
+
+    /// <summary>Creates the stack.</summary>
+    public Sequential(params Module<T>[] layers)
+    {
+        foreach (var layer in layers) Add(layer);
+    }
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<Module<T>> Layers => _layers;
+
+    /// <summary>Appends a layer.</summary>
+    public Sequential<T> Add(Module<T> layer)
+    {
+        RegisterModule(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+        _layers.Add(layer);
+        return this;
+    }
+
+    /// <inheritdoc />
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        var x = input;
+        foreach (var layer in _layers) x = layer.Forward(x);
+        return x;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Numerics;
+
+namespace Descent.Learning.Modules;
+
+/// <summary>
+/// A differentiable function with parameters: owns named parameter tensors (leaves with <c>RequiresGrad</c>) and
+/// submodules, enumerates them by dotted name (<c>"0.weight"</c>, <c>"bias"</c>), switches between training and
+/// evaluation mode (which changes <see cref="Dropout{T}"/>), and exports and imports its state.
+/// </summary>
+public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly List<(string Name, Tensor<T> Tensor)> _parameters = [];
+    private readonly List<(string Name, Module<T> Module)> _children = [];
+
+    /// <summary>True in training mode (the default), false after <see cref="Eval"/>.</summary>
+    public bool IsTraining { get; private set; } = true;
+
+    /// <summary>Applies the module to a batch.</summary>
+    public abstract Tensor<T> Forward(Tensor<T> input);
+
+    /// <summary>Applies the module (same as <see cref="Forward"/>).</summary>
+    public Tensor<T> Call(Tensor<T> input) => Forward(input);
+
+    /// <summary>Registers a parameter under <paramref name="name"/>; it is marked as requiring a gradient.</summary>
+    protected Tensor<T> RegisterParameter(string name, Tensor<T> tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        tensor.RequiresGrad = true;
+        tensor.Name = name;
+        _parameters.Add((name, tensor));
+        return tensor;
+    }
+
+    /// <summary>Registers a submodule under <paramref name="name"/>.</summary>
+    protected TModule RegisterModule<TModule>(string name, TModule module) where TModule : Module<T>
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        _children.Add((name, module));
+        return module;
+    }
+
+    /// <summary>Every parameter with its dotted name, depth first, in registration order.</summary>
+    public IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters()
+    {
+        foreach (var (name, p) in _parameters) yield return (name, p);
+        foreach (var (prefix, child) in _children)
+            foreach (var (name, p) in child.NamedParameters()) yield return (prefix + "." + name, p);
+    }
+
+    /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
+    public IReadOnlyList<Tensor<T>> Parameters() => NamedParameters().Select(p => p.Parameter).ToList();
+
+    /// <summary>The total number of scalar parameters.</summary>
+    public int ParameterCount => NamedParameters().Sum(p => p.Parameter.Size);
+
+    /// <summary>Zeroes the gradient of every parameter.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in NamedParameters()) p.ZeroGrad();
+    }
+
+    /// <summary>Switches this module and its submodules to training mode.</summary>
+    public Module<T> Train()
+    {
+        SetMode(true);
+        return this;
+    }
+
+    /// <summary>Switches this module and its submodules to evaluation mode.</summary>
+    public Module<T> Eval()
+    {
+        SetMode(false);
+        return this;
+    }
+
+    private void SetMode(bool training)
+    {
+        IsTraining = training;
+        foreach (var (_, c) in _children) c.SetMode(training);
+    }
+
+    /// <summary>Copies of the parameters by name (the module's state).</summary>
+    public Dictionary<string, Tensor<T>> StateDict() => NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Clone());
+
+    /// <summary>
+    /// Loads parameter values by name. Every parameter must be present with the same shape, and no extra names are
+    /// allowed; on any mismatch nothing is changed.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is missing or unknown, or a shape differs.</exception>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor<T>> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var own = NamedParameters().ToList();
+        foreach (var (name, p) in own)
+        {
+            if (!state.TryGetValue(name, out var v))
+                throw new ArgumentException($"The state has no parameter '{name}'; it has: {string.Join(", ", state.Keys)}.", nameof(state));
+            if (!Shapes.Equal(v.Shape, p.Shape))
+                throw new ArgumentException($"Parameter '{name}' has shape {Shapes.Format(p.Shape)} but the state holds {Shapes.Format(v.Shape)}.", nameof(state));
+        }
+        var unknown = state.Keys.Except(own.Select(o => o.Name)).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"The state has parameters this model does not: {string.Join(", ", unknown)}.", nameof(state));
+        foreach (var (name, p) in own) p.CopyFrom(state[name]);
+    }
+}
