@@ -1,0 +1,140 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Descent.Optimization.Transforms;
+
+namespace Descent.Optimization;
+
+/// <summary>
+/// The familiar optimizer front over flat parameters: <see cref="Step"/> copies each gradient into an update buffer,
+/// runs the transform chain on all of them, and applies <c>p ← p + u</c>.
+/// </summary>
+/// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <example><code>
+/// var w = new ArrayParameter&lt;double&gt;(100.0);
+/// var optimizer = new Optimizer&lt;double&gt;([w], Optimizers.GradientDescent&lt;double&gt;(0.1));
+/// for (int i = 0; i &lt; 100; i++) { w.Grad[0] = 2 * w.Data[0]; optimizer.Step(); }
+/// </code></example>
+public sealed class Optimizer<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly IOptimizable<T>[] _parameters;
+    private readonly T[][] _updates;
+    private readonly int[] _sizes;
+    private readonly ParameterBuffers<T> _buffers;
+
+    /// <summary>Creates an optimizer for <paramref name="parameters"/> and initializes the transform's state.</summary>
+    /// <param name="parameters">The parameters to optimize, in a fixed order (state is saved in this order).</param>
+    /// <param name="transform">The gradient transform chain, e.g. from <see cref="Optimizers"/>.</param>
+    /// <exception cref="ArgumentException">A parameter is null or its <see cref="IOptimizable{T}.Values"/> do not have length <see cref="IOptimizable{T}.Size"/>.</exception>
+    public Optimizer(IEnumerable<IOptimizable<T>> parameters, IGradientTransform<T> transform)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(transform);
+        _parameters = [.. parameters];
+        _sizes = new int[_parameters.Length];
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            IOptimizable<T> p = _parameters[i] ?? throw new ArgumentException($"Parameter {i} is null.", nameof(parameters));
+            if (p.Values.Length != p.Size)
+            {
+                throw new ArgumentException($"Parameter {i} reports Size {p.Size} but its Values have length {p.Values.Length}.", nameof(parameters));
+            }
+
+            _sizes[i] = p.Size;
+        }
+
+        _updates = ParameterArrays.Allocate<T>(_sizes);
+        _buffers = new ParameterBuffers<T>(_updates, _parameters);
+        Transform = transform;
+        Transform.Initialize(_sizes);
+    }
+
+    /// <summary>The parameters, in order.</summary>
+    public IReadOnlyList<IOptimizable<T>> Parameters => _parameters;
+
+    /// <summary>The transform chain.</summary>
+    public IGradientTransform<T> Transform { get; }
+
+    /// <summary>The number of steps taken; the next step's index.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>
+    /// The learning rate the next step uses: the schedule of the first <see cref="ScaleByLearningRate{T}"/>
+    /// in the transform tree, evaluated at <see cref="StepCount"/>; null if the chain has none.
+    /// (Inside <see cref="AccumulateGradients{T}"/> the rate is evaluated at the inner step index instead.)
+    /// </summary>
+    public double? LearningRate => FindLearningRate(Transform) is { } schedule ? schedule(StepCount) : null;
+
+    /// <summary>The global L2 norm <c>√(Σᵢ‖uᵢ‖²)</c> of the updates applied by the last step (NaN before the first).</summary>
+    public double LastUpdateNorm { get; private set; } = double.NaN;
+
+    /// <summary>The update applied to parameter <paramref name="index"/> by the last step.</summary>
+    /// <param name="index">The parameter's index.</param>
+    public ReadOnlySpan<T> LastUpdate(int index) => _updates[index];
+
+    /// <summary>
+    /// One optimization step: <c>u ← ∇</c> (an empty gradient counts as zeros), <c>u ← chain(u)</c>, <c>p ← p + u</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A gradient or value span has the wrong length.</exception>
+    public void Step()
+    {
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            ReadOnlySpan<T> gradient = _parameters[i].Gradient;
+            if (gradient.IsEmpty && _sizes[i] != 0)
+            {
+                _updates[i].AsSpan().Clear();
+            }
+            else if (gradient.Length != _sizes[i])
+            {
+                throw new InvalidOperationException($"Parameter {i} has size {_sizes[i]} but its gradient has length {gradient.Length}.");
+            }
+            else
+            {
+                gradient.CopyTo(_updates[i]);
+            }
+        }
+
+        Transform.Update(_buffers, StepCount);
+
+        double sumOfSquares = 0;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            Span<T> values = _parameters[i].Values;
+            if (values.Length != _sizes[i])
+            {
+                throw new InvalidOperationException($"Parameter {i} had size {_sizes[i]} but its values now have length {values.Length}.");
+            }
+
+            TensorPrimitives.Add(values, _updates[i], values);
+            sumOfSquares += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(_updates[i]));
+        }
+
+        LastUpdateNorm = Math.Sqrt(sumOfSquares);
+        StepCount++;
+    }
+
+    /// <summary>The optimizer's state: the transform's entries plus the scalar <c>"stepCount"</c>. Parameter values are not included.</summary>
+    /// <returns>A bit-exact snapshot.</returns>
+    public TransformState GetState() => TransformState.Merge(
+        Transform.GetState().WithPrefix("transform."),
+        new TransformState(new Dictionary<string, double[]>(), new Dictionary<string, double> { ["stepCount"] = StepCount }));
+
+    /// <summary>Restores a state from <see cref="GetState"/> of an optimizer with the same chain and parameter sizes.</summary>
+    /// <param name="state">The saved state.</param>
+    /// <exception cref="ArgumentException">An entry is missing or has the wrong length.</exception>
+    public void LoadState(TransformState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        long stepCount = (long)state.Scalar("stepCount");
+        Transform.LoadState(state.Scope("transform."));
+        StepCount = stepCount;
+    }
+
+    private static Schedule? FindLearningRate(IGradientTransform<T> transform) => transform switch
+    {
+        ScaleByLearningRate<T> scale => scale.LearningRate,
+        ICompositeTransform<T> composite => composite.Inner.Select(FindLearningRate).FirstOrDefault(s => s is not null),
+        _ => null,
+    };
+}

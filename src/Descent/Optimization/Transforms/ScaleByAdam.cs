@@ -1,0 +1,123 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Descent.Optimization.Transforms;
+
+/// <summary>
+/// Adam preconditioning with PyTorch semantics. At the t-th update (t = 1, 2, …):
+/// <c>m ← β₁·m + (1 − β₁)·u</c>, <c>v ← β₂·v + (1 − β₂)·u²</c>, with AMSGrad <c>v̂ ← max(v̂, v)</c> (else v̂ = v),
+/// <c>u ← (m / (1 − β₁ᵗ)) / (√v̂ / √(1 − β₂ᵗ) + ε)</c> — ε outside the square root.
+/// </summary>
+/// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class ScaleByAdam<T> : IGradientTransform<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T _beta1;
+    private readonly T _oneMinusBeta1;
+    private readonly T _beta2;
+    private readonly T _oneMinusBeta2;
+    private readonly T _epsilon;
+    private T[][] _first = [];
+    private T[][] _second = [];
+    private T[][] _maxSecond = [];
+    private T[][] _scratch = [];
+    private long _count;
+
+    /// <summary>Creates the Adam transform.</summary>
+    /// <param name="beta1">β₁ in [0, 1).</param>
+    /// <param name="beta2">β₂ in [0, 1).</param>
+    /// <param name="epsilon">ε &gt;= 0.</param>
+    /// <param name="amsgrad">Whether to divide by the running maximum of v (AMSGrad).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public ScaleByAdam(double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, bool amsgrad = false)
+    {
+        Beta1 = Require.InHalfOpen(beta1, 0, 1, nameof(beta1));
+        Beta2 = Require.InHalfOpen(beta2, 0, 1, nameof(beta2));
+        Epsilon = Require.NonNegative(epsilon, nameof(epsilon));
+        AmsGrad = amsgrad;
+        _beta1 = T.CreateTruncating(beta1);
+        _oneMinusBeta1 = T.CreateTruncating(1 - beta1);
+        _beta2 = T.CreateTruncating(beta2);
+        _oneMinusBeta2 = T.CreateTruncating(1 - beta2);
+        _epsilon = T.CreateTruncating(epsilon);
+    }
+
+    /// <summary>β₁.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>β₂.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>Whether AMSGrad is used.</summary>
+    public bool AmsGrad { get; }
+
+    /// <inheritdoc />
+    public void Initialize(IReadOnlyList<int> parameterSizes)
+    {
+        _first = ParameterArrays.Allocate<T>(parameterSizes);
+        _second = ParameterArrays.Allocate<T>(parameterSizes);
+        _maxSecond = AmsGrad ? ParameterArrays.Allocate<T>(parameterSizes) : [];
+        _scratch = ParameterArrays.Allocate<T>(parameterSizes);
+        _count = 0;
+    }
+
+    /// <inheritdoc />
+    public void Update(ParameterBuffers<T> buffers, long step)
+    {
+        ArgumentNullException.ThrowIfNull(buffers);
+        _count++;
+        T biasCorrection1 = T.CreateTruncating(1 - Math.Pow(Beta1, _count));
+        T biasCorrection2Sqrt = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(Beta2, _count)));
+        for (int i = 0; i < buffers.Count; i++)
+        {
+            Span<T> u = buffers.Updates(i);
+            Span<T> m = _first[i];
+            Span<T> v = _second[i];
+            Span<T> d = _scratch[i];
+
+            TensorPrimitives.Multiply(m, _beta1, m);
+            TensorPrimitives.MultiplyAdd(u, _oneMinusBeta1, m, m);
+            TensorPrimitives.Multiply(v, _beta2, v);
+            TensorPrimitives.Multiply(u, u, d);
+            TensorPrimitives.MultiplyAdd(d, _oneMinusBeta2, v, v);
+            if (AmsGrad)
+            {
+                Span<T> vMax = _maxSecond[i];
+                TensorPrimitives.Max(vMax, v, vMax);
+                TensorPrimitives.Sqrt(vMax, d);
+            }
+            else
+            {
+                TensorPrimitives.Sqrt(v, d);
+            }
+
+            TensorPrimitives.Divide(d, biasCorrection2Sqrt, d);
+            TensorPrimitives.Add(d, _epsilon, d);
+            TensorPrimitives.Divide(m, biasCorrection1, u);
+            TensorPrimitives.Divide(u, d, u);
+        }
+    }
+
+    /// <inheritdoc />
+    public TransformState GetState()
+    {
+        var arrays = new Dictionary<string, double[]>();
+        ParameterArrays.Save(arrays, "m", _first);
+        ParameterArrays.Save(arrays, "v", _second);
+        ParameterArrays.Save(arrays, "vMax", _maxSecond);
+        return new TransformState(arrays, new Dictionary<string, double> { ["count"] = _count });
+    }
+
+    /// <inheritdoc />
+    public void LoadState(TransformState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ParameterArrays.Load(state, "m", _first);
+        ParameterArrays.Load(state, "v", _second);
+        ParameterArrays.Load(state, "vMax", _maxSecond);
+        _count = (long)state.Scalar("count");
+    }
+}

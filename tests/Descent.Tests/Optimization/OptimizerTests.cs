@@ -1,0 +1,102 @@
+using Descent.Optimization;
+using Descent.Optimization.Transforms;
+
+namespace Descent.Tests.Optimization;
+
+public class OptimizerTests
+{
+    private static (ArrayParameter<double>[] Parameters, Optimizer<double> Optimizer) Quadratic(Func<IGradientTransform<double>> make)
+    {
+        ArrayParameter<double>[] ps = [new(2.0, 1.0, -1.0), new(1.0, 0.0, -1.0, 3.0)];
+        return (ps, new Optimizer<double>(ps, make()));
+    }
+
+    public static TheoryData<string> Chains() => ["sgd", "adam", "rms", "adagrad", "lion", "accumulate", "skip"];
+
+    private static IGradientTransform<double> Make(string name) => name switch
+    {
+        "sgd" => Optimizers.Sgd<double>(0.01, momentum: 0.9, nesterov: true),
+        "adam" => Optimizers.Adam<double>(Schedules.Cosine(0.05, 20), amsgrad: true),
+        "rms" => Optimizers.RmsProp<double>(0.01, centered: true, momentum: 0.5),
+        "adagrad" => Optimizers.AdaGrad<double>(0.1),
+        "lion" => Optimizers.Lion<double>(0.01, weightDecay: 0.1),
+        "accumulate" => new AccumulateGradients<double>(3, Optimizers.Adam<double>(0.01)),
+        _ => new SkipNonFinite<double>(Optimizers.AdamW<double>(0.01)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Chains))]
+    public void SavedStateResumesBitExactly(string name)
+    {
+        var (a, first) = Quadratic(() => Make(name));
+        for (int i = 0; i < 7; i++)
+        {
+            TestProblems.QuadraticGradient(a[0], a[1]);
+            first.Step();
+        }
+
+        TransformState saved = first.GetState();
+        var (b, second) = Quadratic(() => Make(name));
+        for (int p = 0; p < 2; p++)
+        {
+            a[p].Data.CopyTo(b[p].Data, 0);
+        }
+
+        second.LoadState(saved);
+        Assert.Equal(7, second.StepCount);
+        for (int i = 0; i < 10; i++)
+        {
+            TestProblems.QuadraticGradient(a[0], a[1]);
+            TestProblems.QuadraticGradient(b[0], b[1]);
+            first.Step();
+            second.Step();
+            Assert.Equal(a[0].Data, b[0].Data);
+            Assert.Equal(a[1].Data, b[1].Data);
+        }
+    }
+
+    [Fact]
+    public void ReportsLearningRateStepCountAndUpdateNorm()
+    {
+        var w = new ArrayParameter<double>(3.0, 4.0);
+        var sut = new Optimizer<double>([w], Optimizers.Sgd<double>(Schedules.StepDecay(1, 1, 0.5)));
+        Assert.Equal(1.0, sut.LearningRate);
+        w.Grad[0] = 3;
+        w.Grad[1] = 4;
+        sut.Step();
+        Assert.Equal(1, sut.StepCount);
+        Assert.Equal(0.5, sut.LearningRate);
+        Assert.Equal(5.0, sut.LastUpdateNorm, 12);
+        Assert.Equal([0.0, 0.0], w.Data);
+        Assert.Equal(-3.0, sut.LastUpdate(0)[0]);
+        Assert.Null(new Optimizer<double>([w], new ClipByValue<double>(1)).LearningRate);
+    }
+
+    [Fact]
+    public void EmptyGradientCountsAsZero()
+    {
+        var sut = new Optimizer<double>([new NoGradient()], Optimizers.Sgd<double>(0.1));
+        sut.Step();
+        Assert.Equal(0.0, sut.LastUpdateNorm);
+    }
+
+    private sealed class NoGradient : IOptimizable<double>
+    {
+        private readonly double[] _values = [1.0, 2.0];
+
+        public int Size => 2;
+
+        public Span<double> Values => _values;
+
+        public ReadOnlySpan<double> Gradient => [];
+    }
+
+    [Fact]
+    public void LoadingAMismatchedStateSaysWhatIsWrong()
+    {
+        var sut = new Optimizer<double>([new ArrayParameter<double>(1.0, 2.0)], Optimizers.Adam<double>(0.1));
+        var other = new Optimizer<double>([new ArrayParameter<double>(1.0)], Optimizers.Adam<double>(0.1));
+        var e = Assert.Throws<ArgumentException>(() => sut.LoadState(other.GetState()));
+        Assert.Contains("has length 1 but parameter 0 has size 2", e.Message, StringComparison.Ordinal);
+    }
+}
