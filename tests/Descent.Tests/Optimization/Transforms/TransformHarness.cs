@@ -1,0 +1,14 @@
+using Descent.Optimization;
+
+namespace Descent.Tests.Optimization.Transforms;
+
+/// <summary>Runs one transform directly on update arrays.</summary>
+internal static class TransformHarness
+{
+    public static double[][] Apply(IGradientTransform<double> transform, double[][] parameters, double[][] updates, long step = 0)
+    {
+        var ps = parameters.Select(p => (IOptimizable<double>)new ArrayParameter<double>(p)).ToArray();
+        transform.Update(new ParameterBuffers<double>(updates, ps), step);
+        return updates;
+    }
+}
