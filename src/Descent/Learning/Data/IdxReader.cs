@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace Descent.Learning.Data;
+
+/// <summary>The element type code of an IDX file (third byte of its magic number).</summary>
+public enum IdxElementType : byte
+{
+    /// <summary>Unsigned 8-bit integers (0x08), as in MNIST.</summary>
+    UnsignedByte = 0x08,
+    /// <summary>Signed 8-bit integers (0x09).</summary>
+    SignedByte = 0x09,
+    /// <summary>Big-endian signed 16-bit integers (0x0B).</summary>
+    Int16 = 0x0B,
+    /// <summary>Big-endian signed 32-bit integers (0x0C).</summary>
+    Int32 = 0x0C,
+    /// <summary>Big-endian 32-bit floats (0x0D).</summary>
+    Single = 0x0D,
+    /// <summary>Big-endian 64-bit floats (0x0E).</summary>
+    Double = 0x0E,
+}
+
+/// <summary>The content of an IDX file: its shape, element type and raw payload.</summary>
+/// <param name="Shape">The dimensions, outermost first.</param>
+/// <param name="ElementType">The element type.</param>
+/// <param name="Data">The payload exactly as stored (big-endian for multi-byte types), row-major.</param>
+public sealed record IdxArray(int[] Shape, IdxElementType ElementType, byte[] Data)
+{
+    /// <summary>The number of elements (the product of the shape).</summary>
+    public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>The elements converted to doubles, row-major.</summary>
+    public double[] ToDoubleArray()
+    {
+        var result = new double[Count];
+        var d = Data.AsSpan();
+        for (int i = 0; i < result.Length; i++)
+            result[i] = ElementType switch
+            {
+                IdxElementType.UnsignedByte => d[i],
+                IdxElementType.SignedByte => (sbyte)d[i],
+                IdxElementType.Int16 => BinaryPrimitives.ReadInt16BigEndian(d[(2 * i)..]),
+                IdxElementType.Int32 => BinaryPrimitives.ReadInt32BigEndian(d[(4 * i)..]),
+                IdxElementType.Single => BinaryPrimitives.ReadSingleBigEndian(d[(4 * i)..]),
+                _ => BinaryPrimitives.ReadDoubleBigEndian(d[(8 * i)..]),
+            };
+        return result;
+    }
+}
+
+/// <summary>
+/// Reads IDX files (the MNIST format: magic <c>00 00 type rank</c>, then one big-endian int32 per dimension, then the
+/// data), plain or gzip-compressed (detected by the gzip magic bytes <c>1f 8b</c>, whatever the file name).
+/// A truncated, padded or corrupt file is a <see cref="DataFormatException"/> that says what was expected.
+/// </summary>
+public static class IdxReader
+{
+    /// <summary>Reads an IDX file, decompressing it if it is gzip.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The file is not a well-formed IDX file.</exception>
+    public static IdxArray Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
+        return Parse(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads IDX content (plain or gzip) from bytes in memory; <paramref name="name"/> is used in messages.</summary>
+    /// <exception cref="DataFormatException">The content is not a well-formed IDX file.</exception>
+    public static IdxArray Parse(byte[] content, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        string where = name ?? "IDX data";
+        byte[] bytes = content;
+        if (content.Length >= 2 && content[0] == 0x1f && content[1] == 0x8b)
+        {
+            try
+            {
+                using var gzip = new GZipStream(new MemoryStream(content), CompressionMode.Decompress);
+                using var output = new MemoryStream();
+                gzip.CopyTo(output);
+                bytes = output.ToArray();
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DataFormatException($"{where}: the gzip compression is corrupt ({e.Message}); download the file again.", name, inner: e);
+            }
+        }
+        if (bytes.Length < 4)
+            throw new DataFormatException($"{where}: {bytes.Length} bytes is too short for an IDX file, which starts with a 4-byte magic number.", name);
+        if (bytes[0] != 0 || bytes[1] != 0 || !Enum.IsDefined((IdxElementType)bytes[2]))
+            throw new DataFormatException($"{where}: not an IDX file: the magic number is {bytes[0]:x2} {bytes[1]:x2} {bytes[2]:x2} {bytes[3]:x2}, expected 00 00 then a type code (08, 09, 0b, 0c, 0d, 0e) then the rank.", name);
+        var type = (IdxElementType)bytes[2];
+        int rank = bytes[3];
+        if (rank == 0)
+            throw new DataFormatException($"{where}: the IDX header declares rank 0; at least one dimension is needed.", name);
+        int headerLength = 4 + 4 * rank;
+        if (bytes.Length < headerLength)
+            throw new DataFormatException($"{where}: truncated header: rank {rank} needs {headerLength} header bytes but the file has {bytes.Length}.", name);
+        var shape = new int[rank];
+        long count = 1;
+        for (int i = 0; i < rank; i++)
+        {
+            shape[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
+            if (shape[i] < 0)
+                throw new DataFormatException($"{where}: dimension {i} is {shape[i]}; dimensions must not be negative.", name);
+            count *= shape[i];
+            if (count > Array.MaxLength)
+                throw new DataFormatException($"{where}: the declared shape [{string.Join(", ", shape[..(i + 1)])}…] is too large to load.", name);
+        }
+        long expected = count * ElementSize(type);
+        long actual = bytes.Length - headerLength;
+        if (actual < expected)
+            throw new DataFormatException($"{where}: truncated: the header declares shape [{string.Join(", ", shape)}] of {type}, which needs {expected} data bytes, but only {actual} follow; the file is incomplete.", name);
+        if (actual > expected)
+            throw new DataFormatException($"{where}: {actual - expected} unexpected bytes after the {expected} data bytes declared by shape [{string.Join(", ", shape)}]; the file is corrupt.", name);
+        return new IdxArray(shape, type, bytes.AsSpan(headerLength).ToArray());
+    }
+
+    private static int ElementSize(IdxElementType type) => type switch
+    {
+        IdxElementType.UnsignedByte or IdxElementType.SignedByte => 1,
+        IdxElementType.Int16 => 2,
+        IdxElementType.Int32 or IdxElementType.Single => 4,
+        _ => 8,
+    };
+}
