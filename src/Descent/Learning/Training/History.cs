@@ -1,0 +1,36 @@
+using Descent.Optimization.Stopping;
+
+namespace Descent.Learning.Training;
+
+/// <summary>What one epoch produced.</summary>
+/// <param name="Epoch">The epoch number, from 1.</param>
+/// <param name="TrainLoss">The batch-size-weighted mean of the batch losses (the loss over the epoch's examples).</param>
+/// <param name="ValidationLoss">The loss on the validation set after the epoch, when there is one.</param>
+/// <param name="LearningRate">The learning rate at the end of the epoch, when the optimizer has one.</param>
+/// <param name="GradientNorm">The mean over batches of the global gradient norm.</param>
+/// <param name="Seconds">Wall time of the epoch's training (not of validation).</param>
+/// <param name="Metrics">Validation metrics by name (e.g. "val_accuracy").</param>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double? ValidationLoss, double? LearningRate, double GradientNorm, double Seconds,
+    IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>One batch, reported to batch callbacks.</summary>
+public sealed record BatchRecord(int Epoch, int Batch, int Size, double Loss, long Step);
+
+/// <summary>The record of a training run: every epoch, why it stopped, and how long it took.</summary>
+public sealed class History
+{
+    /// <summary>The epochs run (including those before a resume).</summary>
+    public List<EpochRecord> Epochs { get; } = [];
+
+    /// <summary>Why training stopped.</summary>
+    public StopReason? StopReason { get; set; }
+
+    /// <summary>Seconds spent in epochs (training and validation), without data loading before the run.</summary>
+    public double TrainSeconds { get; set; }
+
+    /// <summary>The last epoch's train loss.</summary>
+    public double FinalTrainLoss => Epochs.Count == 0 ? double.NaN : Epochs[^1].TrainLoss;
+
+    /// <summary>The epoch with the best validation loss (or train loss when there is no validation), if any.</summary>
+    public EpochRecord? Best => Epochs.Count == 0 ? null : Epochs.MinBy(e => e.ValidationLoss ?? e.TrainLoss);
+}
