@@ -90,6 +90,8 @@ public static partial class Figures
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
+        // ScottPlot's default packs a label every ~25 px on a 600 px axis; half as many read better.
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TickDensity = 0.5 };
         return plot;
     }
 
@@ -145,7 +147,7 @@ public static partial class Figures
         int firstStep = 0)
     {
         var shown = new List<double>();
-        bool anyDiverged = false;
+        var divergedAt = new List<double>();
         foreach (var (label, values) in series)
         {
             int finite = FiniteLength(values);
@@ -177,9 +179,9 @@ public static partial class Figures
 
             if (diverged)
             {
-                anyDiverged = true;
-                double x = keptXs.Length > 0 ? keptXs[^1] : firstStep;
+                                double x = keptXs.Length > 0 ? keptXs[^1] : firstStep;
                 double y = keptYs.Length > 0 ? keptYs[^1] : 0;
+                divergedAt.Add(x);
                 var mark = plot.Add.Marker(x, y, MarkerShape.Eks, 14, DivergedColor);
                 mark.LineWidth = 3;
                 var text = plot.Add.Text("diverged", x, y);
@@ -202,11 +204,10 @@ public static partial class Figures
                 plot.Axes.SetLimitsY(bottom, top);
         }
 
-        if (anyDiverged)
-        {
-            // Room at the right for the "diverged" label.
-            var limits = plot.Axes.GetLimits();
-            plot.Axes.SetLimitsX(limits.Left, limits.Right + 0.12 * Math.Max(1, limits.Right - limits.Left));
-        }
+        // Room at the right for a "diverged" label that would otherwise run off the plot.
+        var limits = plot.Axes.GetLimits();
+        double width = Math.Max(1, limits.Right - limits.Left);
+        if (divergedAt.Any(x => x > limits.Right - 0.15 * width))
+            plot.Axes.SetLimitsX(limits.Left, limits.Right + 0.12 * width);
     }
 }

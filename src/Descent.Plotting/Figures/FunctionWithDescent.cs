@@ -56,10 +56,12 @@ public static partial class Figures
             arrow.ArrowLineColor = pathColor;
             arrow.ArrowFillColor = pathColor;
             arrow.ArrowLineWidth = 0;
-            arrow.ArrowWidth = 1.5f;
-            arrow.ArrowheadWidth = 9;
-            arrow.ArrowheadLength = 11;
+            arrow.ArrowWidth = 2;
+            arrow.ArrowheadWidth = 12;
+            arrow.ArrowheadLength = 14;
+            arrow.ArrowheadAxisLength = 14;
             arrow.ArrowMinimumLength = 0;
+            arrow.ArrowOffset = 4; // stop short of the marker so the head stays visible
         }
 
         int[] drawn = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(ys[i])).ToArray();
@@ -67,12 +69,18 @@ public static partial class Figures
             MarkerShape.FilledCircle, 8, pathColor);
         marks.LegendText = drawn.Length == 1 ? "iterate" : $"iterates 0…{xs.Length - 1}";
 
-        // Number the iterates; with many, only every stride-th (and the last) to keep them legible.
-        int stride = Math.Max(1, (int)Math.Ceiling(xs.Length / 15.0));
+        // Number the iterates, skipping any that would sit on top of a number already placed
+        // (iterates bunch up near the minimum), measured as a fraction of the plotted ranges.
+        double ySpan = Math.Max(1e-300, drawn.Max(i => ys[i]) - drawn.Min(i => ys[i]));
+        double xSpan = high - low + 2 * margin;
+        var numbered = new List<int>();
         for (int k = 0; k < xs.Length; k++)
         {
-            if (!double.IsFinite(ys[k]) || (k % stride != 0 && k != xs.Length - 1))
+            if (!double.IsFinite(ys[k]))
                 continue;
+            if (numbered.Any(j => Math.Abs(xs[j] - xs[k]) < 0.035 * xSpan && Math.Abs(ys[j] - ys[k]) < 0.05 * ySpan))
+                continue;
+            numbered.Add(k);
             var number = plot.Add.Text(k.ToString(System.Globalization.CultureInfo.InvariantCulture), xs[k], ys[k]);
             number.LabelFontSize = 13;
             number.LabelBold = true;

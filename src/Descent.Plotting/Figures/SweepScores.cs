@@ -7,7 +7,7 @@ public static partial class Figures
     /// <summary>
     /// A learning-rate sweep: each run's score against its learning rate on a log axis
     /// (see <see cref="LogAxis"/>), the best run marked and named in the legend. Runs whose score is NaN or
-    /// infinite (they diverged) are left out of the line and counted in the legend.
+    /// infinite (they diverged) are left out of the line and marked with a red cross along the bottom.
     /// </summary>
     /// <param name="learningRates">The learning rates tried (positive, finite; any order).</param>
     /// <param name="scores">The score of each run, same length as <paramref name="learningRates"/>.</param>
@@ -53,7 +53,7 @@ public static partial class Figures
             line.LineWidth = 2;
             line.MarkerShape = MarkerShape.FilledCircle;
             line.MarkerSize = 8;
-            line.LegendText = diverged > 0 ? $"runs ({diverged} diverged, not shown)" : "runs";
+            line.LegendText = "runs";
 
             int best = 0;
             for (int k = 1; k < ys.Length; k++)
@@ -75,6 +75,18 @@ public static partial class Figures
 
         plot.Axes.AutoScale();
         plot.Axes.Margins(0.05, 0.15);
+
+        // Diverged runs have no score: a red cross at their learning rate along the bottom of the plot.
+        if (diverged > 0 && kept.Length > 0)
+        {
+            var limits = plot.Axes.GetLimits();
+            double[] rates = order.Where(i => !double.IsFinite(scores[i])).Select(i => LogAxis.Transform(learningRates[i])).ToArray();
+            double y = limits.Bottom + 0.06 * (limits.Top - limits.Bottom);
+            var crosses = plot.Add.Markers(rates, [.. rates.Select(_ => y)], MarkerShape.Eks, 14, DivergedColor);
+            crosses.MarkerStyle.LineWidth = 3;
+            crosses.LegendText = diverged == 1 ? "diverged (no score)" : $"{diverged} diverged (no score)";
+            plot.Axes.SetLimitsY(limits.Bottom, limits.Top);
+        }
         LogAxis.Apply(plot.Axes.Bottom);
         if (LogAxis.DecadeLimits(xs) is (double left, double right))
             plot.Axes.SetLimitsX(left, right);
