@@ -48,6 +48,10 @@ internal static class Samples
         yield return ("function-with-descent",
             () => Figures.FunctionWithDescent(x => x * x, DescentOnParabola(0.3, 2.0, 6), "Descent on x squared", "x", "f(x)"),
             ["Descent on x squared", "f(x)"]);
+        yield return ("function-with-diverging-descent",
+            () => Figures.FunctionWithDescent(x => x * x, [.. DescentOnParabola(1.1, 0.5, 5), double.PositiveInfinity],
+                "Learning rate 1.1 on x squared diverges"),
+            ["Learning rate 1.1 on x squared diverges", "diverged after iterate 5"]);
         yield return ("contour-with-trajectory",
             () => Figures.ContourWithTrajectory(Bowl, DescentOnBowl(0.04, 40), "Descent on an elongated bowl", "x1", "x2"),
             ["Descent on an elongated bowl", "x1", "x2", "start", "end"]);

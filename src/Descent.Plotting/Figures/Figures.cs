@@ -144,7 +144,7 @@ public static partial class Figures
     /// Shared by <see cref="DistanceFromMinimum"/>, <see cref="LossCurves"/> and <see cref="TrainValidation"/>.
     /// </summary>
     private static void AddStepSeries(Plot plot, IReadOnlyList<(string label, double[] values)> series, bool logScale,
-        int firstStep = 0)
+        int firstStep = 0, string stepName = "step")
     {
         var shown = new List<double>();
         var divergedAt = new List<double>();
@@ -163,7 +163,7 @@ public static partial class Figures
             double[] keptYs = keep.Select(i => ys[i]).ToArray();
             shown.AddRange(keptYs);
 
-            string legend = diverged ? $"{label} (diverged at step {finite + firstStep})" : label;
+            string legend = diverged ? $"{label} (diverged at {stepName} {finite + firstStep})" : label;
             var color = plot.Add.GetNextColor();
             if (keptXs.Length > 0)
             {

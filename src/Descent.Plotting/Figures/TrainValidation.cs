@@ -30,7 +30,7 @@ public static partial class Figures
         List<(string label, double[] values)> series = [("training", train)];
         if (validation is not null)
             series.Add(("validation", validation));
-        AddStepSeries(plot, series, logScale, firstStep: 1);
+        AddStepSeries(plot, series, logScale, firstStep: 1, stepName: "epoch");
 
         if (validation is not null)
         {
