@@ -56,18 +56,25 @@ public static class PlotFonts
         }
 
         // No DejaVu: accept whatever the system font manager offers, if it offers anything at all.
-        string[] families = SkiaSharp.SKFontManager.Default.FontFamilies.ToArray();
-        if (families.Length == 0)
+        string fallback = ChooseFallback([.. SkiaSharp.SKFontManager.Default.FontFamilies]);
+        Use(fallback);
+        return fallback;
+    }
+
+    /// <summary>
+    /// The family to use when DejaVu Sans is missing: Liberation Sans if present, else the first one.
+    /// </summary>
+    /// <exception cref="PlottingException"><paramref name="families"/> is empty.</exception>
+    internal static string ChooseFallback(IReadOnlyList<string> families)
+    {
+        if (families.Count == 0)
         {
             throw new PlottingException(
                 "No TrueType font was found, so every title, axis label and tick would be blank. " +
                 "Install one: 'apt-get install fonts-dejavu-core' (Debian/Ubuntu) puts DejaVu Sans in " +
                 "/usr/share/fonts/truetype/dejavu, where Descent.Plotting looks for it.");
         }
-
-        string fallback = families.Contains("Liberation Sans") ? "Liberation Sans" : families[0];
-        Use(fallback);
-        return fallback;
+        return families.Contains("Liberation Sans") ? "Liberation Sans" : families[0];
     }
 
     private static void Use(string family)
