@@ -1,0 +1,213 @@
+using ScottPlot;
+
+namespace Descent.Plotting;
+
+/// <summary>
+/// The figures of gradient-based learning, built from plain data (arrays of numbers, never optimizer or
+/// trainer objects) as ScottPlot <see cref="Plot"/>s: a 1-D function with the descent's points on it,
+/// contours with a 2-D trajectory, distance from the minimum and loss curves on log axes,
+/// train/validation loss per epoch, and sweep scores against the learning rate.
+/// Every figure has a title, axis labels and, when it shows several series, a legend;
+/// <see cref="Save"/> writes it as PNG or SVG.
+/// </summary>
+/// <example>
+/// <code>
+/// Plot plot = Figures.FunctionWithDescent(x => x * x, [2.0, 1.2, 0.72, 0.43], "x² with learning rate 0.2");
+/// Figures.Save(plot, "descent.png");
+/// </code>
+/// </example>
+public static partial class Figures
+{
+    /// <summary>Default image width in pixels.</summary>
+    public const int DefaultWidth = 800;
+
+    /// <summary>Default image height in pixels.</summary>
+    public const int DefaultHeight = 600;
+
+    /// <summary>The colour marking where a run diverged.</summary>
+    internal static readonly Color DivergedColor = Colors.Red;
+
+    /// <summary>
+    /// Writes <paramref name="plot"/> to <paramref name="path"/> as PNG (<c>.png</c>) or SVG (<c>.svg</c>),
+    /// chosen by the extension. The image is first written to a temporary file in the same folder and then
+    /// moved over <paramref name="path"/>, so a crash never leaves a half-written image behind.
+    /// Missing folders are created.
+    /// </summary>
+    /// <param name="plot">The figure to render.</param>
+    /// <param name="path">Destination file; its extension picks the format.</param>
+    /// <param name="width">Image width in pixels (at least 1).</param>
+    /// <param name="height">Image height in pixels (at least 1).</param>
+    /// <exception cref="ArgumentException">The extension is neither <c>.png</c> nor <c>.svg</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is below 1.</exception>
+    /// <exception cref="PlottingException">No font is available to draw text with.</exception>
+    public static void Save(Plot plot, string path, int width = DefaultWidth, int height = DefaultHeight)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".png" or ".svg"))
+        {
+            throw new ArgumentException(
+                $"Cannot save a figure as '{extension}' ({path}): use a path ending in .png or .svg.", nameof(path));
+        }
+
+        PlotFonts.Ensure();
+        byte[] bytes = extension == ".png"
+            ? plot.GetImageBytes(width, height, ImageFormat.Png)
+            : System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height));
+
+        string fullPath = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(folder);
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>A new plot in Descent's style, with its title and axis labels set.</summary>
+    internal static Plot NewPlot(string title, string xLabel, string yLabel)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        ArgumentNullException.ThrowIfNull(xLabel);
+        ArgumentNullException.ThrowIfNull(yLabel);
+        string font = PlotFonts.Ensure();
+        var plot = new Plot();
+        plot.Font.Set(font);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        // ScottPlot's default packs a label every ~25 px on a 600 px axis; half as many read better.
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TickDensity = 0.5 };
+        return plot;
+    }
+
+    /// <summary>Shows the legend in the corner where it hides the least (upper right by default).</summary>
+    internal static void ShowLegend(Plot plot, Alignment alignment = Alignment.UpperRight)
+    {
+        plot.ShowLegend(alignment);
+        plot.Legend.FontName = PlotFonts.FontName;
+    }
+
+    /// <summary>
+    /// The number of leading finite values of <paramref name="values"/>: a series is drawn up to its
+    /// first NaN or infinity (where a run diverged) and no further.
+    /// </summary>
+    internal static int FiniteLength(IReadOnlyList<double> values)
+    {
+        int n = 0;
+        while (n < values.Count && double.IsFinite(values[n]))
+            n++;
+        return n;
+    }
+
+    /// <summary>0, 1, …, count − 1 as doubles (the step axis).</summary>
+    internal static double[] Steps(int count, int start = 0)
+    {
+        var steps = new double[count];
+        for (int i = 0; i < count; i++)
+            steps[i] = start + i;
+        return steps;
+    }
+
+    /// <summary>
+    /// Validates a labelled series list: not null, not empty, no null label or array.
+    /// </summary>
+    internal static void ValidateSeries(IReadOnlyList<(string label, double[] values)> series, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(series, parameterName);
+        if (series.Count == 0)
+            throw new ArgumentException("Give at least one (label, values) series to plot.", parameterName);
+        for (int i = 0; i < series.Count; i++)
+        {
+            if (series[i].label is null || series[i].values is null)
+                throw new ArgumentException($"Series {i} has a null label or a null array; give both.", parameterName);
+        }
+    }
+
+    /// <summary>
+    /// Draws labelled series of positive quantities against the step number on a log y axis (or a linear one),
+    /// each series truncated at its first non-finite value, which is marked "diverged".
+    /// Shared by <see cref="DistanceFromMinimum"/>, <see cref="LossCurves"/> and <see cref="TrainValidation"/>.
+    /// </summary>
+    private static void AddStepSeries(Plot plot, IReadOnlyList<(string label, double[] values)> series, bool logScale,
+        int firstStep = 0, string stepName = "step")
+    {
+        var shown = new List<double>();
+        var divergedAt = new List<double>();
+        foreach (var (label, values) in series)
+        {
+            int finite = FiniteLength(values);
+            bool diverged = finite < values.Length;
+            double[] ys = values[..finite];
+            if (logScale)
+                ys = LogAxis.Transform(ys);
+            double[] xs = Steps(finite, firstStep);
+
+            // Non-positive values have no place on a log axis: leave them out rather than draw NaN.
+            int[] keep = Enumerable.Range(0, finite).Where(i => double.IsFinite(ys[i])).ToArray();
+            double[] keptXs = keep.Select(i => xs[i]).ToArray();
+            double[] keptYs = keep.Select(i => ys[i]).ToArray();
+            shown.AddRange(keptYs);
+
+            string legend = diverged ? $"{label} (diverged at {stepName} {finite + firstStep})" : label;
+            var color = plot.Add.GetNextColor();
+            if (keptXs.Length > 0)
+            {
+                var line = plot.Add.ScatterLine(keptXs, keptYs, color);
+                line.LineWidth = 2;
+                line.LegendText = legend;
+                if (keptXs.Length == 1)
+                {
+                    line.MarkerShape = MarkerShape.FilledCircle;
+                    line.MarkerSize = 7;
+                }
+            }
+
+            if (diverged)
+            {
+                                double x = keptXs.Length > 0 ? keptXs[^1] : firstStep;
+                double y = keptYs.Length > 0 ? keptYs[^1] : 0;
+                divergedAt.Add(x);
+                var mark = plot.Add.Marker(x, y, MarkerShape.Eks, 14, DivergedColor);
+                mark.LineWidth = 3;
+                var text = plot.Add.Text("diverged", x, y);
+                text.LabelFontColor = DivergedColor;
+                text.LabelFontSize = 13;
+                text.LabelBold = true;
+                text.LabelAlignment = Alignment.LowerLeft;
+                text.OffsetX = 6;
+                text.OffsetY = -6;
+                if (keptXs.Length == 0)
+                    mark.LegendText = legend + ": nothing finite to draw";
+            }
+        }
+
+        plot.Axes.AutoScale();
+        if (logScale)
+        {
+            LogAxis.Apply(plot.Axes.Left);
+            if (LogAxis.DecadeLimits(shown) is (double bottom, double top))
+                plot.Axes.SetLimitsY(bottom, top);
+        }
+
+        // Room at the right for a "diverged" label that would otherwise run off the plot.
+        var limits = plot.Axes.GetLimits();
+        double width = Math.Max(1, limits.Right - limits.Left);
+        if (divergedAt.Any(x => x > limits.Right - 0.15 * width))
+            plot.Axes.SetLimitsX(limits.Left, limits.Right + 0.12 * width);
+    }
+}
