@@ -80,8 +80,7 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>> where T : unmanaged, I
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize is { } b) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(b, nameof(batchSize));
         Dataset = dataset;
-        BatchSize = Math.Min(batchSize ?? dataset.Count, Math.Max(dataset.Count, 1));
-        if (BatchSize == 0) BatchSize = 1;
+        BatchSize = batchSize ?? Math.Max(dataset.Count, 1);
         Order = order;
         Seed = seed;
         DropLast = dropLast;

@@ -38,6 +38,8 @@ public class DataLoaderTests
         var dropping = DataLoader<double>.Sequential(Rows(7), 3, dropLast: true);
         Assert.Equal(2, dropping.BatchCount);
         Assert.Equal(2, Epoch(dropping).Count);
+        Assert.Equal(0, DataLoader<double>.Sequential(Rows(7), 8, dropLast: true).BatchCount);
+        Assert.Equal([[0, 1, 2, 3, 4, 5, 6]], Epoch(DataLoader<double>.Sequential(Rows(7), 8)));
     }
 
     [Fact]

@@ -2,7 +2,8 @@ using Descent.Learning.Data;
 
 namespace Descent.Tests.Learning.Data;
 
-public class PreprocessingTests
+/// <summary>Standardizer and MinMaxScaler share their transform, so their tests sit together.</summary>
+public class ScalerTests
 {
     private static readonly Tensor<double> Train = Tensor.FromArray(new double[,] { { 1, 10, 5 }, { 3, 10, 5 }, { 5, 10, 5 } });
 
@@ -49,18 +50,6 @@ public class PreprocessingTests
         var scaled = new Standardizer().Fit(d).Transform(d);
         Assert.Equal(d.Y.ToArray(), scaled.Y.ToArray());
         Assert.Equal(0, scaled.X.ToArray().Where((_, i) => i % 2 == 0).Average(), 5);
-    }
-
-    [Fact]
-    public void OneHotRoundTrips()
-    {
-        var labels = Tensor.FromArray(new float[] { 2, 0, 1 });
-        var h = OneHot.Encode(labels, 3);
-        Assert.Equal([3, 3], h.ShapeArray);
-        Assert.Equal(new float[] { 0, 0, 1, 1, 0, 0, 0, 1, 0 }, h.ToArray());
-        Assert.Equal([2, 0, 1], OneHot.Decode(h));
-        Assert.Contains("outside 0..2", Assert.Throws<ArgumentException>(() => OneHot.Encode<double>([0, 3], 3)).Message);
-        Assert.Throws<ArgumentException>(() => OneHot.Encode(Tensor.FromArray(new[] { 0.5 }), 2));
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
