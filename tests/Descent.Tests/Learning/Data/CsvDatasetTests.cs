@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using CsCheck;
 using Descent.Learning.Data;
 
 namespace Descent.Tests.Learning.Data;
@@ -186,6 +189,30 @@ public sealed class CsvDatasetTests : IDisposable
         Assert.Equal(1, d.Count);
         Assert.Contains("\"1,5\" is not a number", Assert.Throws<DataFormatException>(() => d = CsvDataset.Parse<double>("x;y\n1,5;2\n", ["y"], options: new CsvOptions { Delimiter = ';' }).Dataset).Message);
     }
+
+    [Fact]
+    public void RandomTablesRoundTripWhateverTheQuotingAndDelimiter()
+        => Gen.Select(Gen.Int[1, 5], Gen.Int[1, 12], Gen.OneOfConst(',', ';', '\t', '|'), Gen.Int[0, 100000]).Sample(t =>
+        {
+            var (cols, rows, delimiter, seed) = t;
+            var random = new Random(seed);
+            var values = new double[rows, cols + 1];
+            var text = new StringBuilder();
+            string Cell(string s) => random.Next(3) == 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+            text.AppendJoin(delimiter, Enumerable.Range(0, cols + 1).Select(j => Cell(j == cols ? "target" : $"f{j}"))).Append(random.Next(2) == 0 ? "\n" : "\r\n");
+            for (int i = 0; i < rows; i++)
+            {
+                for (int j = 0; j <= cols; j++) values[i, j] = Math.Round((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-5, 8)), random.Next(0, 6));
+                text.AppendJoin(delimiter, Enumerable.Range(0, cols + 1).Select(j => Cell(values[i, j].ToString("R", CultureInfo.InvariantCulture)))).Append('\n');
+            }
+            var d = CsvDataset.Parse<double>(text.ToString(), ["target"]).Dataset;
+            Assert.Equal(rows, d.Count);
+            for (int i = 0; i < rows; i++)
+            {
+                for (int j = 0; j < cols; j++) Assert.Equal(values[i, j], d.X.GetValue(i, j));
+                Assert.Equal(values[i, cols], d.Y.GetValue(i, 0));
+            }
+        });
 
     [Fact]
     public void MissingFileIsFileNotFound()

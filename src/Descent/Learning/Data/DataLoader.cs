@@ -1,0 +1,209 @@
+using System.Collections;
+using System.Numerics;
+
+namespace Descent.Learning.Data;
+
+/// <summary>How a <see cref="DataLoader{T}"/> orders rows into batches.</summary>
+public enum BatchOrder
+{
+    /// <summary>Rows in dataset order, cut into consecutive chunks.</summary>
+    Sequential,
+    /// <summary>Rows in a fresh permutation every epoch, derived only from the seed and the epoch number.</summary>
+    Shuffled,
+}
+
+/// <summary>One batch: features and targets (constant tensors), its epoch and its position in the epoch.</summary>
+/// <param name="X">The features, [b, features…].</param>
+/// <param name="Y">The targets, [b, targets] or labels [b].</param>
+/// <param name="Epoch">The epoch it belongs to (0-based).</param>
+/// <param name="Index">Its position within the epoch (0-based).</param>
+/// <typeparam name="T">The element type.</typeparam>
+public readonly record struct Batch<T>(Tensor<T> X, Tensor<T> Y, int Epoch, int Index)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Deconstructs into features and targets: <c>foreach (var (x, y) in loader)</c>.</summary>
+    public void Deconstruct(out Tensor<T> x, out Tensor<T> y)
+    {
+        x = X;
+        y = Y;
+    }
+}
+
+/// <summary>
+/// Where a <see cref="DataLoader{T}"/> stands: the epoch and the next batch in it. With the loader's settings and seed,
+/// this is all that is needed to resume bit-identically (epoch e's order depends only on the seed and e).
+/// </summary>
+/// <param name="Epoch">The current epoch (0-based).</param>
+/// <param name="NextBatch">The index of the next batch to hand out in that epoch.</param>
+public readonly record struct DataLoaderState(int Epoch, int NextBatch);
+
+/// <summary>
+/// Hands out a dataset as batches of (X, Y): the full batch, mini-batches of a fixed size in a seeded per-epoch
+/// shuffle, or sequential chunks. Enumerating the loader runs through the rest of the current epoch, then moves on
+/// to the next, so <c>for (epoch…) foreach (var (x, y) in loader)</c> is a training loop.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Batches are gathered into buffers the loader reuses: a batch's tensors are valid until the next batch is
+/// requested. <see cref="Tensor{T}.Clone"/> a batch to keep it. Do not write into them. The full batch in sequential
+/// order is the dataset's own tensors.
+/// </para>
+/// <para>
+/// For checkpoints, save <see cref="State"/> (and the constructor's settings); <see cref="Restore"/> continues exactly
+/// where it stopped, including in the middle of an epoch.
+/// </para>
+/// <example>
+/// <code>
+/// var loader = new DataLoader&lt;float&gt;(train, batchSize: 64, order: BatchOrder.Shuffled, seed: 1);
+/// for (int epoch = 0; epoch &lt; 10; epoch++)
+///     foreach (var (x, y) in loader) { /* forward, loss, Backward(), step */ }
+/// </code>
+/// </example>
+/// </remarks>
+/// <typeparam name="T">The element type.</typeparam>
+public sealed class DataLoader<T> : IEnumerable<Batch<T>> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly int[] _xShape, _yShape;
+    private Tensor<T>? _xBuffer, _yBuffer, _xTail, _yTail;
+    private int[]? _order;
+    private int _orderEpoch = -1;
+
+    /// <summary>Creates a loader.</summary>
+    /// <param name="dataset">The data.</param>
+    /// <param name="batchSize">Rows per batch; null (default) for the full batch.</param>
+    /// <param name="order">Sequential chunks (default) or a seeded shuffle per epoch.</param>
+    /// <param name="seed">The shuffle seed.</param>
+    /// <param name="dropLast">Leave out a last batch that would be smaller than <paramref name="batchSize"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
+    public DataLoader(Dataset<T> dataset, int? batchSize = null, BatchOrder order = BatchOrder.Sequential, int seed = 0, bool dropLast = false)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (batchSize is { } b) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(b, nameof(batchSize));
+        Dataset = dataset;
+        BatchSize = batchSize ?? Math.Max(dataset.Count, 1);
+        Order = order;
+        Seed = seed;
+        DropLast = dropLast;
+        _xShape = dataset.X.ShapeArray;
+        _yShape = dataset.Y.ShapeArray;
+    }
+
+    /// <summary>A loader that hands out the whole dataset as one batch per epoch.</summary>
+    public static DataLoader<T> FullBatch(Dataset<T> dataset) => new(dataset);
+
+    /// <summary>A loader of shuffled mini-batches (a new seeded permutation every epoch).</summary>
+    public static DataLoader<T> MiniBatches(Dataset<T> dataset, int batchSize, int seed, bool dropLast = false)
+        => new(dataset, batchSize, BatchOrder.Shuffled, seed, dropLast);
+
+    /// <summary>A loader of consecutive chunks in dataset order.</summary>
+    public static DataLoader<T> Sequential(Dataset<T> dataset, int batchSize, bool dropLast = false)
+        => new(dataset, batchSize, BatchOrder.Sequential, 0, dropLast);
+
+    /// <summary>The data.</summary>
+    public Dataset<T> Dataset { get; }
+
+    /// <summary>Rows per batch (the last batch may be smaller unless <see cref="DropLast"/>).</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Sequential or shuffled.</summary>
+    public BatchOrder Order { get; }
+
+    /// <summary>The shuffle seed.</summary>
+    public int Seed { get; }
+
+    /// <summary>Whether a smaller last batch is left out.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>The current epoch (0-based): the one the next enumeration continues.</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>The next batch to hand out within <see cref="Epoch"/>.</summary>
+    public int NextBatch { get; private set; }
+
+    /// <summary>The position to save in a checkpoint.</summary>
+    public DataLoaderState State => new(Epoch, NextBatch);
+
+    /// <summary>Continues from a saved position (from <see cref="State"/> of a loader with the same settings).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The position is negative or past the epoch's end.</exception>
+    public void Restore(DataLoaderState state)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(state.Epoch, nameof(state));
+        if (state.NextBatch < 0 || state.NextBatch > BatchCount)
+            throw new ArgumentOutOfRangeException(nameof(state), $"Batch {state.NextBatch} is outside 0..{BatchCount} for this loader's {BatchCount} batches per epoch.");
+        Epoch = state.Epoch;
+        NextBatch = state.NextBatch;
+    }
+
+    /// <summary>
+    /// The row order of an epoch: the identity for sequential loaders, otherwise a permutation that depends only on
+    /// <see cref="Seed"/> and <paramref name="epoch"/>.
+    /// </summary>
+    public int[] RowOrder(int epoch) => (int[])OrderFor(epoch).Clone();
+
+    private int[] OrderFor(int epoch)
+    {
+        if (_order is not null && (_orderEpoch == epoch || Order == BatchOrder.Sequential)) return _order;
+        int n = Dataset.Count;
+        if (Order == BatchOrder.Sequential)
+        {
+            _order = new int[n];
+            for (int i = 0; i < n; i++) _order[i] = i;
+        }
+        else
+            _order = DataRandom.ForStream(Seed, epoch).Permutation(n);
+        _orderEpoch = epoch;
+        return _order;
+    }
+
+    /// <summary>Hands out the remaining batches of the current epoch, then advances to the next epoch.</summary>
+    public IEnumerator<Batch<T>> GetEnumerator()
+    {
+        if (NextBatch >= BatchCount && BatchCount > 0) { Epoch++; NextBatch = 0; }
+        int epoch = Epoch;
+        while (NextBatch < BatchCount && Epoch == epoch)
+        {
+            int index = NextBatch;
+            var batch = MakeBatch(epoch, index);
+            NextBatch = index + 1;
+            yield return batch;
+        }
+        if (Epoch == epoch && NextBatch >= BatchCount) { Epoch++; NextBatch = 0; }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The batch at <paramref name="index"/> of <paramref name="epoch"/>, without moving the loader's position.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is outside 0..BatchCount−1.</exception>
+    public Batch<T> GetBatch(int epoch, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        if ((uint)index >= (uint)BatchCount)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Batch {index} is outside 0..{BatchCount - 1}.");
+        return MakeBatch(epoch, index);
+    }
+
+    private Batch<T> MakeBatch(int epoch, int index)
+    {
+        int start = index * BatchSize;
+        int size = Math.Min(BatchSize, Dataset.Count - start);
+        if (Order == BatchOrder.Sequential && size == Dataset.Count)
+            return new Batch<T>(Dataset.X, Dataset.Y, epoch, index);
+        var rows = OrderFor(epoch).AsSpan(start, size);
+        bool full = size == BatchSize;
+        var x = full ? (_xBuffer ??= Buffer(_xShape, size)) : (_xTail ??= Buffer(_xShape, size));
+        var y = full ? (_yBuffer ??= Buffer(_yShape, size)) : (_yTail ??= Buffer(_yShape, size));
+        Dataset<T>.GatherRowsInto(Dataset.X, rows, x.Data);
+        Dataset<T>.GatherRowsInto(Dataset.Y, rows, y.Data);
+        return new Batch<T>(x, y, epoch, index);
+    }
+
+    private static Tensor<T> Buffer(int[] shape, int rows)
+    {
+        var s = (int[])shape.Clone();
+        s[0] = rows;
+        return new Tensor<T>(s);
+    }
+}

@@ -1,0 +1,110 @@
+using Descent.Learning.Data;
+
+namespace Descent.Tests.Learning.Data;
+
+public class DataLoaderTests
+{
+    private static Dataset<double> Rows(int n)
+    {
+        var x = new double[n * 2];
+        for (int i = 0; i < n; i++) (x[2 * i], x[2 * i + 1]) = (i, 100 + i);
+        return Dataset.From(Tensor.FromArray(x, n, 2), Tensor.FromArray(Enumerable.Range(0, n).Select(i => (double)i).ToArray(), n, 1));
+    }
+
+    private static List<double[]> Epoch(DataLoader<double> loader) => loader.Select(b => b.Y.ToArray()).ToList();
+
+    [Fact]
+    public void FullBatchIsTheDataset()
+    {
+        var data = Rows(5);
+        var loader = DataLoader<double>.FullBatch(data);
+        Assert.Equal(1, loader.BatchCount);
+        var batches = loader.ToList();
+        Assert.Single(batches);
+        Assert.Same(data.X, batches[0].X);
+        Assert.Equal(1, loader.Epoch);
+    }
+
+    [Fact]
+    public void SequentialChunksAndDropLast()
+    {
+        var loader = DataLoader<double>.Sequential(Rows(7), 3);
+        Assert.Equal(3, loader.BatchCount);
+        var epoch = Epoch(loader);
+        Assert.Equal([[0, 1, 2], [3, 4, 5], [6]], epoch);
+        var batch = loader.GetBatch(0, 1);
+        Assert.Equal(new double[] { 3, 103, 4, 104, 5, 105 }, batch.X.ToArray());
+
+        var dropping = DataLoader<double>.Sequential(Rows(7), 3, dropLast: true);
+        Assert.Equal(2, dropping.BatchCount);
+        Assert.Equal(2, Epoch(dropping).Count);
+        Assert.Equal(0, DataLoader<double>.Sequential(Rows(7), 8, dropLast: true).BatchCount);
+        Assert.Equal([[0, 1, 2, 3, 4, 5, 6]], Epoch(DataLoader<double>.Sequential(Rows(7), 8)));
+    }
+
+    [Fact]
+    public void ShuffledEpochsArePermutationsThatDifferAndRepeat()
+    {
+        var loader = DataLoader<double>.MiniBatches(Rows(10), 4, seed: 5);
+        var e0 = Epoch(loader).SelectMany(b => b).ToArray();
+        var e1 = Epoch(loader).SelectMany(b => b).ToArray();
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (double)i), e0.Order());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (double)i), e1.Order());
+        Assert.NotEqual(e0, e1);
+        var again = DataLoader<double>.MiniBatches(Rows(10), 4, seed: 5);
+        Assert.Equal(e0, Epoch(again).SelectMany(b => b).ToArray());
+        Assert.Equal(e1, Epoch(again).SelectMany(b => b).ToArray());
+        Assert.Equal(loader.RowOrder(1).Select(i => (double)i), e1);
+        // Features stay paired with their targets after the gather.
+        foreach (var (x, y) in again)
+            for (int i = 0; i < y.Size; i++) Assert.Equal(y.Data[i] + 100, x.Data[2 * i + 1]);
+    }
+
+    [Fact]
+    public void ResumesBitIdenticallyMidEpoch()
+    {
+        var reference = DataLoader<double>.MiniBatches(Rows(11), 3, seed: 9);
+        var expected = new List<double[]>();
+        for (int e = 0; e < 3; e++) expected.AddRange(Epoch(reference));
+
+        var first = DataLoader<double>.MiniBatches(Rows(11), 3, seed: 9);
+        var seen = new List<double[]>();
+        DataLoaderState saved = default;
+        foreach (var b in first)
+        {
+            seen.Add(b.Y.ToArray());
+            if (b.Index == 1) { saved = first.State; break; }
+        }
+        Assert.Equal(new DataLoaderState(0, 2), saved);
+        var resumed = DataLoader<double>.MiniBatches(Rows(11), 3, seed: 9);
+        resumed.Restore(saved);
+        while (seen.Count < expected.Count) seen.AddRange(Epoch(resumed));
+        Assert.Equal(expected, seen);
+        Assert.Equal(3, resumed.Epoch);
+    }
+
+    [Fact]
+    public void StateSavedAfterLastBatchRollsOver()
+    {
+        var loader = DataLoader<double>.MiniBatches(Rows(6), 3, seed: 1);
+        DataLoaderState state = default;
+        foreach (var _ in loader) state = loader.State;
+        Assert.Equal(new DataLoaderState(0, 2), state);
+        var resumed = DataLoader<double>.MiniBatches(Rows(6), 3, seed: 1);
+        resumed.Restore(state);
+        Assert.Equal(loader.RowOrder(1).Take(3).Select(i => (double)i), resumed.First().Y.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => resumed.Restore(new DataLoaderState(0, 3)));
+    }
+
+    [Fact]
+    public void BuffersAreReusedAndLabelsKeepRankOne()
+    {
+        var data = Datasets.Blobs(10, seed: 2);
+        var loader = DataLoader<double>.MiniBatches(data, 4, seed: 3);
+        var batches = loader.ToList();
+        Assert.Same(batches[0].X, batches[1].X);          // reused buffer: valid until the next batch
+        Assert.Equal([2], batches[2].Y.ShapeArray);        // the smaller last batch
+        Assert.Equal([4, 2], batches[0].X.ShapeArray);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader<double>(data, batchSize: 0));
+    }
+}
