@@ -61,7 +61,7 @@ public readonly record struct DataLoaderState(int Epoch, int NextBatch);
 /// </example>
 /// </remarks>
 /// <typeparam name="T">The element type.</typeparam>
-public sealed class DataLoader<T> : IEnumerable<Batch<T>> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly int[] _xShape, _yShape;
     private Tensor<T>? _xBuffer, _yBuffer, _xTail, _yTail;
@@ -174,6 +174,17 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>> where T : unmanaged, I
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    int Training.IBatchSource<T>.ExampleCount => DropLast ? BatchCount * BatchSize : Dataset.Count;
+
+    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Training.IBatchSource<T>.Batches(int epoch)
+    {
+        for (int i = 0; i < BatchCount; i++)
+        {
+            var batch = GetBatch(epoch, i);
+            yield return (batch.X, batch.Y);
+        }
+    }
 
     /// <summary>The batch at <paramref name="index"/> of <paramref name="epoch"/>, without moving the loader's position.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is outside 0..BatchCount−1.</exception>
