@@ -9,7 +9,7 @@ internal static class TestFunctions
     /// <summary>Rosenbrock by plain arithmetic, for checking reported values.</summary>
     public static double Rosenbrock(double x, double y) => (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x);
 
-    /// <summary>x⁴ − 3x² + x: local minima near −1.30 (global, ≈ −3.51) and 1.13 (≈ −1.07), a maximum near 0.17.</summary>
+    /// <summary>x⁴ − 3x² + x: local minima near −1.30 (global, ≈ −3.51) and 1.13 (≈ −1.07), a maximum near 0.170.</summary>
     public static Tensor<double> DoubleWell(Tensor<double> w) => (w.Pow(4.0) - 3.0 * w.Square() + w).Sum();
 
     public static readonly double[] RosenbrockStart = [-1.2, 1.0];
