@@ -48,6 +48,7 @@ public static class MultiStart
     /// <returns>The best run, every run, the starts and the distinct minima.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The box is empty or malformed.</exception>
+    /// <exception cref="AggregateException">A run threw (for example the function does not return a scalar); the run's exception is inside.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="starts"/>, <paramref name="tolerance"/> or <paramref name="maxDegreeOfParallelism"/> is out of range.</exception>
     public static MultiStartResult Run(Func<double[], MinimizeResult> minimizer, double[] lower, double[] upper, int starts,
         int seed = 0, double tolerance = 1e-4, bool maximize = false, int? maxDegreeOfParallelism = null)

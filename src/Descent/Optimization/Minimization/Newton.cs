@@ -5,7 +5,7 @@ namespace Descent.Optimization.Minimization;
 /// <summary>
 /// Damped Newton's method with the exact Hessian from autodiff: solve (∇²f + λI)·p = −∇f by Cholesky, with λ = 0
 /// when the Hessian is positive definite and otherwise λ = 1e-3·max(1, max|Hᵢᵢ|), grown tenfold until the
-/// factorization succeeds (up to 1e12 times); if it never does, p = −∇f. The step length comes from backtracking
+/// factorization succeeds (up to 16 times); if it never does, p = −∇f. The step length comes from backtracking
 /// (Armijo) starting at α = 1, so near a minimum the full Newton step is taken and convergence is quadratic.
 /// The Hessian is built by differentiating each gradient component again (<see cref="Autograd.Grad{T}(Tensor{T}, IReadOnlyList{Tensor{T}}, Tensor{T}, bool, bool?)"/>
 /// with createGraph), which costs n + 1 backward passes; each is counted as a gradient evaluation.
