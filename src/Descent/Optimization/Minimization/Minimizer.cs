@@ -33,7 +33,7 @@ public sealed record MinimizeOptions
 /// // result.Trajectory values: 10, 4, 1.6, 0.64, 0.256, 0.1024
 /// </code>
 /// </example>
-public static class Minimizer
+public static partial class Minimizer
 {
     /// <summary>
     /// Runs the descent from <paramref name="start"/> until <paramref name="stopping"/> fires (by default 100 steps).
