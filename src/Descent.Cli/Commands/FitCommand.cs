@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Descent.Cli.Infrastructure;
+using Descent.Learning.Training;
+using Descent.Optimization.Stopping;
+using Descent.Plotting;
+using Spectre.Console;
+
+namespace Descent.Cli.Commands;
+
+/// <summary><c>descent fit</c>: trains a model on data and prints the result.</summary>
+public static class FitCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build(CliContext context)
+    {
+        var data = Options.Text("--data", "PATH (CSV file or MNIST folder), builtin:seed-linear|fashion-mnist, or synthetic:linear|blobs|moons|spirals?n=200&noise=0.1. Default: the reference linear regression.");
+        var features = Options.Text("--features", "CSV feature columns, comma-separated (default: all but the target).");
+        var target = Options.Text("--target", "CSV target column (default: the last).");
+        var model = Options.Text("--model", "linear | logistic | softmax | mlp (default from the data).");
+        var hidden = Options.Text("--hidden", "MLP hidden layer sizes, e.g. 128,64 (default 32).");
+        var loss = Options.Text("--loss", "mse | half-mse | sse | mae | huber | bce | bce-logits | cross-entropy | nll | hinge.");
+        var optimizer = Options.Text("--optimizer", "gd | momentum | nesterov | adagrad | rmsprop | adam | adamw | lion, optionally with settings (adam:beta1=0.9).");
+        var lr = Options.Number("--lr", "Learning rate (default 0.01; 8e-3 for the reference fit).");
+        var epochs = Options.Whole("--epochs", "Epochs (default 100; 5000 for the reference fit).");
+        var batch = Options.Text("--batch-size", "Examples per batch, or 'full' (default: full up to 1024 examples, else 64).");
+        var valSplit = Options.Number("--val-split", "Fraction held out for validation, e.g. 0.2.");
+        var schedule = Options.Text("--schedule", "Learning-rate schedule, e.g. step:factor=0.5,every=1000.");
+        var stop = Options.Many("--stop", "Stopping rule (repeatable), e.g. plateau:window=50,slope=1e-6 or patience:10.");
+        var seed = Options.Whole("--seed", "Random seed (default 0).");
+        var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here every epoch and when interrupted.");
+        var resume = Options.Text("--resume", "Resume from this checkpoint.");
+        var plot = Options.Text("--plot", "Write the training/validation loss curve here (.png or .svg).");
+        var logEvery = Options.Whole("--log-every", "Keep every Nth epoch in the history (first and last always).");
+        var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
+        {
+            data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery,
+        };
+        command.SetAction(p =>
+        {
+            var settings = new FitSettings
+            {
+                Data = p.GetValue(data),
+                Features = Options.List(p.GetValue(features)),
+                Target = p.GetValue(target),
+                Model = p.GetValue(model),
+                Hidden = Options.Ints("--hidden", p.GetValue(hidden)),
+                Loss = p.GetValue(loss),
+                Optimizer = p.GetValue(optimizer) ?? "gd",
+                LearningRate = p.GetValue(lr),
+                Epochs = p.GetValue(epochs),
+                BatchSize = p.GetValue(batch),
+                ValSplit = p.GetValue(valSplit) ?? 0,
+                Schedule = p.GetValue(schedule),
+                Stops = p.GetValue(stop),
+                Seed = p.GetValue(seed) ?? 0,
+                Checkpoint = p.GetValue(checkpoint),
+                Resume = p.GetValue(resume),
+            };
+            int every = p.GetValue(logEvery) ?? 1;
+            if (every < 1) throw new UsageException("--log-every must be at least 1.");
+            return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot));
+        });
+        return command;
+    }
+
+    private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var data = FitCore.LoadData(settings);
+        int total = settings.Epochs ?? (settings.Data is null ? FitCore.ReferenceEpochs : 100);
+        FitOutcome outcome;
+        if (context.Live)
+        {
+            FitOutcome? result = null;
+            Human.Console(context.Error, live: true).Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: total);
+                result = FitCore.Train(settings, data, context.Cancellation, e =>
+                {
+                    task.Value = e.Epoch;
+                    task.Description = $"epoch {e.Epoch}/{total}  loss {Points.Show(e.TrainLoss)}";
+                });
+            });
+            outcome = result!;
+        }
+        else
+        {
+            int report = Math.Max(1, total / 10);
+            outcome = FitCore.Train(settings, data, context.Cancellation, e =>
+            {
+                if (!json && (e.Epoch % report == 0 || e.Epoch == 1))
+                    context.Error.WriteLine($"epoch {e.Epoch}/{total}  train loss {Points.Show(e.TrainLoss)}" + (e.ValidationLoss is double v ? $"  val loss {Points.Show(v)}" : ""));
+            });
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        var history = outcome.History;
+        var reason = history.StopReason!;
+
+        if (plotPath is not null)
+        {
+            var train = history.Epochs.Select(e => e.TrainLoss).ToArray();
+            var val = history.Epochs.All(e => e.ValidationLoss is not null) && history.Epochs.Count > 0 ? history.Epochs.Select(e => e.ValidationLoss!.Value).ToArray() : null;
+            if (train.Length > 0) Figures.Save(Figures.TrainValidation(train, val, $"Training {outcome.Model} ({outcome.LossName}, lr {Points.Show(outcome.LearningRate)})", logScale: true), plotPath);
+        }
+
+        if (json) Json.Write(context.Output, ToJson(outcome, logEvery, seconds));
+        else PrintHuman(context.Output, outcome, seconds, plotPath);
+        return reason.Kind switch
+        {
+            StopKind.Diverged => ExitCodes.Diverged,
+            StopKind.Cancelled => ExitCodes.Interrupted,
+            _ => ExitCodes.Ok,
+        };
+    }
+
+    /// <summary>The JSON document of a fit.</summary>
+    internal static JsonObject ToJson(FitOutcome outcome, int logEvery, double seconds)
+    {
+        var history = outcome.History;
+        var parameters = new JsonObject();
+        foreach (var (name, p) in outcome.Module.NamedParameters()) parameters[name] = Nested(p.ToDoubleArray(), p.Shape.ToArray(), 0, 0).Node;
+        var entries = new JsonArray();
+        for (int i = 0; i < history.Epochs.Count; i++)
+        {
+            if (i % logEvery != 0 && i != history.Epochs.Count - 1) continue;
+            var e = history.Epochs[i];
+            var entry = new JsonObject { ["epoch"] = e.Epoch, ["train_loss"] = Json.Number(e.TrainLoss) };
+            if (e.ValidationLoss is double v) entry["val_loss"] = Json.Number(v);
+            entry["learning_rate"] = Json.Number(e.LearningRate ?? outcome.LearningRate);
+            entries.Add(entry);
+        }
+        return new JsonObject
+        {
+            ["model"] = outcome.Model,
+            ["loss"] = outcome.LossName,
+            ["parameters"] = parameters,
+            ["history"] = entries,
+            ["metrics"] = Json.Object(outcome.Metrics),
+            ["stop_reason"] = Human.StopName(history.StopReason!.Kind, epochs: true),
+            ["stop_message"] = history.StopReason.Message,
+            ["epochs_run"] = history.Epochs.Count,
+            ["seconds"] = Json.Number(seconds),
+            ["train_seconds"] = Json.Number(history.TrainSeconds),
+        };
+    }
+
+    private static (JsonNode Node, int Next) Nested(double[] values, int[] shape, int axis, int offset)
+    {
+        if (axis == shape.Length) return (Json.Number(values[offset]), offset + 1);
+        var array = new JsonArray();
+        for (int i = 0; i < shape[axis]; i++)
+        {
+            var (node, next) = Nested(values, shape, axis + 1, offset);
+            array.Add(node);
+            offset = next;
+        }
+        return (array, offset);
+    }
+
+    private static void PrintHuman(TextWriter output, FitOutcome outcome, double seconds, string? plotPath)
+    {
+        var history = outcome.History;
+        output.WriteLine($"Trained {outcome.Model} ({outcome.LossName} loss, learning rate {Points.Show(outcome.LearningRate)}) for {history.Epochs.Count} epochs in {seconds:F2} s (training {history.TrainSeconds:F2} s).");
+        output.WriteLine($"Stopped: {history.StopReason!.Message}");
+        var rows = new List<string[]>();
+        foreach (var (name, p) in outcome.Module.NamedParameters())
+        {
+            var values = p.ToDoubleArray();
+            string shown = values.Length <= 8 ? string.Join(", ", values.Select(Points.Show)) : $"{values.Length} values, mean {Points.Show(values.Average())}";
+            rows.Add([name, "[" + string.Join(", ", p.Shape.ToArray()) + "]", shown]);
+        }
+        Human.Table(output, ["parameter", "shape", "values"], rows);
+        Human.Table(output, ["metric", "value"], outcome.Metrics.Select(kv => new[] { kv.Key, Points.Show(kv.Value) }));
+        if (plotPath is not null) output.WriteLine($"Loss curve written to {plotPath}");
+    }
+}

@@ -1,0 +1,24 @@
+namespace Descent.Cli.Infrastructure;
+
+/// <summary>The exit codes of <c>descent</c>.</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+    /// <summary>An unexpected internal error (a bug: please report it).</summary>
+    public const int Internal = 1;
+    /// <summary>A usage error: unknown option, bad value.</summary>
+    public const int Usage = 2;
+    /// <summary>An input error: missing or malformed data file, bad expression.</summary>
+    public const int Input = 3;
+    /// <summary>The run diverged; the result is still printed.</summary>
+    public const int Diverged = 4;
+    /// <summary>Interrupted by the user (Ctrl-C).</summary>
+    public const int Interrupted = 5;
+}
+
+/// <summary>A mistake in how the command was called (exit code 2); the message names the option and the accepted form.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>A problem with the user's input data or expression (exit code 3).</summary>
+public sealed class InputException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,100 @@
+using Descent.Optimization;
+using Descent.Optimization.Stopping;
+
+namespace Descent.Cli.Infrastructure;
+
+/// <summary>Turns the settings grammar into the library's optimizers, schedules and stopping rules.</summary>
+public static class Factories
+{
+    /// <summary>Optimizers built from gradient transforms (usable by <c>minimize</c> and <c>fit</c>).</summary>
+    public static readonly string[] TransformOptimizers = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "lion"];
+
+    /// <summary>Whole-method minimizers (only for <c>minimize</c>).</summary>
+    public static readonly string[] MethodOptimizers = ["lbfgs", "cg", "newton", "random-search", "genetic", "nelder-mead"];
+
+    /// <summary>The schedules the grammar knows.</summary>
+    public static readonly string[] ScheduleNames = ["constant", "step", "exponential", "cosine", "polynomial", "warmup", "onecycle"];
+
+    /// <summary>The stopping rules the grammar knows.</summary>
+    public static readonly string[] StopNames = ["max-steps", "loss-below", "grad-below", "step-below", "plateau", "patience", "time", "evaluations"];
+
+    /// <summary>A learning-rate schedule from <c>--schedule</c>, starting at <paramref name="learningRate"/>.</summary>
+    public static Schedule Schedule(string? text, double learningRate)
+    {
+        if (text is null) return Schedules.Constant(learningRate);
+        var s = Setting.Parse("--schedule", text);
+        Schedule result;
+        string[] keys;
+        switch (s.Name)
+        {
+            case "constant": result = Schedules.Constant(learningRate); keys = []; break;
+            case "step":
+                result = Schedules.StepDecay(learningRate, Math.Max(1, s.RequiredInteger("every")), s.Number("factor", 0.1));
+                keys = ["every", "factor"]; break;
+            case "exponential": result = Schedules.Exponential(learningRate, s.RequiredNumber("gamma", positional: true)); keys = ["gamma"]; break;
+            case "cosine": result = Schedules.Cosine(learningRate, Math.Max(1, s.RequiredInteger("steps", positional: true)), s.Number("floor", 0)); keys = ["steps", "floor"]; break;
+            case "polynomial":
+                result = Schedules.Polynomial(learningRate, s.Number("final", 0), Math.Max(1, s.RequiredInteger("steps")), s.Number("power", 1));
+                keys = ["final", "steps", "power"]; break;
+            case "warmup": result = Schedules.LinearWarmup(Math.Max(1, s.RequiredInteger("steps", positional: true)), Schedules.Constant(learningRate)); keys = ["steps"]; break;
+            case "onecycle": result = Schedules.OneCycle(learningRate, Math.Max(1, s.RequiredInteger("steps", positional: true))); keys = ["steps"]; break;
+            default: throw new UsageException($"--schedule '{text}': unknown schedule '{s.Name}'; use one of {string.Join(", ", ScheduleNames)} (e.g. step:factor=0.5,every=1000).");
+        }
+        s.RejectUnknown(keys);
+        return result;
+    }
+
+    /// <summary>A gradient-transform optimizer from <c>--optimizer</c>.</summary>
+    public static IGradientTransform<T> Optimizer<T>(Setting s, Schedule lr, bool allowMethods) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        IGradientTransform<T> result;
+        string[] keys;
+        switch (s.Name)
+        {
+            case "gd" or "sgd": result = Optimizers.GradientDescent<T>(lr); keys = []; break;
+            case "momentum": result = Optimizers.Sgd<T>(lr, s.Number("beta", 0.9)); keys = ["beta"]; break;
+            case "nesterov": result = Optimizers.Sgd<T>(lr, s.Number("beta", 0.9), nesterov: true); keys = ["beta"]; break;
+            case "adagrad": result = Optimizers.AdaGrad<T>(lr, s.Number("epsilon", 1e-10)); keys = ["epsilon"]; break;
+            case "rmsprop": result = Optimizers.RmsProp<T>(lr, s.Number("alpha", 0.99), s.Number("epsilon", 1e-8)); keys = ["alpha", "epsilon"]; break;
+            case "adam": result = Optimizers.Adam<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.999), s.Number("epsilon", 1e-8)); keys = ["beta1", "beta2", "epsilon"]; break;
+            case "adamw":
+                result = Optimizers.AdamW<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.999), s.Number("epsilon", 1e-8), s.Number("weight-decay", 0.01));
+                keys = ["beta1", "beta2", "epsilon", "weight-decay"]; break;
+            case "lion": result = Optimizers.Lion<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.99)); keys = ["beta1", "beta2"]; break;
+            default:
+                var known = allowMethods ? TransformOptimizers.Concat(MethodOptimizers) : TransformOptimizers;
+                throw new UsageException($"--optimizer '{s.Text}': unknown optimizer '{s.Name}'; use one of {string.Join(", ", known)}.");
+        }
+        s.RejectUnknown(keys);
+        return result;
+    }
+
+    /// <summary>The stopping rules from every <c>--stop</c>, or null when none was given.</summary>
+    public static IStoppingRule? Stops(IReadOnlyList<string>? texts)
+    {
+        if (texts is null || texts.Count == 0) return null;
+        var rules = texts.Select(Stop).ToArray();
+        return rules.Length == 1 ? rules[0] : new AnyOf(rules);
+    }
+
+    private static IStoppingRule Stop(string text)
+    {
+        var s = Setting.Parse("--stop", text);
+        IStoppingRule rule;
+        string[] keys;
+        switch (s.Name)
+        {
+            case "max-steps" or "max-epochs": rule = new MaxSteps(s.RequiredInteger("steps", positional: true)); keys = ["steps"]; break;
+            case "loss-below": rule = new LossBelow(s.RequiredNumber("loss", positional: true)); keys = ["loss"]; break;
+            case "grad-below" or "gradient-norm-below": rule = new GradientNormBelow(s.RequiredNumber("norm", positional: true)); keys = ["norm"]; break;
+            case "step-below": rule = new StepBelow(s.RequiredNumber("norm", positional: true)); keys = ["norm"]; break;
+            case "plateau": rule = new Plateau(s.Number("slope", 1e-6, positional: true), (int)Math.Max(2, s.Integer("window", 50))); keys = ["slope", "window"]; break;
+            case "patience": rule = new Patience((int)Math.Max(1, s.RequiredInteger("epochs", positional: true)), minDelta: s.Number("min-delta", 0)); keys = ["epochs", "min-delta"]; break;
+            case "time": rule = new TimeBudget(TimeSpan.FromSeconds(s.RequiredNumber("seconds", positional: true))); keys = ["seconds"]; break;
+            case "evaluations": rule = new EvaluationBudget(s.RequiredInteger("count", positional: true)); keys = ["count"]; break;
+            default: throw new UsageException($"--stop '{text}': unknown rule '{s.Name}'; use one of {string.Join(", ", StopNames)} (e.g. plateau:window=50,slope=1e-6 or max-steps:10000).");
+        }
+        s.RejectUnknown(keys);
+        return rule;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Descent.Cli.Infrastructure;
+
+/// <summary>JSON output: numbers that are not finite are written as the strings "NaN", "Infinity", "-Infinity".</summary>
+public static class Json
+{
+    private static readonly JsonSerializerOptions s_options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A JSON number, or a string for NaN and infinities.</summary>
+    public static JsonNode Number(double v) => double.IsNaN(v) ? JsonValue.Create("NaN")
+        : double.IsPositiveInfinity(v) ? JsonValue.Create("Infinity")
+        : double.IsNegativeInfinity(v) ? JsonValue.Create("-Infinity")
+        : JsonValue.Create(v);
+
+    /// <summary>A JSON number or null.</summary>
+    public static JsonNode? Number(double? v) => v is double d ? Number(d) : null;
+
+    /// <summary>An array of numbers.</summary>
+    public static JsonArray Array(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)Number(v)).ToArray());
+
+    /// <summary>An object of named numbers, in order.</summary>
+    public static JsonObject Object(IEnumerable<KeyValuePair<string, double>> values)
+    {
+        var o = new JsonObject();
+        foreach (var (k, v) in values) o[k] = Number(v);
+        return o;
+    }
+
+    /// <summary>Writes <paramref name="node"/> to <paramref name="output"/> with a final newline.</summary>
+    public static void Write(TextWriter output, JsonNode node) => output.WriteLine(node.ToJsonString(s_options));
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Descent.Cli.Commands;
+using Descent.Cli.Infrastructure;
+using Descent.Learning.Data;
+using Descent.Learning.Training;
+
+namespace Descent.Cli;
+
+/// <summary>The <c>descent</c> command line.</summary>
+public static class Program
+{
+    /// <summary>The process entry point: Ctrl-C cancels the running command cleanly (exit code 5).</summary>
+    public static int Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return; // a second Ctrl-C ends the process the hard way
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        bool live = !Console.IsOutputRedirected && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+        return Run(args, Console.Out, Console.Error, cts.Token, live);
+    }
+
+    /// <summary>Runs the command line <paramref name="args"/> in-process and returns its exit code.</summary>
+    /// <param name="args">The arguments, as after <c>descent</c>.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where progress and errors go.</param>
+    /// <param name="cancellation">Cancels a running command (exit code 5).</param>
+    /// <returns>0 ok, 2 usage, 3 input, 4 diverged, 5 interrupted, 1 internal error.</returns>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation = default)
+        => Run(args, stdout, stderr, cancellation, live: false);
+
+    private static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool live)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var context = new CliContext(stdout, stderr, cancellation, live);
+        var root = Commands.Root.Build(context);
+        var parse = root.Parse(args);
+        bool verbose = parse.GetValue(Root.Verbose);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine("error: " + error.Message);
+            string command = parse.CommandResult.Command == root ? "descent" : "descent " + parse.CommandResult.Command.Name;
+            stderr.WriteLine($"Run '{command} --help' for the accepted options.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Describe(e);
+            stderr.WriteLine("error: " + message);
+            if (verbose || code == ExitCodes.Internal) stderr.WriteLine(verbose ? e.ToString() : "(run with --verbose for details)");
+            return code;
+        }
+    }
+
+    /// <summary>Maps an exception to an exit code and a one-line message.</summary>
+    internal static (int Code, string Message) Describe(Exception e) => e switch
+    {
+        UsageException u => (ExitCodes.Usage, u.Message),
+        InputException i => (ExitCodes.Input, i.Message),
+        OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
+        DatasetNotInstalledException d => (ExitCodes.Input, d.Message),
+        DataFormatException d => (ExitCodes.Input, d.Message),
+        CheckpointException c => (ExitCodes.Input, c.Message),
+        FileNotFoundException f => (ExitCodes.Input, f.Message),
+        DirectoryNotFoundException d => (ExitCodes.Input, d.Message),
+        UnauthorizedAccessException u => (ExitCodes.Input, u.Message),
+        IOException io => (ExitCodes.Input, io.Message),
+        Descent.Plotting.PlottingException p => (ExitCodes.Input, p.Message),
+        _ when ExpressionErrors.TryDescribe(e, out var message) => (ExitCodes.Input, message),
+        ArgumentException a => (ExitCodes.Usage, a.Message),
+        _ => (ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
+    };
+}
