@@ -26,7 +26,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
         {
             if (root.Size != 1)
                 throw new GradientException($"Backward() without an upstream gradient needs a scalar (one-element) result, but this one has shape {Shapes.Format(root.Shape)}. Reduce it (for example with Sum() or Mean()) or pass Backward(upstream) with a gradient of that shape.");
-            upstream = new Tensor<T>(root.ShapeArray, [T.One]);
+            upstream = new Tensor<T>(root.ShapeRef, [T.One]);
         }
         else if (!Shapes.Equal(upstream.Shape, root.Shape))
             throw new GradientException($"The upstream gradient has shape {Shapes.Format(upstream.Shape)} but the result has shape {Shapes.Format(root.Shape)}; they must match.");

@@ -15,7 +15,7 @@ namespace Descent.Kernels;
 /// slivers, an MC×KC block of A into MR-tall slivers, and a register-blocked micro-kernel (MR×NR accumulators in
 /// Vector512 or Vector256 registers, one fused multiply-add per register per step) computes each MR×NR tile of C.
 /// Packing pads edges with zeros, so the micro-kernel never branches on sizes inside its loop, and it is also where
-/// the transposes are absorbed. Large products are split into independent row × column regions over the cores.
+/// the transposes are absorbed. Large products share one packed B panel and spread the row blocks over the cores.
 /// </remarks>
 internal static unsafe class Gemm
 {
@@ -71,66 +71,65 @@ internal static unsafe class Gemm
             return;
         }
 
-        int colChunks = (n + NC - 1) / NC;
-        int rowChunks = 1;
-        int threads = Environment.ProcessorCount;
-        if (work >= ParallelThreshold && threads > 1)
-        {
-            // Aim for two regions per core (load balance) but keep regions at least a few micro-tiles tall.
-            int wanted = Math.Max(1, (2 * threads + colChunks - 1) / colChunks);
-            rowChunks = Math.Max(1, Math.Min(wanted, m / (2 * mr)));
-        }
-        int rowsPer = (m + rowChunks - 1) / rowChunks;
-        rowsPer = (rowsPer + mr - 1) / mr * mr;
-        rowChunks = (m + rowsPer - 1) / rowsPer;
-        int tasks = rowChunks * colChunks;
+        int threads = work >= ParallelThreshold ? Environment.ProcessorCount : 1;
+        // Row blocks: MC rows, smaller when m is small so every core gets several blocks (dynamic balancing copes
+        // with a busy machine better than one fixed region per core).
+        int mc = MC;
+        if (threads > 1) mc = Math.Clamp((m / (4 * threads) + mr - 1) / mr * mr, mr, MC);
+        int blocks = (m + mc - 1) / mc;
+        if (blocks < 2) threads = 1;
 
-        if (tasks == 1)
-        {
-            Region(a, transA, b, transB, c, m, k, n, 0, m, 0, n, mr, nr);
-            return;
-        }
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallel.For(0, tasks, t =>
-        {
-            int rc = t / colChunks, cc = t % colChunks;
-            int i0 = rc * rowsPer, j0 = cc * NC;
-            Region((T*)pa, transA, (T*)pb, transB, (T*)pc, m, k, n, i0, Math.Min(m, i0 + rowsPer), j0, Math.Min(n, j0 + NC), mr, nr);
-        });
-    }
-
-    /// <summary>Computes rows [i0, i1) × columns [j0, j1) of C with packed panels.</summary>
-    private static void Region<T>(T* a, bool transA, T* b, bool transB, T* c, int m, int k, int n,
-        int i0, int i1, int j0, int j1, int mr, int nr)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
         var bufs = Buffers<T>.Get(MC * KC, KC * ((NC + nr - 1) / nr * nr));
-        fixed (T* packA = bufs.A, packB = bufs.B)
+        fixed (T* packB = bufs.B)
         {
-            for (int p0 = 0; p0 < k; p0 += KC)
+            nint pa = (nint)a, pb = (nint)packB, pc = (nint)c;
+            for (int j0 = 0; j0 < n; j0 += NC)
             {
-                int kc = Math.Min(KC, k - p0);
-                bool add = p0 > 0;
-                int nc = j1 - j0;
-                PackB(b, transB, k, n, p0, kc, j0, nc, nr, packB);
-                for (int ic = i0; ic < i1; ic += MC)
+                int nc = Math.Min(NC, n - j0);
+                for (int p0 = 0; p0 < k; p0 += KC)
                 {
-                    int mc = Math.Min(MC, i1 - ic);
-                    PackA(a, transA, m, k, ic, mc, p0, kc, mr, packA);
-                    for (int jr = 0; jr < nc; jr += nr)
+                    int kc = Math.Min(KC, k - p0);
+                    bool add = p0 > 0;
+                    PackB(b, transB, k, n, p0, kc, j0, nc, nr, packB);
+                    if (threads == 1)
                     {
-                        int nrr = Math.Min(nr, nc - jr);
-                        T* bs = packB + (long)jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr)
+                        fixed (T* packA = bufs.A)
+                            for (int ic = 0; ic < m; ic += mc)
+                                Block(a, transA, packA, packB, c, m, k, n, ic, Math.Min(mc, m - ic), p0, kc, j0, nc, mr, nr, add);
+                    }
+                    else
+                    {
+                        int j0c = j0, ncc = nc, p0c = p0, kcc = kc, mcc = mc;
+                        Parallel.For(0, blocks, blk =>
                         {
-                            int mrr = Math.Min(mr, mc - ir);
-                            T* cs = c + (long)(ic + ir) * n + j0 + jr;
-                            T* asl = packA + (long)ir * kc;
-                            if (mr == 8) Kernel8<T>(kc, asl, bs, cs, n, mrr, nrr, add);
-                            else Kernel6<T>(kc, asl, bs, cs, n, mrr, nrr, add);
-                        }
+                            int ic = blk * mcc;
+                            var own = Buffers<T>.Get(MC * KC, 0);
+                            fixed (T* packA = own.A)
+                                Block((T*)pa, transA, packA, (T*)pb, (T*)pc, m, k, n, ic, Math.Min(mcc, m - ic), p0c, kcc, j0c, ncc, mr, nr, add);
+                        });
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>Packs one MC×KC block of A and multiplies it with the packed KC×NC panel of B into C.</summary>
+    private static void Block<T>(T* a, bool transA, T* packA, T* packB, T* c, int m, int k, int n,
+        int ic, int mc, int p0, int kc, int j0, int nc, int mr, int nr, bool add)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        PackA(a, transA, m, k, ic, mc, p0, kc, mr, packA);
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int nrr = Math.Min(nr, nc - jr);
+            T* bs = packB + (long)jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int mrr = Math.Min(mr, mc - ir);
+                T* cs = c + (long)(ic + ir) * n + j0 + jr;
+                T* asl = packA + (long)ir * kc;
+                if (mr == 8) Kernel8<T>(kc, asl, bs, cs, n, mrr, nrr, add);
+                else Kernel6<T>(kc, asl, bs, cs, n, mrr, nrr, add);
             }
         }
     }
