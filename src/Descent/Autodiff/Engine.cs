@@ -16,6 +16,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     private readonly List<Tensor<T>> _order = [];
     private readonly Stack<(Tensor<T> Tensor, int Next)> _stack = new();
     private bool _anomaly;
+    private bool _leafDirect;
 
     public static Tensor<T>?[]? Run(Tensor<T> root, Tensor<T>? upstream, bool createGraph, bool retainGraph,
         bool accumulateIntoLeaves, IReadOnlyList<Tensor<T>>? capture)
@@ -49,6 +50,9 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     private Tensor<T>?[]? Execute(Tensor<T> root, Tensor<T> upstream, bool createGraph, bool retainGraph,
         bool accumulateIntoLeaves, IReadOnlyList<Tensor<T>>? capture)
     {
+        // Plain backward (no higher order, nothing captured): a leaf's gradients go straight into its Grad as they arrive,
+        // instead of being summed into a fresh tensor first and added when the pass reaches the leaf.
+        _leafDirect = accumulateIntoLeaves && !createGraph && capture is null;
         int stamp = Interlocked.Increment(ref s_stamp);
         Sort(root, stamp);
 
@@ -116,6 +120,11 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
             grad = grad.SumTo(input.ShapeRef);
         }
         if (_anomaly) Anomaly.Check(grad, "backward of the operation that consumed " + (input.Name ?? input.Operation ?? "a leaf"), "backward");
+        if (_leafDirect && input.Node is null)
+        {
+            AccumulateLeaf(input, grad, createGraph: false);
+            return;
+        }
         input.PendingGrad = input.PendingGrad is null ? grad : input.PendingGrad + grad;
     }
 
