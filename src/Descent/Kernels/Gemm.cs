@@ -79,38 +79,48 @@ internal static unsafe class Gemm
         int blocks = (m + mc - 1) / mc;
         if (blocks < 2) threads = 1;
 
-        var bufs = Buffers<T>.Get(MC * KC, KC * ((NC + nr - 1) / nr * nr));
+        // The whole k×NC panel of B is packed once (KC-deep slabs one after another), so the cores need to meet only
+        // once per panel; each then walks its row blocks through all the slabs.
+        int ncMax = Math.Min(NC, n);
+        int ncPad = (ncMax + nr - 1) / nr * nr;
+        var bufs = Buffers<T>.Get(MC * KC, k * ncPad);
         fixed (T* packB = bufs.B)
         {
             nint pa = (nint)a, pb = (nint)packB, pc = (nint)c;
             for (int j0 = 0; j0 < n; j0 += NC)
             {
                 int nc = Math.Min(NC, n - j0);
+                int ncp = (nc + nr - 1) / nr * nr;
                 for (int p0 = 0; p0 < k; p0 += KC)
+                    PackB(b, transB, k, n, p0, Math.Min(KC, k - p0), j0, nc, nr, packB + (long)p0 * ncp);
+                if (threads == 1)
                 {
-                    int kc = Math.Min(KC, k - p0);
-                    bool add = p0 > 0;
-                    PackB(b, transB, k, n, p0, kc, j0, nc, nr, packB);
-                    if (threads == 1)
+                    fixed (T* packA = bufs.A)
+                        for (int ic = 0; ic < m; ic += mc)
+                            RowBlock(a, transA, packA, packB, c, m, k, n, ic, Math.Min(mc, m - ic), j0, nc, ncp, mr, nr);
+                }
+                else
+                {
+                    int j0c = j0, ncc = nc, ncpc = ncp, mcc = mc;
+                    Parallel.For(0, blocks, blk =>
                     {
-                        fixed (T* packA = bufs.A)
-                            for (int ic = 0; ic < m; ic += mc)
-                                Block(a, transA, packA, packB, c, m, k, n, ic, Math.Min(mc, m - ic), p0, kc, j0, nc, mr, nr, add);
-                    }
-                    else
-                    {
-                        int j0c = j0, ncc = nc, p0c = p0, kcc = kc, mcc = mc;
-                        Parallel.For(0, blocks, blk =>
-                        {
-                            int ic = blk * mcc;
-                            var own = Buffers<T>.Get(MC * KC, 0);
-                            fixed (T* packA = own.A)
-                                Block((T*)pa, transA, packA, (T*)pb, (T*)pc, m, k, n, ic, Math.Min(mcc, m - ic), p0c, kcc, j0c, ncc, mr, nr, add);
-                        });
-                    }
+                        int ic = blk * mcc;
+                        var own = Buffers<T>.Get(MC * KC, 0);
+                        fixed (T* packA = own.A)
+                            RowBlock((T*)pa, transA, packA, (T*)pb, (T*)pc, m, k, n, ic, Math.Min(mcc, m - ic), j0c, ncc, ncpc, mr, nr);
+                    });
                 }
             }
         }
+    }
+
+    /// <summary>Rows [ic, ic+mc) × columns [j0, j0+nc) of C through every KC slab of the packed B panel.</summary>
+    private static void RowBlock<T>(T* a, bool transA, T* packA, T* packB, T* c, int m, int k, int n,
+        int ic, int mc, int j0, int nc, int ncp, int mr, int nr)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int p0 = 0; p0 < k; p0 += KC)
+            Block(a, transA, packA, packB + (long)p0 * ncp, c, m, k, n, ic, mc, p0, Math.Min(KC, k - p0), j0, nc, mr, nr, add: p0 > 0);
     }
 
     /// <summary>Packs one MC×KC block of A and multiplies it with the packed KC×NC panel of B into C.</summary>
