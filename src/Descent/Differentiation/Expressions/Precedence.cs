@@ -38,14 +38,23 @@ internal static class Precedence
     /// <summary>
     /// Whether the right operand needs parentheses: for the left-associative operators at or below their
     /// precedence (<c>a - (b - c)</c>, <c>a/(b*c)</c>); for '^' below it. A negation on the right is always
-    /// parenthesised for readability (<c>x*(-y)</c>, <c>x^(-1)</c>).
+    /// parenthesised, so that text never has two signs in a row (<c>x*(-y)</c>, <c>x - (-1/y)</c>, <c>x^(-1)</c>).
     /// </summary>
     public static bool RightNeedsParentheses(BinaryOperator op, Expr right) =>
-        Of(right) == Unary || (op == BinaryOperator.Power ? Of(right) < Power : Of(right) <= Of(op));
+        PrintsWithLeadingMinus(right) || (op == BinaryOperator.Power ? Of(right) < Power : Of(right) <= Of(op));
 
     /// <summary>
-    /// Whether a negation's operand needs parentheses: sums, and nested negations (<c>-(-x)</c>). A product
+    /// Whether a negation's operand needs parentheses: sums, and anything printing with its own leading '-' (<c>-(-x)</c>). A product
     /// need not: <c>-x*y</c> reads back as <c>(-x)*y</c>, which is exactly equal since negation is exact.
     /// </summary>
-    public static bool NegatedNeedsParentheses(Expr operand) => Of(operand) is Sum or Unary;
+    public static bool NegatedNeedsParentheses(Expr operand) => Of(operand) == Sum || PrintsWithLeadingMinus(operand);
+
+    /// <summary>Whether the unparenthesised text starts with '-': <c>-x</c>, <c>-2</c>, <c>-x*y</c>, <c>-1/x</c>.</summary>
+    public static bool PrintsWithLeadingMinus(Expr e) => e switch
+    {
+        NegateExpr => true,
+        NumberExpr { Value: < 0 } => true,
+        BinaryExpr b => !LeftNeedsParentheses(b.Operator, b.Left) && PrintsWithLeadingMinus(b.Left),
+        _ => false,
+    };
 }
