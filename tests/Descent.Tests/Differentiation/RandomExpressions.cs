@@ -55,7 +55,7 @@ internal static class RandomExpressions
 
     /// <summary>
     /// True if every subexpression is finite and moderate at the point and every function is evaluated well inside
-    /// its domain: log/sqrt arguments ≥ 0.05, |asin/acos arguments| ≤ 0.9, |cos| ≥ 0.1 under tan, denominators and
+    /// its domain: log/sqrt arguments ≥ 0.05, |asin/acos arguments| ≤ 0.9, |cos| ≥ 0.3 under tan, denominators and
     /// bases of non-integer or negative powers ≥ 0.05 in size, kinks (abs, relu, sign, heaviside, min, max) and the
     /// 1/x in sinc″ at least 0.05 away.
     /// </summary>
@@ -95,7 +95,7 @@ internal static class RandomExpressions
                 {
                     "log" or "log2" or "log10" or "sqrt" => u >= 0.05,
                     "asin" or "acos" => Math.Abs(u) <= 0.9,
-                    "tan" => Math.Abs(Math.Cos(u)) >= 0.1,
+                    "tan" => Math.Abs(Math.Cos(u)) >= 0.3,
                     "dsinc" => Math.Abs(u) >= 0.05, // symbolic dsinc' = -sinc(u) - 2*dsinc(u)/u is 0/0 at u = 0
                     "min" or "max" => Math.Abs(u - V(f.Arguments[1])) >= 0.05,
                     "pow" => PowerIsSafe(u, f.Arguments[1]),

@@ -7,7 +7,7 @@ namespace Descent.Differentiation.Expressions;
 /// <code>
 /// sum     := product (('+' | '-') product)*
 /// product := unary (('*' | '/') unary)*
-/// unary   := ('-' | '+') unary | power
+/// unary   := '-' unary | power                 -- no unary '+': "x^ + 3" is a missing operand, not x^(+3)
 /// power   := primary (('^' | '**') unary)?      -- right-associative; -x^2 = -(x^2); x^-1 allowed
 /// primary := number | name | name '(' sum (',' sum)* ')' | '(' sum ')'
 /// </code>
@@ -101,11 +101,10 @@ internal sealed class ExpressionParser
         Enter();
         try
         {
-            if (Current is { Kind: TokenKind.Operator, Text: "-" or "+" })
+            if (Current is { Kind: TokenKind.Operator, Text: "-" })
             {
                 var op = Advance();
-                var operand = ParseUnary();
-                return op.Text == "+" ? operand : Build(Expr.Negate(operand), op);
+                return Build(Expr.Negate(ParseUnary()), op);
             }
 
             return ParsePower();

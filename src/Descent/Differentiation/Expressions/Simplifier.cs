@@ -178,6 +178,17 @@ internal static class Simplifier
             result.Add((b, exponent));
         }
 
+        // A negative coefficient is moved into the first sum factor, -(a - b)*c → (b - a)*c: that is the form a
+        // negated sum simplifies to on its own, so simplifying twice gives the same text.
+        var sumIndex = coefficient < 0
+            ? result.FindIndex(f => f.Exponent is NumberExpr { IsPlain: true, Value: 1 } && f.Base is BinaryExpr { Operator: BinaryOperator.Add or BinaryOperator.Subtract })
+            : -1;
+        if (sumIndex >= 0)
+        {
+            result[sumIndex] = (Sum([(-1, result[sumIndex].Base)]), One);
+            return Collect([(Expr.Number(-coefficient), One), .. result]);
+        }
+
         result.Sort((p, q) => Rank(p.Base) != Rank(q.Base)
             ? Rank(p.Base).CompareTo(Rank(q.Base))
             : string.CompareOrdinal(p.Base.ToString(), q.Base.ToString()));
