@@ -11,9 +11,9 @@ internal static class Simplifier
     /// <summary>Calls on numbers whose result is exact whatever it is, so always folded.</summary>
     private static readonly HashSet<string> ExactFunctions = new(StringComparer.Ordinal) { "abs", "relu", "sign", "heaviside", "min", "max" };
 
-    private static readonly Expr One = Expr.Number(1);
+    private static readonly Expr One = Num(1);
 
-    private static readonly Expr MinusOne = Expr.Number(-1);
+    private static readonly Expr MinusOne = Num(-1);
 
     public static Expr Simplify(Expr e) => e switch
     {
@@ -28,6 +28,7 @@ internal static class Simplifier
         BinaryOperator.Add => Sum([(1, left), (1, right)]),
         BinaryOperator.Subtract => Sum([(1, left), (-1, right)]),
         BinaryOperator.Multiply => Product([(left, One), (right, One)]),
+        BinaryOperator.Divide when IsZero(right) => Expr.Divide(left, right), // ±∞ or NaN: left as written
         BinaryOperator.Divide => Product([(left, One), (right, MinusOne)]),
         _ => Power(left, right),
     };
@@ -39,8 +40,13 @@ internal static class Simplifier
             var value = Math.Pow(b.Value, x.Value);
             if (double.IsFinite(value))
             {
-                return Expr.Number(value);
+                return Num(value);
             }
+        }
+
+        if (IsZero(baseExpr))
+        {
+            return Expr.Power(baseExpr, exponent); // 0^negative is a division by zero: left as written
         }
 
         return Product([(baseExpr, exponent)]);
@@ -58,7 +64,7 @@ internal static class Simplifier
             var value = FunctionCatalog.Get(name).Evaluate([.. args.Select(a => ((NumberExpr)a).Value)]);
             if (double.IsFinite(value) && (ExactFunctions.Contains(name) || value == Math.Round(value)))
             {
-                return Expr.Number(value);
+                return Num(value);
             }
         }
 
@@ -77,7 +83,7 @@ internal static class Simplifier
         }
 
         var items = groups.Where(g => g.Value.Coefficient != 0).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Value).ToList();
-        Expr? sum = constant > 0 ? Expr.Number(constant) : null;
+        Expr? sum = constant > 0 ? Num(constant) : null;
         foreach (var (c, rest) in items.Where(i => i.Coefficient > 0))
         {
             var term = Scale(c, rest);
@@ -86,16 +92,16 @@ internal static class Simplifier
 
         foreach (var (c, rest) in items.Where(i => i.Coefficient < 0))
         {
-            var term = Scale(-c, rest);
-            sum = sum is null ? Expr.Negate(term) : Expr.Subtract(sum, term);
+            // A leading negative term keeps its sign in the product, where Collect can fold it into a sum factor.
+            sum = sum is null ? Scale(c, rest) : Expr.Subtract(sum, Scale(-c, rest));
         }
 
         if (constant < 0)
         {
-            sum = sum is null ? Expr.Number(constant) : Expr.Subtract(sum, Expr.Number(-constant));
+            sum = sum is null ? Num(constant) : Expr.Subtract(sum, Num(-constant));
         }
 
-        return sum ?? Expr.Number(0);
+        return sum ?? Num(0);
 
         void AddTerm(double c, Expr t)
         {
@@ -147,7 +153,7 @@ internal static class Simplifier
         return factors.Count == 0 ? (k, null) : (k, Build(1, factors));
     }
 
-    private static Expr Scale(double c, Expr rest) => c == 1 ? rest : Product([(Expr.Number(c), One), (rest, One)]);
+    private static Expr Scale(double c, Expr rest) => c == 1 ? rest : Product([(Num(c), One), (rest, One)]);
 
     // ---- products ---------------------------------------------------------------------------------------------
 
@@ -186,7 +192,7 @@ internal static class Simplifier
         if (sumIndex >= 0)
         {
             result[sumIndex] = (Sum([(-1, result[sumIndex].Base)]), One);
-            return Collect([(Expr.Number(-coefficient), One), .. result]);
+            return Collect([(Num(-coefficient), One), .. result]);
         }
 
         result.Sort((p, q) => Rank(p.Base) != Rank(q.Base)
@@ -219,11 +225,11 @@ internal static class Simplifier
                         AddFactor(m.Left, x);
                         AddFactor(m.Right, x);
                         return;
-                    case BinaryExpr { Operator: BinaryOperator.Divide } d when integer:
+                    case BinaryExpr { Operator: BinaryOperator.Divide } d when integer && !IsZero(d.Right):
                         AddFactor(d.Left, x);
-                        AddFactor(d.Right, Expr.Number(-n));
+                        AddFactor(d.Right, Num(-n));
                         return;
-                    case BinaryExpr { Operator: BinaryOperator.Power } p when integer:
+                    case BinaryExpr { Operator: BinaryOperator.Power } p when integer && !IsZero(p.Left):
                         AddFactor(p.Left, n == 1 ? p.Right : Product([(p.Right, One), (nx, One)]));
                         return;
                 }
@@ -244,7 +250,7 @@ internal static class Simplifier
     {
         if (coefficient == 0 || factors.Count == 0)
         {
-            return Expr.Number(coefficient);
+            return Num(coefficient);
         }
 
         var magnitude = Math.Abs(coefficient);
@@ -258,13 +264,13 @@ internal static class Simplifier
             }
         }
 
-        Expr? numerator = numeratorNumber != 1 ? Expr.Number(numeratorNumber) : null;
-        Expr? denominator = denominatorNumber != 1 ? Expr.Number(denominatorNumber) : null;
+        Expr? numerator = numeratorNumber != 1 ? Num(numeratorNumber) : null;
+        Expr? denominator = denominatorNumber != 1 ? Num(denominatorNumber) : null;
         foreach (var (b, x) in factors)
         {
             if (x is NumberExpr { IsPlain: true, Value: < 0 } negative)
             {
-                var factor = negative.Value == -1 ? b : Expr.Power(b, Expr.Number(-negative.Value));
+                var factor = negative.Value == -1 ? b : Expr.Power(b, Num(-negative.Value));
                 denominator = denominator is null ? factor : Expr.Multiply(denominator, factor);
             }
             else
@@ -274,10 +280,15 @@ internal static class Simplifier
             }
         }
 
-        numerator ??= Expr.Number(1);
+        numerator ??= Num(1);
         var result = denominator is null ? numerator : Expr.Divide(numerator, denominator);
         return coefficient < 0 ? Expr.Negate(result) : result;
     }
+
+    private static bool IsZero(Expr e) => e is NumberExpr { IsPlain: true, Value: 0 };
+
+    /// <summary>A literal with −0 turned into 0, so that folding never prints "-0".</summary>
+    private static Expr Num(double value) => Expr.Number(value == 0 ? 0 : value);
 
     /// <summary>Factor order: numbers and constants, variables, calls, powers, then everything else (sums).</summary>
     private static int Rank(Expr b) => b switch
