@@ -119,6 +119,16 @@ internal static class RandomExpressions
         }
     }
 
+    /// <summary>True if every subexpression evaluates to a finite number at the point.</summary>
+    public static bool AllFinite(Expr e, IReadOnlyDictionary<string, double> point) =>
+        double.IsFinite(e.Evaluate(point)) && e switch
+        {
+            NegateExpr n => AllFinite(n.Operand, point),
+            BinaryExpr b => AllFinite(b.Left, point) && AllFinite(b.Right, point),
+            FunctionExpr f => f.Arguments.All(a => AllFinite(a, point)),
+            _ => true,
+        };
+
     private static Expr Leaf(Random random) => random.Next(8) switch
     {
         0 => Expr.Number(0.5 * (1 + random.Next(6))),

@@ -246,6 +246,8 @@ public abstract class Expr
     /// Where the function is smooth but its formula is singular the derivative is NaN like the formula:
     /// d/dx of <c>sin(x)/x</c> at 0 is NaN (use <c>sinc(x)</c>, whose derivative <c>dsinc</c> is 0 there), and
     /// d/dx of <c>sqrt(x^2)</c> at 0 is <c>x/sqrt(x^2)</c> = 0/0 = NaN, though central differences give 0.
+    /// Second derivatives of sinc are <c>-sinc(u) - 2*dsinc(u)/u</c>, NaN at exactly u = 0 (forward mode's
+    /// <see cref="Dual.SincDerivative"/> is exact there).
     /// </remarks>
     public Expr Differentiate(string variable)
     {
@@ -262,7 +264,8 @@ public abstract class Expr
     /// <remarks>
     /// Like every computer-algebra system it simplifies as if each subexpression were defined, so the result can be
     /// defined where the input is not: x/x becomes 1, also at x = 0; x^0.5*x^0.5 becomes x, also for x &lt; 0.
-    /// It never becomes undefined where the input was defined. Calls on numbers are folded only when the result
+    /// It never becomes undefined where the input was defined, but it does not track the sign of zero, so a
+    /// division by an expression that is exactly zero may change from −∞ to +∞ (1/(-(x - x)) becomes 1/0). Calls on numbers are folded only when the result
     /// is an integer (sin(0) = 0) so that log(2) stays exact.
     /// </remarks>
     public Expr Simplify() => Simplifier.Simplify(this);
