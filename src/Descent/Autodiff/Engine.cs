@@ -16,6 +16,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     private readonly List<Tensor<T>> _order = [];
     private readonly Stack<(Tensor<T> Tensor, int Next)> _stack = new();
     private bool _anomaly;
+    private bool _leafDirect;
 
     public static Tensor<T>?[]? Run(Tensor<T> root, Tensor<T>? upstream, bool createGraph, bool retainGraph,
         bool accumulateIntoLeaves, IReadOnlyList<Tensor<T>>? capture)
@@ -26,7 +27,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
         {
             if (root.Size != 1)
                 throw new GradientException($"Backward() without an upstream gradient needs a scalar (one-element) result, but this one has shape {Shapes.Format(root.Shape)}. Reduce it (for example with Sum() or Mean()) or pass Backward(upstream) with a gradient of that shape.");
-            upstream = new Tensor<T>(root.ShapeArray, [T.One]);
+            upstream = new Tensor<T>(root.ShapeRef, [T.One]);
         }
         else if (!Shapes.Equal(upstream.Shape, root.Shape))
             throw new GradientException($"The upstream gradient has shape {Shapes.Format(upstream.Shape)} but the result has shape {Shapes.Format(root.Shape)}; they must match.");
@@ -49,6 +50,9 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     private Tensor<T>?[]? Execute(Tensor<T> root, Tensor<T> upstream, bool createGraph, bool retainGraph,
         bool accumulateIntoLeaves, IReadOnlyList<Tensor<T>>? capture)
     {
+        // Plain backward (no higher order, nothing captured): a leaf's gradients go straight into its Grad as they arrive,
+        // instead of being summed into a fresh tensor first and added when the pass reaches the leaf.
+        _leafDirect = accumulateIntoLeaves && !createGraph && capture is null;
         int stamp = Interlocked.Increment(ref s_stamp);
         Sort(root, stamp);
 
@@ -116,6 +120,11 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
             grad = grad.SumTo(input.ShapeRef);
         }
         if (_anomaly) Anomaly.Check(grad, "backward of the operation that consumed " + (input.Name ?? input.Operation ?? "a leaf"), "backward");
+        if (_leafDirect && input.Node is null)
+        {
+            AccumulateLeaf(input, grad, createGraph: false);
+            return;
+        }
         input.PendingGrad = input.PendingGrad is null ? grad : input.PendingGrad + grad;
     }
 

@@ -23,7 +23,7 @@ internal static class ElementWise
 
     public static Tensor<T> Unary<T>(Tensor<T> x, SpanAction<T> kernel) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var result = new Tensor<T>(x.ShapeArray);
+        var result = new Tensor<T>(x.ShapeRef);
         Run(x.Buffer, result.Buffer, kernel);
         return result;
     }
@@ -48,19 +48,19 @@ internal static class ElementWise
     {
         if (Shapes.Equal(a.Shape, b.Shape))
         {
-            var r = new Tensor<T>(a.ShapeArray);
+            var r = new Tensor<T>(a.ShapeRef);
             Same<T, TOp>(a.Buffer, b.Buffer, r.Buffer);
             return r;
         }
         if (b.Size == 1 && b.Rank <= a.Rank)
         {
-            var r = new Tensor<T>(a.ShapeArray);
+            var r = new Tensor<T>(a.ShapeRef);
             TOp.Invoke(a.Buffer, b.Buffer[0], r.Buffer);
             return r;
         }
         if (a.Size == 1 && a.Rank <= b.Rank)
         {
-            var r = new Tensor<T>(b.ShapeArray);
+            var r = new Tensor<T>(b.ShapeRef);
             TOp.Invoke(a.Buffer[0], b.Buffer, r.Buffer);
             return r;
         }

@@ -1,55 +1,368 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Descent.Kernels;
 
 /// <summary>
-/// Matrix multiply of contiguous row-major matrices: C[m×n] = A[m×k] · B[k×n].
-/// Each row of C is built as a sum of rows of B scaled by A's entries (SIMD multiply-add over contiguous rows);
-/// rows are split across cores when the work is large enough to pay for it.
+/// Matrix multiply of contiguous row-major matrices: C[m×n] = op(A)[m×k] · op(B)[k×n], where op is the identity or the
+/// transpose (so the backward pass of MatMul needs no transpose copies).
 /// </summary>
-internal static class Gemm
+/// <remarks>
+/// Small products use a simple loop (rows of B scaled and added with SIMD, or dot products for A·Bᵀ). Larger ones
+/// use the classic Goto/BLIS scheme: C is cut into KC-deep slabs; a KC×NC panel of B is packed into NR-wide
+/// slivers, an MC×KC block of A into MR-tall slivers, and a register-blocked micro-kernel (MR×NR accumulators in
+/// Vector512 or Vector256 registers, one fused multiply-add per register per step) computes each MR×NR tile of C.
+/// Packing pads edges with zeros, so the micro-kernel never branches on sizes inside its loop, and it is also where
+/// the transposes are absorbed. Large products share one packed B panel and spread the row blocks over the cores.
+/// </remarks>
+internal static unsafe class Gemm
 {
-    /// <summary>Multiply-adds below this count stay on one thread.</summary>
-    public const long ParallelThreshold = 1L << 17;
+    /// <summary>Multiply-adds below this count use the simple loop (packing does not pay for itself there).</summary>
+    public const long PackedThreshold = 24L * 24 * 24;
 
+    /// <summary>Multiply-adds below this count stay on one thread.</summary>
+    public const long ParallelThreshold = 1L << 18;
+
+    private const int KC = 256;
+    private const int MC = 96;
+    private const int NC = 1024;
+
+    /// <summary>C[m×n] = A[m×k] · B[k×n] (row-major, C overwritten).</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        c.Clear();
-        if (n == 1)
-        {
-            for (int i = 0; i < m; i++) c[i] = TensorPrimitives.Dot(a.Slice(i * k, k), b[..k]);
-            return;
-        }
-        for (int i = 0; i < m; i++) Row(a.Slice(i * k, k), b, c.Slice(i * n, n), k, n);
+        fixed (T* pa = a, pb = b, pc = c) Run(pa, false, pb, false, pc, m, k, n);
     }
 
+    /// <summary>C[m×n] = A[m×k] · B[k×n] on arrays at the given offsets (row-major, C overwritten).</summary>
     public static void Multiply<T>(T[] a, int aOffset, T[] b, int bOffset, T[] c, int cOffset, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if ((long)m * k * n < ParallelThreshold || m < 2)
-        {
-            Multiply<T>(a.AsSpan(aOffset, m * k), b.AsSpan(bOffset, k * n), c.AsSpan(cOffset, m * n), m, k, n);
-            return;
-        }
-        int chunks = Math.Min(m, Environment.ProcessorCount * 4);
-        int rows = (m + chunks - 1) / chunks;
-        Parallel.For(0, chunks, ch =>
-        {
-            int r0 = ch * rows, r1 = Math.Min(m, r0 + rows);
-            if (r0 >= r1) return;
-            Multiply<T>(a.AsSpan(aOffset + r0 * k, (r1 - r0) * k), b.AsSpan(bOffset, k * n), c.AsSpan(cOffset + r0 * n, (r1 - r0) * n), r1 - r0, k, n);
-        });
-    }
+        => Multiply(a, aOffset, false, b, bOffset, false, c, cOffset, m, k, n);
 
-    private static void Row<T>(ReadOnlySpan<T> aRow, ReadOnlySpan<T> b, Span<T> cRow, int k, int n)
+    /// <summary>
+    /// C[m×n] = op(A) · op(B): with <paramref name="transA"/> A is stored k×m (and Aᵀ used), with
+    /// <paramref name="transB"/> B is stored n×k (and Bᵀ used). C is overwritten.
+    /// </summary>
+    public static void Multiply<T>(T[] a, int aOffset, bool transA, T[] b, int bOffset, bool transB, T[] c, int cOffset, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        for (int p = 0; p < k; p++)
+        if (m == 0 || n == 0) return;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(aOffset + (long)m * k, a.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bOffset + (long)k * n, b.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(cOffset + (long)m * n, c.Length);
+        fixed (T* pa = a, pb = b, pc = c) Run(pa + aOffset, transA, pb + bOffset, transB, pc + cOffset, m, k, n);
+    }
+
+    private static void Run<T>(T* a, bool transA, T* b, bool transB, T* c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0) { new Span<T>(c, m * n).Clear(); return; }
+        long work = (long)m * k * n;
+        int mr, nr;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported) { mr = 8; nr = 2 * Vector512<T>.Count; }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported) { mr = 6; nr = 2 * Vector256<T>.Count; }
+        else { mr = 0; nr = 0; }
+        if (mr == 0 || work < PackedThreshold || m < 4 || n < 4)
         {
-            T s = aRow[p];
-            TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), s, cRow, cRow);
+            Simple(a, transA, b, transB, c, m, k, n);
+            return;
+        }
+
+        int threads = work >= ParallelThreshold ? Environment.ProcessorCount : 1;
+        // Row blocks: MC rows, smaller when m is small so every core gets several blocks (dynamic balancing copes
+        // with a busy machine better than one fixed region per core).
+        int mc = MC;
+        if (threads > 1) mc = Math.Clamp((m / (4 * threads) + mr - 1) / mr * mr, mr, MC);
+        int blocks = (m + mc - 1) / mc;
+        if (blocks < 2) threads = 1;
+
+        // The whole k×NC panel of B is packed once (KC-deep slabs one after another), so the cores need to meet only
+        // once per panel; each then walks its row blocks through all the slabs.
+        int ncMax = Math.Min(NC, n);
+        int ncPad = (ncMax + nr - 1) / nr * nr;
+        var bufs = Buffers<T>.Get(MC * KC, k * ncPad);
+        fixed (T* packB = bufs.B)
+        {
+            nint pa = (nint)a, pb = (nint)packB, pc = (nint)c;
+            for (int j0 = 0; j0 < n; j0 += NC)
+            {
+                int nc = Math.Min(NC, n - j0);
+                int ncp = (nc + nr - 1) / nr * nr;
+                for (int p0 = 0; p0 < k; p0 += KC)
+                    PackB(b, transB, k, n, p0, Math.Min(KC, k - p0), j0, nc, nr, packB + (long)p0 * ncp);
+                if (threads == 1)
+                {
+                    fixed (T* packA = bufs.A)
+                        for (int ic = 0; ic < m; ic += mc)
+                            RowBlock(a, transA, packA, packB, c, m, k, n, ic, Math.Min(mc, m - ic), j0, nc, ncp, mr, nr);
+                }
+                else
+                {
+                    int j0c = j0, ncc = nc, ncpc = ncp, mcc = mc;
+                    Parallel.For(0, blocks, blk =>
+                    {
+                        int ic = blk * mcc;
+                        var own = Buffers<T>.Get(MC * KC, 0);
+                        fixed (T* packA = own.A)
+                            RowBlock((T*)pa, transA, packA, (T*)pb, (T*)pc, m, k, n, ic, Math.Min(mcc, m - ic), j0c, ncc, ncpc, mr, nr);
+                    });
+                }
+            }
+        }
+    }
+
+    /// <summary>Rows [ic, ic+mc) × columns [j0, j0+nc) of C through every KC slab of the packed B panel.</summary>
+    private static void RowBlock<T>(T* a, bool transA, T* packA, T* packB, T* c, int m, int k, int n,
+        int ic, int mc, int j0, int nc, int ncp, int mr, int nr)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int p0 = 0; p0 < k; p0 += KC)
+            Block(a, transA, packA, packB + (long)p0 * ncp, c, m, k, n, ic, mc, p0, Math.Min(KC, k - p0), j0, nc, mr, nr, add: p0 > 0);
+    }
+
+    /// <summary>Packs one MC×KC block of A and multiplies it with the packed KC×NC panel of B into C.</summary>
+    private static void Block<T>(T* a, bool transA, T* packA, T* packB, T* c, int m, int k, int n,
+        int ic, int mc, int p0, int kc, int j0, int nc, int mr, int nr, bool add)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        PackA(a, transA, m, k, ic, mc, p0, kc, mr, packA);
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int nrr = Math.Min(nr, nc - jr);
+            T* bs = packB + (long)jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int mrr = Math.Min(mr, mc - ir);
+                T* cs = c + (long)(ic + ir) * n + j0 + jr;
+                T* asl = packA + (long)ir * kc;
+                if (mr == 8) Kernel8<T>(kc, asl, bs, cs, n, mrr, nrr, add);
+                else Kernel6<T>(kc, asl, bs, cs, n, mrr, nrr, add);
+            }
+        }
+    }
+
+    /// <summary>Packs op(A)[ic..ic+mc, p0..p0+kc] into MR-row slivers, each stored column by column (zero-padded).</summary>
+    private static void PackA<T>(T* a, bool transA, int m, int k, int ic, int mc, int p0, int kc, int mr, T* dst)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int s = 0; s < mc; s += mr)
+        {
+            int rows = Math.Min(mr, mc - s);
+            T* d = dst + (long)s * kc;
+            if (!transA)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    T* src = a + (long)(ic + s + i) * k + p0;
+                    for (int p = 0; p < kc; p++) d[p * mr + i] = src[p];
+                }
+            }
+            else
+            {
+                // A stored k×m: op(A)[i, p] = A[p, i], so each packed column is a contiguous run.
+                for (int p = 0; p < kc; p++)
+                {
+                    T* src = a + (long)(p0 + p) * m + ic + s;
+                    for (int i = 0; i < rows; i++) d[p * mr + i] = src[i];
+                }
+            }
+            if (rows < mr)
+                for (int p = 0; p < kc; p++)
+                    for (int i = rows; i < mr; i++) d[p * mr + i] = T.Zero;
+        }
+    }
+
+    /// <summary>Packs op(B)[p0..p0+kc, j0..j0+nc] into NR-column slivers, each stored row by row (zero-padded).</summary>
+    private static void PackB<T>(T* b, bool transB, int k, int n, int p0, int kc, int j0, int nc, int nr, T* dst)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int s = 0; s < nc; s += nr)
+        {
+            int cols = Math.Min(nr, nc - s);
+            T* d = dst + (long)s * kc;
+            if (!transB)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    T* src = b + (long)(p0 + p) * n + j0 + s;
+                    new ReadOnlySpan<T>(src, cols).CopyTo(new Span<T>(d + p * nr, cols));
+                    if (cols < nr) new Span<T>(d + p * nr + cols, nr - cols).Clear();
+                }
+            }
+            else
+            {
+                // B stored n×k: op(B)[p, j] = B[j, p].
+                for (int j = 0; j < cols; j++)
+                {
+                    T* src = b + (long)(j0 + s + j) * k + p0;
+                    for (int p = 0; p < kc; p++) d[p * nr + j] = src[p];
+                }
+                if (cols < nr)
+                    for (int p = 0; p < kc; p++) new Span<T>(d + p * nr + cols, nr - cols).Clear();
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> acc)
+    {
+        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+        return x * y + acc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma<T>(Vector256<T> x, Vector256<T> y, Vector256<T> acc)
+    {
+        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+        return x * y + acc;
+    }
+
+    /// <summary>8 × (2 Vector512) micro-kernel: C[8×NR] (+)= Apack[8×kc] · Bpack[kc×NR].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8<T>(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, bool add)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + w);
+            Vector512<T> x;
+            x = Vector512.Create(a[0]); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+            x = Vector512.Create(a[1]); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector512.Create(a[2]); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector512.Create(a[3]); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector512.Create(a[4]); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector512.Create(a[5]); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            x = Vector512.Create(a[6]); c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
+            x = Vector512.Create(a[7]); c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
+            a += 8;
+            b += 2 * w;
+        }
+        if (mr == 8 && nr == 2 * w)
+        {
+            Store(c, add, c00, c01, w); c += ldc;
+            Store(c, add, c10, c11, w); c += ldc;
+            Store(c, add, c20, c21, w); c += ldc;
+            Store(c, add, c30, c31, w); c += ldc;
+            Store(c, add, c40, c41, w); c += ldc;
+            Store(c, add, c50, c51, w); c += ldc;
+            Store(c, add, c60, c61, w); c += ldc;
+            Store(c, add, c70, c71, w);
+            return;
+        }
+        int ld = 2 * w;
+        T* tmp = stackalloc T[8 * ld];
+        c00.Store(tmp); c01.Store(tmp + w); c10.Store(tmp + ld); c11.Store(tmp + ld + w);
+        c20.Store(tmp + 2 * ld); c21.Store(tmp + 2 * ld + w); c30.Store(tmp + 3 * ld); c31.Store(tmp + 3 * ld + w);
+        c40.Store(tmp + 4 * ld); c41.Store(tmp + 4 * ld + w); c50.Store(tmp + 5 * ld); c51.Store(tmp + 5 * ld + w);
+        c60.Store(tmp + 6 * ld); c61.Store(tmp + 6 * ld + w); c70.Store(tmp + 7 * ld); c71.Store(tmp + 7 * ld + w);
+        Partial(tmp, ld, c, ldc, mr, nr, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(T* c, bool add, Vector512<T> v0, Vector512<T> v1, int w)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (add) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + w); }
+        v0.Store(c);
+        v1.Store(c + w);
+    }
+
+    /// <summary>6 × (2 Vector256) micro-kernel for machines without AVX-512.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6<T>(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, bool add)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + w);
+            Vector256<T> x;
+            x = Vector256.Create(a[0]); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+            x = Vector256.Create(a[1]); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector256.Create(a[2]); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector256.Create(a[3]); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector256.Create(a[4]); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector256.Create(a[5]); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            a += 6;
+            b += 2 * w;
+        }
+        int ld = 2 * w;
+        T* tmp = stackalloc T[6 * ld];
+        c00.Store(tmp); c01.Store(tmp + w); c10.Store(tmp + ld); c11.Store(tmp + ld + w);
+        c20.Store(tmp + 2 * ld); c21.Store(tmp + 2 * ld + w); c30.Store(tmp + 3 * ld); c31.Store(tmp + 3 * ld + w);
+        c40.Store(tmp + 4 * ld); c41.Store(tmp + 4 * ld + w); c50.Store(tmp + 5 * ld); c51.Store(tmp + 5 * ld + w);
+        Partial(tmp, ld, c, ldc, mr, nr, add);
+    }
+
+    private static void Partial<T>(T* tmp, int ld, T* c, int ldc, int mr, int nr, bool add)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < mr; i++)
+        {
+            T* src = tmp + i * ld;
+            T* dst = c + (long)i * ldc;
+            if (add) for (int j = 0; j < nr; j++) dst[j] += src[j];
+            else for (int j = 0; j < nr; j++) dst[j] = src[j];
+        }
+    }
+
+    /// <summary>The unpacked path for small products.</summary>
+    private static void Simple<T>(T* a, bool transA, T* b, bool transB, T* c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (transB)
+        {
+            // C[i, j] = A[i, :] · B[j, :] (B stored n×k); op(A) row i gathered when A is transposed.
+            T[]? row = transA ? new T[k] : null;
+            for (int i = 0; i < m; i++)
+            {
+                ReadOnlySpan<T> ar;
+                if (row is null) ar = new ReadOnlySpan<T>(a + (long)i * k, k);
+                else { for (int p = 0; p < k; p++) row[p] = a[(long)p * m + i]; ar = row; }
+                for (int j = 0; j < n; j++) c[(long)i * n + j] = TensorPrimitives.Dot(ar, new ReadOnlySpan<T>(b + (long)j * k, k));
+            }
+            return;
+        }
+        for (int i = 0; i < m; i++)
+        {
+            var cRow = new Span<T>(c + (long)i * n, n);
+            if (n == 1 && !transA)
+            {
+                cRow[0] = TensorPrimitives.Dot(new ReadOnlySpan<T>(a + (long)i * k, k), new ReadOnlySpan<T>(b, k));
+                continue;
+            }
+            cRow.Clear();
+            for (int p = 0; p < k; p++)
+            {
+                T s = transA ? a[(long)p * m + i] : a[(long)i * k + p];
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(b + (long)p * n, n), s, cRow, cRow);
+            }
+        }
+    }
+
+    /// <summary>Per-thread packing buffers, pinned so the kernels can hold raw pointers into them.</summary>
+    private static class Buffers<T> where T : unmanaged
+    {
+        [ThreadStatic] private static (T[] A, T[] B)? t_buffers;
+
+        public static (T[] A, T[] B) Get(int aLength, int bLength)
+        {
+            if (t_buffers is { } bufs && bufs.A.Length >= aLength && bufs.B.Length >= bLength) return bufs;
+            var created = (GC.AllocateUninitializedArray<T>(aLength, pinned: true), GC.AllocateUninitializedArray<T>(bLength, pinned: true));
+            t_buffers = created;
+            return created;
         }
     }
 }

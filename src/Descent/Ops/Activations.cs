@@ -29,7 +29,7 @@ public sealed partial class Tensor<T>
     /// <summary>x for x &gt; 0, else slope·x. ∂/∂x = 1 for x &gt; 0, else slope.</summary>
     public Tensor<T> LeakyRelu(T slope)
     {
-        var result = new Tensor<T>(ShapeArray);
+        var result = new Tensor<T>(ShapeRef);
         var s = Buffer;
         var d = result.Buffer;
         for (int i = 0; i < d.Length; i++) d[i] = s[i] > T.Zero ? s[i] : s[i] * slope;

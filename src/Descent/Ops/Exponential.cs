@@ -37,7 +37,7 @@ public sealed partial class Tensor<T>
     {
         if (exponent == Cv(2)) return Square();
         if (exponent == T.One) return this * T.One;
-        var result = new Tensor<T>(ShapeArray);
+        var result = new Tensor<T>(ShapeRef);
         TensorPrimitives.Pow(Buffer, exponent, result.Buffer);
         if (!ShouldRecord(this)) return result;
         return result.Attach(new Autodiff.UnaryNode<T>("pow", this, (g, x, _) => g * x.Pow(exponent - T.One) * exponent));

@@ -49,8 +49,25 @@ public sealed partial class Tensor<T>
             }
         }
         return Record(result, "matmul", a, b,
-            static (g, _, b, _) => MatMul(g, b.Transpose()),
-            static (g, a, _, _) => MatMul(a.Transpose(), g));
+            static (g, _, b, _) => MatMulTransposed(g, b, transposeB: true),
+            static (g, a, _, _) => MatMulTransposed(a, g, transposeB: false));
+    }
+
+    /// <summary>
+    /// The products of MatMul's backward pass, G·Bᵀ (<paramref name="transposeB"/>) or Aᵀ·G: for plain matrices outside
+    /// a recorded computation the GEMM reads the operand transposed in place; otherwise (batched, or recording for
+    /// higher-order derivatives) it is the composition of Transpose and MatMul, so it stays differentiable.
+    /// </summary>
+    private static Tensor<T> MatMulTransposed(Tensor<T> x, Tensor<T> y, bool transposeB)
+    {
+        if (x.Rank != 2 || y.Rank != 2 || ShouldRecord(x, y))
+            return transposeB ? MatMul(x, y.Transpose()) : MatMul(x.Transpose(), y);
+        int m, k, n;
+        if (transposeB) { m = x.ShapeRef[0]; k = x.ShapeRef[1]; n = y.ShapeRef[0]; }
+        else { m = x.ShapeRef[1]; k = x.ShapeRef[0]; n = y.ShapeRef[1]; }
+        var result = new Tensor<T>([m, n]);
+        Gemm.Multiply(x.Buffer, 0, !transposeB, y.Buffer, 0, transposeB, result.Buffer, 0, m, k, n);
+        return result;
     }
 
     /// <summary>Matrix product with <paramref name="other"/> (see <see cref="MatMul(Tensor{T}, Tensor{T})"/>).</summary>

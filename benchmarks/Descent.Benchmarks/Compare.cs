@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Descent.Benchmarks;
+
+/// <summary>
+/// A fast console mode (<c>-- compare</c>) for the side-by-side script: runs each workload in timed batches and prints
+/// one JSON object {"workload": [seconds per call of each batch], ...}. Workload names match benchmarks/torch/workloads.py.
+/// </summary>
+public static class Compare
+{
+    /// <summary>Entry point of the mode; optional arguments name the workloads to run (all by default).</summary>
+    public static int Run(string[] args)
+    {
+        var only = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToHashSet();
+        var results = new List<(string Name, double[] Times)>();
+        bool Want(string name) => only.Count == 0 || only.Any(name.StartsWith);
+
+        if (Want("w2_step"))
+        {
+            var s = new Workloads.ParabolaStep();
+            results.Add(("w2_step", Time(() => s.Step())));
+            var h = new Workloads.ParabolaStepHand();
+            results.Add(("w2_step_hand", Time(() => h.Step())));
+        }
+        if (Want("linreg_epoch"))
+        {
+            var s = new Workloads.LinearRegressionEpoch();
+            results.Add(("linreg_epoch", Time(() => s.Epoch())));
+            var h = new Workloads.LinearRegressionEpochHand();
+            results.Add(("linreg_epoch_hand", Time(() => h.Epoch())));
+        }
+        foreach (int n in new[] { 256, 512, 1024, 2048 })
+        {
+            if (Want($"sgemm_{n}")) { var g = new Workloads.Matmul<float>(n); results.Add(($"sgemm_{n}", Time(g.Run, n >= 1024 ? 5 : 7))); }
+        }
+        foreach (int n in new[] { 256, 1024 })
+        {
+            if (Want($"dgemm_{n}")) { var g = new Workloads.Matmul<double>(n); results.Add(($"dgemm_{n}", Time(g.Run, 5))); }
+        }
+        if (Want("mlp_step"))
+        {
+            var s = new Workloads.MlpStep();
+            results.Add(("mlp_step", Time(() => s.Step())));
+        }
+
+        var sb = new StringBuilder("{");
+        for (int i = 0; i < results.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            sb.Append('"').Append(results[i].Name).Append("\": [")
+              .Append(string.Join(", ", results[i].Times.Select(t => t.ToString("R", CultureInfo.InvariantCulture)))).Append(']');
+        }
+        Console.WriteLine(sb.Append('}'));
+        return 0;
+    }
+
+    /// <summary>
+    /// Warms up (so tiered JIT reaches its optimised code), then times <paramref name="batches"/> batches of calls sized
+    /// to about 50 ms each; returns seconds per call of each batch.
+    /// </summary>
+    private static double[] Time(Action action, int batches = 9)
+    {
+        var sw = Stopwatch.StartNew();
+        int calls = 0;
+        while (sw.Elapsed.TotalMilliseconds < 400 || calls < 3) { action(); calls++; }
+        double perCall = sw.Elapsed.TotalSeconds / calls;
+        int batch = (int)Math.Clamp(0.05 / perCall, 1, 10_000_000);
+        var times = new double[batches];
+        for (int b = 0; b < batches; b++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < batch; i++) action();
+            times[b] = Stopwatch.GetElapsedTime(t0).TotalSeconds / batch;
+        }
+        return times;
+    }
+}

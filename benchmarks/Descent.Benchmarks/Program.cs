@@ -1,0 +1,8 @@
+using BenchmarkDotNet.Running;
+using Descent.Benchmarks;
+
+if (args.Length > 0 && args[0] == "compare") return Compare.Run(args);
+if (args.Length > 0 && args[0] == "parts") return Parts.Run();
+if (args.Length > 0 && args[0] == "alloc") return Allocations.Run();
+BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args);
+return 0;

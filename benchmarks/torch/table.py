@@ -1,0 +1,67 @@
+"""Summarises the JSON files written by compare.sh into a Markdown table.
+
+Files are named <side>_<config>_<rep>.json with side 'descent' or 'peer'. For each workload the times (seconds per
+call, one per timed batch) are pooled over repetitions per configuration; the peer's configuration with the lowest
+median is used. Ratio = Descent / peer (below 1: Descent is faster).
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+
+def load(directory, side):
+    pooled = {}  # workload -> config -> [times]
+    for path in sorted(glob.glob(os.path.join(directory, f"{side}_*.json"))):
+        config = os.path.basename(path)[len(side) + 1:].rsplit("_", 1)[0]
+        with open(path) as f:
+            for name, times in json.load(f).items():
+                cfg = config
+                if name.endswith("_numpy"):
+                    name, cfg = name[: -len("_numpy")], config + "+numpy"
+                pooled.setdefault(name, {}).setdefault(cfg, []).extend(times)
+    return pooled
+
+
+def best(configs):
+    cfg, times = min(configs.items(), key=lambda kv: statistics.median(kv[1]))
+    return cfg, min(times), statistics.median(times)
+
+
+def fmt(seconds):
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def main(directory):
+    ours, peer = load(directory, "descent"), load(directory, "peer")
+    rows = ["| workload | Descent min | Descent median | peer | peer min | peer median | ratio (median) | ratio (min) |",
+            "|---|---|---|---|---|---|---|---|"]
+    for name, configs in ours.items():
+        if name.endswith("_hand"):
+            continue
+        _, dmin, dmed = best(configs)
+        extra = ""
+        if name.startswith(("sgemm_", "dgemm_")):
+            n = int(name.split("_")[1])
+            extra = f" ({2 * n ** 3 / dmin / 1e9:.0f} GFLOP/s best)"
+        if name in peer:
+            cfg, pmin, pmed = best(peer[name])
+            pextra = ""
+            if name.startswith(("sgemm_", "dgemm_")):
+                pextra = f" ({2 * n ** 3 / pmin / 1e9:.0f} GFLOP/s best)"
+            rows.append(f"| {name} | {fmt(dmin)}{extra} | {fmt(dmed)} | {cfg} | {fmt(pmin)}{pextra} | {fmt(pmed)} | "
+                        f"{dmed / pmed:.3g} | {dmin / pmin:.3g} |")
+        hand = ours.get(name + "_hand")
+        if hand:
+            _, hmin, hmed = best(hand)
+            rows.append(f"| {name} vs hand-written C# | {fmt(dmin)} | {fmt(dmed)} | plain C# | {fmt(hmin)} | {fmt(hmed)} | "
+                        f"{dmed / hmed:.3g} | {dmin / hmin:.3g} |")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
