@@ -20,13 +20,11 @@ public static class Root
             Json,
             Verbose,
         };
-#if HAS_EXPR
         root.Add(ExpressionCommands.Grad(context));
         root.Add(ExpressionCommands.Diff(context));
         root.Add(ExpressionCommands.Hessian(context));
         root.Add(ExpressionCommands.Graph(context));
         root.Add(MinimizeCommand.Build(context));
-#endif
         root.Add(FitCommand.Build(context));
         root.Add(SweepCommand.Build(context));
         root.Add(PlotCommand.Build(context));

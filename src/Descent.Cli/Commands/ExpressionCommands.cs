@@ -1,0 +1,225 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Descent.Autodiff;
+using Descent.Cli.Infrastructure;
+using Descent.Differentiation;
+using Descent.Differentiation.Expressions;
+using Descent.Optimization.Minimization;
+
+namespace Descent.Cli.Commands;
+
+/// <summary><c>grad</c>, <c>diff</c>, <c>hessian</c> and <c>graph</c>: derivatives of a typed-in expression.</summary>
+public static class ExpressionCommands
+{
+    private static readonly string[] s_methods = ["reverse", "forward", "numeric", "symbolic", "all"];
+
+    private static Argument<string> ExpressionArgument() => new("EXPR") { Description = "The expression, e.g. \"x^2 + 3*sin(y)\" (functions: sin, cos, exp, log, sqrt, sigmoid, relu, …)." };
+
+    /// <summary><c>descent grad EXPR --at x=1.5,y=-2 [--method reverse|forward|numeric|symbolic|all]</c>.</summary>
+    public static Command Grad(CliContext context)
+    {
+        var expr = ExpressionArgument();
+        var at = Options.Text("--at", "The point, e.g. x=1.5,y=-2.");
+        var method = Options.Text("--method", "reverse | forward | numeric | symbolic | all (default reverse).");
+        var command = new Command("grad", "The value and gradient of an expression at a point, by any differentiation mode.") { expr, at, method };
+        command.SetAction(p =>
+        {
+            var e = ExpressionInput.Parse(p.GetValue(expr)!);
+            var point = ExpressionInput.Point(e, "--at", p.GetValue(at));
+            string m = (p.GetValue(method) ?? "reverse").ToLowerInvariant();
+            if (!s_methods.Contains(m)) throw new UsageException($"--method '{m}': use one of {string.Join(", ", s_methods)}.");
+            var names = point.Select(q => q.Key).ToArray();
+            var x = point.Select(q => q.Value).ToArray();
+            var dict = ExpressionInput.ToDictionary(point);
+            double value = e.Evaluate(dict);
+            var results = new List<(string Method, double[] Gradient, double Seconds)>();
+            foreach (var mode in m == "all" ? s_methods[..4] : [m])
+            {
+                var clock = Stopwatch.StartNew();
+                double[] g = Gradient(e, mode, names, x, dict);
+                results.Add((mode, g, clock.Elapsed.TotalSeconds));
+            }
+            double[] gradient = results[0].Gradient;
+            double disagreement = 0;
+            foreach (var r in results)
+                for (int i = 0; i < names.Length; i++)
+                    disagreement = Math.Max(disagreement, Math.Abs(r.Gradient[i] - gradient[i]));
+            if (p.GetValue(Root.Json))
+            {
+                var o = new JsonObject
+                {
+                    ["expression"] = e.ToString(),
+                    ["point"] = Json.Object(point),
+                    ["value"] = Json.Number(value),
+                    ["gradient"] = Json.Object(names.Zip(gradient, KeyValuePair.Create)),
+                };
+                if (m == "all")
+                {
+                    var methods = new JsonObject();
+                    foreach (var r in results)
+                        methods[r.Method] = new JsonObject { ["gradient"] = Json.Object(names.Zip(r.Gradient, KeyValuePair.Create)), ["seconds"] = Json.Number(r.Seconds) };
+                    o["methods"] = methods;
+                    o["max_disagreement"] = Json.Number(disagreement);
+                }
+                Json.Write(context.Output, o);
+            }
+            else
+            {
+                var w = context.Output;
+                w.WriteLine($"f = {e}");
+                w.WriteLine($"at {string.Join(", ", point.Select(q => $"{q.Key} = {Points.Show(q.Value)}"))}");
+                w.WriteLine($"f = {Points.Show(value)}");
+                if (m != "all")
+                    foreach (var (n, g) in names.Zip(gradient)) w.WriteLine($"∂f/∂{n} = {Points.Show(g)}");
+                else
+                {
+                    Human.Table(w, ["method", .. names.Select(n => "∂f/∂" + n), "seconds"],
+                        results.Select(r => (string[])[r.Method, .. r.Gradient.Select(v => v.ToString("G12", System.Globalization.CultureInfo.InvariantCulture)), r.Seconds.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)]));
+                    w.WriteLine($"largest disagreement: {Points.Show(disagreement)}");
+                }
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static double[] Gradient(Expr e, string mode, string[] names, double[] x, Dictionary<string, double> dict)
+    {
+        switch (mode)
+        {
+            case "reverse":
+                var w = Tensor.FromArray((double[])x.Clone()).WithGrad();
+                var f = TensorBackend.Function(e, names)(w);
+                f.Backward();
+                return w.Grad!.ToDoubleArray();
+            case "forward":
+                var g = ForwardMode.Gradient(e, dict);
+                return names.Select(n => g.TryGetValue(n, out double v) ? v : 0).ToArray();
+            case "numeric":
+                return NumericalDifferences.Central(v => e.Evaluate(names.Zip(v).ToDictionary(t => t.First, t => t.Second, StringComparer.Ordinal)), x);
+            default:
+                return names.Select(n => e.Differentiate(n).Evaluate(dict)).ToArray();
+        }
+    }
+
+    /// <summary><c>descent diff EXPR --wrt x [--latex]</c>.</summary>
+    public static Command Diff(CliContext context)
+    {
+        var expr = ExpressionArgument();
+        var wrt = Options.Text("--wrt", "The variable to differentiate by (default: the only one).");
+        var latex = Options.Flag("--latex", "Also print the derivative as LaTeX.");
+        var command = new Command("diff", "The simplified symbolic derivative of an expression.") { expr, wrt, latex };
+        command.SetAction(p =>
+        {
+            var e = ExpressionInput.Parse(p.GetValue(expr)!);
+            string? v = p.GetValue(wrt);
+            if (v is null)
+            {
+                if (e.Variables.Count != 1)
+                    throw new UsageException($"--wrt is required when the expression has {(e.Variables.Count == 0 ? "no" : e.Variables.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))} variables, e.g. --wrt {e.Variables.FirstOrDefault() ?? "x"}.");
+                v = e.Variables[0];
+            }
+            var d = e.Differentiate(v).Simplify();
+            if (p.GetValue(Root.Json))
+                Json.Write(context.Output, new JsonObject { ["expression"] = e.ToString(), ["wrt"] = v, ["derivative"] = d.ToString(), ["latex"] = d.ToLatex() });
+            else
+            {
+                context.Output.WriteLine($"d/d{v} [{e}] = {d}");
+                if (p.GetValue(latex)) context.Output.WriteLine(d.ToLatex());
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary><c>descent hessian EXPR --at …</c>.</summary>
+    public static Command Hessian(CliContext context)
+    {
+        var expr = ExpressionArgument();
+        var at = Options.Text("--at", "The point, e.g. x=0,y=0.");
+        var command = new Command("hessian", "The Hessian at a point, its eigenvalues and the critical-point class.") { expr, at };
+        command.SetAction(p =>
+        {
+            var e = ExpressionInput.Parse(p.GetValue(expr)!);
+            var point = ExpressionInput.Point(e, "--at", p.GetValue(at));
+            if (point.Count == 0) throw new UsageException("--at: give at least one variable, e.g. --at x=0.");
+            var names = point.Select(q => q.Key).ToArray();
+            var c = CriticalPoints.Classify(TensorBackend.Function(e, names), point.Select(q => q.Value).ToArray());
+            int n = names.Length;
+            string kind = c.Kind switch
+            {
+                CriticalPointKind.Minimum => "minimum",
+                CriticalPointKind.Maximum => "maximum",
+                CriticalPointKind.Saddle => "saddle",
+                CriticalPointKind.Degenerate => "degenerate",
+                _ => "not-critical",
+            };
+            if (p.GetValue(Root.Json))
+            {
+                var rows = new JsonArray();
+                for (int i = 0; i < n; i++) rows.Add(Json.Array(Enumerable.Range(0, n).Select(j => c.Hessian[i, j])));
+                Json.Write(context.Output, new JsonObject
+                {
+                    ["expression"] = e.ToString(),
+                    ["point"] = Json.Object(point),
+                    ["value"] = Json.Number(c.Value),
+                    ["gradient"] = Json.Object(names.Zip(c.Gradient, KeyValuePair.Create)),
+                    ["hessian"] = rows,
+                    ["eigenvalues"] = Json.Array(c.Eigenvalues),
+                    ["gradient_norm"] = Json.Number(c.GradientNorm),
+                    ["classification"] = kind,
+                });
+            }
+            else
+            {
+                var w = context.Output;
+                w.WriteLine($"f = {e} at {string.Join(", ", point.Select(q => $"{q.Key} = {Points.Show(q.Value)}"))}");
+                Human.Table(w, ["", .. names], Enumerable.Range(0, n).Select(i => (string[])[names[i], .. Enumerable.Range(0, n).Select(j => Points.Show(c.Hessian[i, j]))]), "Hessian");
+                w.WriteLine($"eigenvalues: {string.Join(", ", c.Eigenvalues.Select(Points.Show))}");
+                w.WriteLine($"gradient norm: {Points.Show(c.GradientNorm)}");
+                w.WriteLine($"classification: {kind}");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary><c>descent graph EXPR [--at …] [--format dot|mermaid|svg] [--out PATH]</c>.</summary>
+    public static Command Graph(CliContext context)
+    {
+        var expr = ExpressionArgument();
+        var at = Options.Text("--at", "The point whose values and gradients label the graph, e.g. x=1,y=2.");
+        var format = Options.Text("--format", "dot | mermaid | svg (default dot; svg needs Graphviz's dot).");
+        var output = Options.Text("--out", "Write the graph here instead of stdout.");
+        var command = new Command("graph", "The computation graph of an expression, with values and gradients at a point.") { expr, at, format, output };
+        command.SetAction(p =>
+        {
+            var e = ExpressionInput.Parse(p.GetValue(expr)!);
+            var point = ExpressionInput.Point(e, "--at", p.GetValue(at));
+            string f = (p.GetValue(format) ?? "dot").ToLowerInvariant();
+            if (f is not ("dot" or "mermaid" or "svg")) throw new UsageException($"--format '{f}': use dot, mermaid or svg.");
+            string? path = p.GetValue(output);
+            if (f == "svg" && path is null) throw new UsageException("--format svg needs --out PATH.svg.");
+            var leaves = point.ToDictionary(q => q.Key, q => { var t = Tensor.Scalar(q.Value).WithGrad(); t.Name = q.Key; return t; }, StringComparer.Ordinal);
+            var root = e.Compile(new TensorBackend(leaves));
+            var graph = ComputationGraph.From(root, withGradients: root.RequiresGrad);
+            string text = f == "mermaid" ? graph.ToMermaid() : graph.ToDot();
+            if (path is not null)
+            {
+                if (f == "svg") Graphviz.RenderSvg(text, path);
+                else File.WriteAllText(path, text);
+            }
+            if (p.GetValue(Root.Json))
+            {
+                var o = new JsonObject { ["expression"] = e.ToString(), ["format"] = f, ["nodes"] = graph.Nodes.Count };
+                if (path is not null) o["path"] = path; else o["text"] = text;
+                Json.Write(context.Output, o);
+            }
+            else if (path is not null) context.Output.WriteLine($"Graph with {graph.Nodes.Count} nodes written to {path}");
+            else context.Output.Write(text.EndsWith('\n') ? text : text + "\n");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

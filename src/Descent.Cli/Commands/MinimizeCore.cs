@@ -1,0 +1,64 @@
+using Descent.Cli.Infrastructure;
+using Descent.Differentiation;
+using Descent.Differentiation.Expressions;
+using Descent.Optimization.Minimization;
+using Descent.Optimization.Stopping;
+
+namespace Descent.Cli.Commands;
+
+/// <summary>Everything <c>minimize</c> (and <c>sweep minimize</c>) is told.</summary>
+internal sealed record MinimizeSettings
+{
+    public string Optimizer { get; init; } = "gd";
+    public double LearningRate { get; init; } = 0.1;
+    public long Steps { get; init; } = 100;
+    public string? Schedule { get; init; }
+    public string[]? Stops { get; init; }
+    public int Seed { get; init; }
+    public bool Maximize { get; init; }
+    public int LogEvery { get; init; } = 1;
+}
+
+/// <summary>Runs one minimization of an expression with the library's minimizers.</summary>
+internal static class MinimizeCore
+{
+    public static MinimizeResult Run(Expr e, IReadOnlyList<KeyValuePair<string, double>> start, MinimizeSettings s, CancellationToken cancellation)
+        => Run(e, start.Select(p => p.Key).ToArray(), start.Select(p => p.Value).ToArray(), s, cancellation);
+
+    public static MinimizeResult Run(Expr e, string[] names, double[] start, MinimizeSettings s, CancellationToken cancellation)
+    {
+        if (names.Length == 0) throw new UsageException("--start: give at least one variable, e.g. --start w=10.");
+        if (s.Steps < 0) throw new UsageException("--steps must be 0 or more.");
+        if (!(s.LearningRate > 0)) throw new UsageException($"--lr must be positive, not {s.LearningRate}.");
+        var f = TensorBackend.Function(e, names);
+        var setting = Setting.Parse("--optimizer", s.Optimizer);
+        var userStops = Factories.Stops(s.Stops);
+        IStoppingRule stop = userStops is null ? new MaxSteps(s.Steps) : new AnyOf(new MaxSteps(s.Steps), userStops);
+        var options = new MinimizeOptions { Maximize = s.Maximize, LogEvery = s.LogEvery, Names = names, Cancellation = cancellation, Method = setting.Name };
+        switch (setting.Name)
+        {
+            case "lbfgs": setting.RejectUnknown(); return Lbfgs.Minimize(f, start, WithGradientTolerance(stop), options);
+            case "cg": setting.RejectUnknown(); return ConjugateGradient.Minimize(f, start, WithGradientTolerance(stop), options);
+            case "newton": setting.RejectUnknown(); return Newton.Minimize(f, start, WithGradientTolerance(stop), options);
+            case "random-search":
+                double radius = setting.Number("radius", 1);
+                setting.RejectUnknown("radius");
+                return RandomSearch.Minimize(f, start, stop, options, radius: radius, seed: s.Seed);
+            case "genetic": setting.RejectUnknown(); return GeneticAlgorithm.Minimize(f, start, stop, options, new GeneticAlgorithmSettings { Seed = s.Seed });
+            case "nelder-mead": setting.RejectUnknown(); return NelderMead.Minimize(f, start, stop, options);
+            default:
+                var optimizer = Factories.Optimizer<double>(setting, Factories.Schedule(s.Schedule, s.LearningRate), allowMethods: true);
+                return Minimizer.Minimize(f, start, optimizer, stop, options);
+        }
+    }
+
+    private static IStoppingRule WithGradientTolerance(IStoppingRule stop) => new AnyOf(stop, new GradientNormBelow(1e-9));
+
+    /// <summary>The stop reason as scripts read it: oscillating and diverged come from the run's behaviour.</summary>
+    public static string StopName(MinimizeResult r) => r.Behaviour switch
+    {
+        Behaviour.Diverged => "diverged",
+        Behaviour.Oscillating => "oscillating",
+        _ => Human.StopName(r.StopReason.Kind),
+    };
+}
