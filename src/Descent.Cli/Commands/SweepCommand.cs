@@ -1,16 +1,156 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
 using Descent.Cli.Infrastructure;
+using Descent.Learning.Data;
+using Descent.Optimization.Stopping;
+using Descent.Plotting;
 
 namespace Descent.Cli.Commands;
 
-/// <summary>The sweep command.</summary>
+/// <summary>
+/// <c>descent sweep (minimize|fit) … --lr 1e-5..1 [--decades | --random N] [--folds k]</c>: a learning-rate sweep,
+/// the table of trials, the best, and a comparison plot. A minimal loop over the library's minimizer and trainer
+/// (the library-level sweep API is not on main yet).
+/// </summary>
 public static class SweepCommand
 {
-    /// <summary>Builds the command.</summary>
+    /// <summary>Builds the command and its two subcommands.</summary>
     public static Command Build(CliContext context)
     {
-        var command = new Command("sweep", "todo");
-        command.SetAction(p => { context.Output.WriteLine("todo"); return 0; });
+        var command = new Command("sweep", "Sweep the learning rate of minimize or fit over a range.");
+        command.Add(Minimize(context));
+        command.Add(Fit(context));
         return command;
+    }
+
+    private sealed record SweepOptions(Option<string?> Range, Option<bool> Decades, Option<int?> Random, Option<int?> Seed, Option<string?> Plot);
+
+    private static SweepOptions Common(Command c)
+    {
+        var o = new SweepOptions(Options.Text("--lr", "The range, LOW..HIGH (default 1e-5..1)."), Options.Flag("--decades", "One trial per decade (the default)."),
+            Options.Whole("--random", "N trials drawn log-uniformly instead."), Options.Whole("--seed", "Random seed."), Options.Text("--plot", "Write score versus learning rate here (.png or .svg)."));
+        c.Add(o.Range); c.Add(o.Decades); c.Add(o.Random); c.Add(o.Seed); c.Add(o.Plot);
+        return o;
+    }
+
+    internal static double[] Rates(string? range, bool decades, int? random, int seed)
+    {
+        range ??= "1e-5..1";
+        int dots = range.IndexOf("..", StringComparison.Ordinal);
+        if (dots < 0) throw new UsageException($"--lr '{range}': use LOW..HIGH, e.g. --lr 1e-5..1.");
+        double low = Points.Number("--lr", range[..dots]), high = Points.Number("--lr", range[(dots + 2)..]);
+        if (!(low > 0) || !(high >= low)) throw new UsageException($"--lr '{range}': need 0 < LOW ≤ HIGH, e.g. --lr 1e-5..1.");
+        if (random is int n)
+        {
+            if (decades) throw new UsageException("--decades and --random N exclude each other; give one.");
+            if (n < 1) throw new UsageException("--random must be at least 1.");
+            var r = new Random(seed);
+            return Enumerable.Range(0, n).Select(_ => Math.Exp(Math.Log(low) + r.NextDouble() * (Math.Log(high) - Math.Log(low)))).Order().ToArray();
+        }
+        var rates = new List<double>();
+        for (int k = (int)Math.Ceiling(Math.Log10(low) - 1e-9); Math.Pow(10, k) <= high * (1 + 1e-9); k++) rates.Add(Math.Pow(10, k));
+        if (rates.Count == 0) rates.Add(low);
+        return rates.ToArray();
+    }
+
+    private static Command Minimize(CliContext context)
+    {
+        var c = new Command("minimize", "Sweep the learning rate of a minimization; the score is the final value.");
+        var expr = new Argument<string>("EXPR") { Description = "The function to minimize." };
+        var start = Options.Text("--start", "The starting point, e.g. w=10 (required).");
+        var optimizer = Options.Text("--optimizer", "A gradient optimizer (default gd).");
+        var steps = Options.Whole("--steps", "Updates per trial (default 100).");
+        c.Add(expr); c.Add(start); c.Add(optimizer); c.Add(steps);
+        var o = Common(c);
+        c.SetAction(p =>
+        {
+            var e = ExpressionInput.Parse(p.GetValue(expr)!);
+            var point = ExpressionInput.Point(e, "--start", p.GetValue(start) ?? throw new UsageException("--start is required, e.g. --start w=10."));
+            var rates = Rates(p.GetValue(o.Range), p.GetValue(o.Decades), p.GetValue(o.Random), p.GetValue(o.Seed) ?? 0);
+            var trials = rates.Select(lr =>
+            {
+                var r = MinimizeCore.Run(e, point, new MinimizeSettings { Optimizer = p.GetValue(optimizer) ?? "gd", LearningRate = lr, Steps = p.GetValue(steps) ?? 100 }, context.Cancellation);
+                return (lr, Score: r.Diverged ? double.NaN : r.Value, Note: MinimizeCore.StopName(r));
+            }).ToList();
+            return Report(context, p.GetValue(Root.Json), "final value", trials, p.GetValue(o.Plot));
+        });
+        return c;
+    }
+
+    private static Command Fit(CliContext context)
+    {
+        var c = new Command("fit", "Sweep the learning rate of a training run; the score is the validation loss (k-fold mean with --folds).");
+        var data = Options.Text("--data", "The data source (see fit; default the reference linear regression).");
+        var model = Options.Text("--model", "The model (see fit).");
+        var epochs = Options.Whole("--epochs", "Epochs per trial (default 100).");
+        var folds = Options.Whole("--folds", "k-fold cross-validation: the score is the mean validation loss over k folds.");
+        var valSplit = Options.Number("--val-split", "Validation fraction when --folds is not given (default 0.2; 0 scores the training loss).");
+        c.Add(data); c.Add(model); c.Add(epochs); c.Add(folds); c.Add(valSplit);
+        var o = Common(c);
+        c.SetAction(p =>
+        {
+            int seed = p.GetValue(o.Seed) ?? 0;
+            var rates = Rates(p.GetValue(o.Range), p.GetValue(o.Decades), p.GetValue(o.Random), seed);
+            var baseSettings = new FitSettings { Data = p.GetValue(data), Model = p.GetValue(model), Epochs = p.GetValue(epochs) ?? 100, Seed = seed, Loss = p.GetValue(data) is null ? "half-mse" : null };
+            var loaded = FitCore.LoadData(baseSettings);
+            int? k = p.GetValue(folds);
+            if (k is < 2) throw new UsageException("--folds must be at least 2.");
+            double split = p.GetValue(valSplit) ?? 0.2;
+            var trials = new List<(double, double, string)>();
+            foreach (double lr in rates)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                var settings = baseSettings with { LearningRate = lr };
+                double score;
+                string note;
+                if (k is int kk)
+                {
+                    var scores = new List<double>();
+                    note = "ok";
+                    foreach (var (train, validation) in Split.KFold(loaded.Train, kk, seed))
+                    {
+                        var outcome = FitCore.Train(settings, loaded, context.Cancellation, null, validation, train);
+                        bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
+                        if (diverged) note = "diverged";
+                        scores.Add(diverged ? double.NaN : outcome.Metrics["val_loss"]);
+                    }
+                    score = scores.Average();
+                }
+                else
+                {
+                    var outcome = FitCore.Train(settings with { ValSplit = split }, loaded, context.Cancellation);
+                    bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
+                    note = diverged ? "diverged" : "ok";
+                    score = diverged ? double.NaN : outcome.Metrics.GetValueOrDefault("val_loss", outcome.Metrics["train_loss"]);
+                }
+                trials.Add((lr, score, note));
+            }
+            return Report(context, p.GetValue(Root.Json), k is null ? (split > 0 ? "validation loss" : "training loss") : $"mean validation loss over {k} folds", trials, p.GetValue(o.Plot));
+        });
+        return c;
+    }
+
+    private static int Report(CliContext context, bool json, string scoreName, List<(double Lr, double Score, string Note)> trials, string? plot)
+    {
+        var finite = trials.Where(t => double.IsFinite(t.Score)).ToList();
+        (double Lr, double Score, string Note)? best = finite.Count == 0 ? null : finite.MinBy(t => t.Score);
+        if (plot is not null) Figures.Save(Figures.SweepScores(trials.Select(t => t.Lr).ToArray(), trials.Select(t => t.Score).ToArray(), "Learning-rate sweep", scoreName), plot);
+        if (json)
+        {
+            Json.Write(context.Output, new JsonObject
+            {
+                ["score"] = scoreName,
+                ["trials"] = new JsonArray(trials.Select(t => (JsonNode)new JsonObject { ["learning_rate"] = Json.Number(t.Lr), ["score"] = Json.Number(t.Score), ["status"] = t.Note }).ToArray()),
+                ["best"] = best is { } b ? new JsonObject { ["learning_rate"] = Json.Number(b.Lr), ["score"] = Json.Number(b.Score) } : null,
+            });
+        }
+        else
+        {
+            Human.Table(context.Output, ["learning rate", scoreName, "status"], trials.Select(t => new[] { Points.Show(t.Lr), Points.Show(t.Score), t.Note }));
+            context.Output.WriteLine(best is { } b ? $"best: learning rate {Points.Show(b.Lr)} ({scoreName} {Points.Show(b.Score)})" : "no trial finished with a finite score");
+            if (plot is not null) context.Output.WriteLine($"figure written to {plot}");
+        }
+        return best is null ? ExitCodes.Diverged : ExitCodes.Ok;
     }
 }
