@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Descent.Cli.Tests;
+
+/// <summary>A fact that runs only when DESCENT_RUN_EXAMPLES=1: each example is a separate `dotnet run` build (about a minute each).</summary>
+public sealed class ExampleFactAttribute : TheoryAttribute
+{
+    public ExampleFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("DESCENT_RUN_EXAMPLES") != "1")
+            Skip = "set DESCENT_RUN_EXAMPLES=1 to run the examples with `dotnet run` (slow: one build each)";
+    }
+}
+
+public class ExamplesTests
+{
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Descent.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Descent.slnx not found above the test folder.");
+    }
+
+    [ExampleFact]
+    [InlineData("parabola.cs", "trajectory: 10, 4, 1.6, 0.64, 0.256, 0.1024")]
+    [InlineData("paraboloid.cs", "final value:")]
+    [InlineData("learning-rates.cs", "learning rate 1.01  : diverged")]
+    [InlineData("stopping.cs", "stopped at step")]
+    [InlineData("linear-regression.cs", "autodiff:     w = 0.5001, b = 4.9992")]
+    [InlineData("logistic-regression.cs", "accuracy:")]
+    [InlineData("differentiation-modes.cs", "reverse:  ∂f/∂x = -2.7278922805")]
+    public void ExamplePrintsItsKeyLine(string file, string expected)
+    {
+        string root = RepositoryRoot();
+        var info = new ProcessStartInfo("dotnet", ["run", Path.Combine("examples", file)])
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(10)), $"{file} did not finish in 10 minutes");
+        Assert.True(process.ExitCode == 0, $"{file} exited with {process.ExitCode}: {error.Result}");
+        Assert.Contains(expected, output.Result, StringComparison.Ordinal);
+    }
+}
