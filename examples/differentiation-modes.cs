@@ -11,5 +11,5 @@ Console.WriteLine($"symbolic: ∂f/∂x = {e.Differentiate("x").Simplify()} = {e
 Console.WriteLine($"forward:  ∂f/∂x = {ForwardMode.Gradient(e, point)["x"]:F10}");
 Console.WriteLine($"numeric:  ∂f/∂x = {NumericalDifferences.Central(v => e.Evaluate(new Dictionary<string, double> { ["x"] = v, ["y"] = -2 }), 1.5):F10}");
 var w = Tensor.FromArray([1.5, -2.0]).WithGrad();
-TensorBackend.Function(e, ["x", "y"])(w).Backward();
+TensorBackend.ToFunction(e, ["x", "y"])(w).Backward();
 Console.WriteLine($"reverse:  ∂f/∂x = {w.Grad!.Data[0]:F10}");

@@ -90,7 +90,7 @@ public static class ExpressionCommands
         {
             case "reverse":
                 var w = Tensor.FromArray((double[])x.Clone()).WithGrad();
-                var f = TensorBackend.Function(e, names)(w);
+                var f = TensorBackend.ToFunction(e, names)(w);
                 f.Backward();
                 return w.Grad!.ToDoubleArray();
             case "forward":
@@ -145,7 +145,7 @@ public static class ExpressionCommands
             var point = ExpressionInput.Point(e, "--at", p.GetValue(at));
             if (point.Count == 0) throw new UsageException("--at: give at least one variable, e.g. --at x=0.");
             var names = point.Select(q => q.Key).ToArray();
-            var c = CriticalPoints.Classify(TensorBackend.Function(e, names), point.Select(q => q.Value).ToArray());
+            var c = CriticalPoints.Classify(TensorBackend.ToFunction(e, names), point.Select(q => q.Value).ToArray());
             int n = names.Length;
             string kind = c.Kind switch
             {

@@ -30,7 +30,7 @@ internal static class MinimizeCore
         if (names.Length == 0) throw new UsageException("--start: give at least one variable, e.g. --start w=10.");
         if (s.Steps < 0) throw new UsageException("--steps must be 0 or more.");
         if (!(s.LearningRate > 0)) throw new UsageException($"--lr must be positive, not {s.LearningRate}.");
-        var f = TensorBackend.Function(e, names);
+        var f = TensorBackend.ToFunction(e, names);
         var setting = Setting.Parse("--optimizer", s.Optimizer);
         var userStops = Factories.Stops(s.Stops);
         IStoppingRule stop = userStops is null ? new MaxSteps(s.Steps) : new AnyOf(new MaxSteps(s.Steps), userStops);

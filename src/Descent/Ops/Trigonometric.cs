@@ -55,7 +55,7 @@ public sealed partial class Tensor<T>
         }), "sinc", this,
         static (g, x, _) => g * x.SincDerivative());
 
-    private Tensor<T> SincDerivative() => Record(Map(this, static (s, d) =>
+    internal Tensor<T> SincDerivative() => Record(Map(this, static (s, d) =>
         {
             for (int i = 0; i < d.Length; i++)
             {

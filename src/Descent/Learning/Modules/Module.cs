@@ -103,4 +103,36 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
             throw new ArgumentException($"The state has parameters this model does not: {string.Join(", ", unknown)}.", nameof(state));
         foreach (var (name, p) in own) p.CopyFrom(state[name]);
     }
+
+    /// <summary>Writes the parameters to a checkpoint file (safetensors layout, atomic; see <see cref="Training.Checkpoint"/>).</summary>
+    public void Save(string path)
+    {
+        var checkpoint = new Training.Checkpoint();
+        foreach (var (name, p) in NamedParameters()) checkpoint.Add(name, p);
+        checkpoint.Metadata["kind"] = "module";
+        checkpoint.Metadata["type"] = GetType().Name;
+        checkpoint.Save(path);
+    }
+
+    /// <summary>Loads parameters saved by <see cref="Save"/>; the file is verified and must fit this model, or nothing changes.</summary>
+    /// <exception cref="Training.CheckpointException">The file is corrupted, truncated, or written for another model.</exception>
+    public void Load(string path)
+    {
+        var checkpoint = Training.Checkpoint.Load(path);
+        var state = new Dictionary<string, Tensor<T>>();
+        foreach (var (name, _) in NamedParameters())
+        {
+            if (!checkpoint.Tensors.ContainsKey(name))
+                throw new Training.CheckpointException(path, $"it has no parameter '{name}': it was written for another model.");
+            state[name] = checkpoint.Get<T>(name);
+        }
+        try
+        {
+            LoadStateDict(state);
+        }
+        catch (ArgumentException e)
+        {
+            throw new Training.CheckpointException(path, e.Message);
+        }
+    }
 }

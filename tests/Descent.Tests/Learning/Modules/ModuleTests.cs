@@ -135,3 +135,28 @@ public class InitializerTests
         Assert.Equal(a.ToArray(), b.ToArray());
     }
 }
+
+public class ModuleFileTests
+{
+    [Fact]
+    public void SaveAndLoadRoundTripAndRejectAnotherModel()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"descent-module-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var a = new Mlp<float>(3, [4], 2, seed: 1);
+            a.Save(path);
+            var b = new Mlp<float>(3, [4], 2, seed: 2);
+            b.Load(path);
+            for (int i = 0; i < a.Parameters().Count; i++) Assert.Equal(a.Parameters()[i].ToArray(), b.Parameters()[i].ToArray());
+            var other = new Mlp<float>(3, [5], 2);
+            var ex = Assert.Throws<Descent.Learning.Training.CheckpointException>(() => other.Load(path));
+            Assert.Contains("shape", ex.Message);
+            Assert.Throws<FileNotFoundException>(() => other.Load(path + ".missing"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
