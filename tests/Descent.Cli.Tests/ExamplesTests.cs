@@ -2,13 +2,17 @@ using System.Diagnostics;
 
 namespace Descent.Cli.Tests;
 
-/// <summary>A fact that runs only when DESCENT_RUN_EXAMPLES=1: each example is a separate `dotnet run` build (about a minute each).</summary>
+/// <summary>
+/// A theory that runs in CI (CI set) or when DESCENT_RUN_EXAMPLES=1, and is skipped otherwise: each example is a separate
+/// `dotnet run` build (about a minute each), too slow for every local test run.
+/// </summary>
 public sealed class ExampleFactAttribute : TheoryAttribute
 {
     public ExampleFactAttribute()
     {
-        if (Environment.GetEnvironmentVariable("DESCENT_RUN_EXAMPLES") != "1")
-            Skip = "set DESCENT_RUN_EXAMPLES=1 to run the examples with `dotnet run` (slow: one build each)";
+        bool ci = Environment.GetEnvironmentVariable("CI") is { Length: > 0 } v && v != "false" && v != "0";
+        if (!ci && Environment.GetEnvironmentVariable("DESCENT_RUN_EXAMPLES") != "1")
+            Skip = "set DESCENT_RUN_EXAMPLES=1 (or CI) to run the examples with `dotnet run` (slow: one build each)";
     }
 }
 
