@@ -63,8 +63,20 @@ public sealed class RunStore : IDisposable
         try
         {
             connection.Open();
-            Check(full, connection);
-            Execute(connection, "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+            Execute(connection, "PRAGMA busy_timeout = 10000;");
+            // Checked and created under the write lock, so two processes opening a new file at once agree on it.
+            Execute(connection, "BEGIN IMMEDIATE");
+            try
+            {
+                Check(full, connection);
+                Execute(connection, "COMMIT");
+            }
+            catch
+            {
+                Execute(connection, "ROLLBACK");
+                throw;
+            }
+            Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
             var mode = Scalar(connection, "PRAGMA journal_mode = WAL") as string;
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
                 throw new RunStoreException(full, $"SQLite refused WAL mode (journal mode '{mode}'); is the file on a network share?");
@@ -115,9 +127,7 @@ public sealed class RunStore : IDisposable
                 throw new RunStoreException(path, $"its '{table}' table is missing: the file is damaged.");
     }
 
-    private static void CreateSchema(SqliteConnection c)
-    {
-        using var tx = c.BeginTransaction();
+    private static void CreateSchema(SqliteConnection c) =>
         Execute(c, $"""
             CREATE TABLE runs (
               id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -148,9 +158,7 @@ public sealed class RunStore : IDisposable
             CREATE INDEX metrics_by_run ON metrics (run_id, scope, name, step);
             PRAGMA application_id = {ApplicationId};
             PRAGMA user_version = {SchemaVersion};
-            """, tx);
-        tx.Commit();
-    }
+            """);
 
     /// <summary>Starts recording a new run (status running) and returns the writer that logs its metrics.</summary>
     public RunWriter StartRun(RunStart start, RunWriterOptions? options = null)
