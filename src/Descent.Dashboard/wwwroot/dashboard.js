@@ -120,7 +120,7 @@
     for (const s of series) for (const [x, y] of s.points) if (ok(y)) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
     if (!isFinite(x0)) { ctx.fillStyle = '#999'; ctx.fillText('waiting for points…', L + 10, T + 30); return; }
     if (x1 === x0) x1 = x0 + 1;
-    if (y1 === y0) { y0 = log ? y0 / 2 : y0 - 1; y1 = log ? y1 * 2 : y1 + 1; }
+    if (y1 === y0) { const pad = log || y0 === 0 ? 1 : Math.abs(y0) / 2; y0 = log ? y0 / 2 : y0 - pad; y1 = log ? y1 * 2 : y1 + pad; }
     const fy = log ? (v => Math.log10(v)) : (v => v);
     const Y0 = fy(y0), Y1 = fy(y1);
     const px = x => L + (x - x0) / (x1 - x0) * (W - L - R);
@@ -161,7 +161,10 @@
       if (batches) loss.push({ points: batch, color: r.color, width: 1, alpha: 0.45 });
       loss.push({ points: r.series.get('epoch:loss') || [], color: r.color, width: 2.5 });
       loss.push({ points: r.series.get('epoch:val_loss') || [], color: r.color, width: 2.5, dash: [7, 5] });
-      lr.push({ points: r.series.get('step:learning_rate') || r.series.get('epoch:learning_rate') || [], color: r.color, width: 1.5 });
+      // The learning rate is logged when it changes: draw it as a step function up to the run's current step.
+      const rate = (r.series.get('step:learning_rate') || r.series.get('epoch:learning_rate') || []).slice();
+      if (rate.length && r.info.step > rate[rate.length - 1][0]) rate.push([r.info.step, rate[rate.length - 1][1]]);
+      lr.push({ points: rate, color: r.color, width: 1.5 });
     }
     const canvas = $('loss-chart');
     draw(canvas, loss, log, 'loss' + (log ? ' (log scale)' : ''));
