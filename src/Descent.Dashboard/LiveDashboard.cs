@@ -1,0 +1,345 @@
+using System.Net;
+using System.Numerics;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Descent.Learning.Training;
+using Descent.Tracking;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Descent.Dashboard;
+
+/// <summary>Settings of a <see cref="LiveDashboard"/>.</summary>
+public sealed record LiveDashboardOptions
+{
+    /// <summary>The port on 127.0.0.1; 0 picks a free one (default).</summary>
+    public int Port { get; init; }
+
+    /// <summary>A runs file to watch: its runs appear on the page and grow as their writers log (watch mode).</summary>
+    public string? StorePath { get; init; }
+
+    /// <summary>The source the Stop button cancels; one is made when null (see <see cref="LiveDashboard.StopRequested"/>).</summary>
+    public CancellationTokenSource? StopSource { get; init; }
+
+    /// <summary>How often the page is sent new points at most (default 250 ms): the drawing budget.</summary>
+    public TimeSpan PushInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often a watched runs file is read for new points (default 1 s).</summary>
+    public TimeSpan StorePollInterval { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// The live training page: an ASP.NET Core server on 127.0.0.1 only, serving one page that draws loss curves
+/// (train and validation, per batch and per epoch), the learning rate, progress and settings, updated by
+/// Server-Sent Events; a Stop button that cancels <see cref="StopRequested"/> when it sends the per-run token the
+/// page was served with; and a watch mode that shows the runs of a runs file. Typical use:
+/// <code>
+/// await using var page = await LiveDashboard.StartAsync(port: 0);
+/// Console.WriteLine($"Live page: {page.Address}");
+/// var trainer = new Trainer&lt;float&gt;(model, loss, optimizer, options with { Cancellation = page.StopRequested });
+/// using var live = page.Attach(trainer, "fit", settings);
+/// live.Complete(trainer.Fit(train, validation));
+/// </code>
+/// </summary>
+public sealed class LiveDashboard : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly FeedHub _hub;
+    private readonly CancellationTokenSource _stop;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly LiveDashboardOptions _options;
+    private Task _watcher = Task.CompletedTask;
+    private int _liveRuns;
+    private bool _disposed;
+
+    private LiveDashboard(WebApplication app, FeedHub hub, LiveDashboardOptions options, string token)
+    {
+        _app = app;
+        _hub = hub;
+        _options = options;
+        _stop = options.StopSource ?? new CancellationTokenSource();
+        Token = token;
+    }
+
+    /// <summary>The page's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri Address { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The per-run token that a stop request must carry (it is embedded in the page).</summary>
+    public string Token { get; }
+
+    /// <summary>Cancelled when someone presses Stop: pass it to <see cref="TrainerOptions.Cancellation"/>.</summary>
+    public CancellationToken StopRequested => _stop.Token;
+
+    /// <summary>Starts the page on 127.0.0.1 at <paramref name="port"/> (0: any free port).</summary>
+    public static Task<LiveDashboard> StartAsync(int port, CancellationToken cancellation = default) =>
+        StartAsync(new LiveDashboardOptions { Port = port }, cancellation);
+
+    /// <summary>Starts the page; it serves until disposed.</summary>
+    /// <exception cref="IOException">The port is taken.</exception>
+    /// <exception cref="RunStoreException">The runs file to watch cannot be used.</exception>
+    public static async Task<LiveDashboard> StartAsync(LiveDashboardOptions options, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
+        RunStore? store = options.StorePath is { } path ? RunStore.Open(path) : null;
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.Services.AddRoutingCore();
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var app = builder.Build();
+        var hub = new FeedHub();
+        var dashboard = new LiveDashboard(app, hub, options, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
+        dashboard.Map(app);
+        try
+        {
+            await app.StartAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            store?.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new IOException($"The live page cannot listen on 127.0.0.1:{options.Port}: {e.Message}", e);
+        }
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        dashboard.Address = new Uri(address.EndsWith('/') ? address : address + "/");
+        if (store is not null) dashboard._watcher = Task.Run(() => dashboard.WatchAsync(store));
+        return dashboard;
+    }
+
+    /// <summary>Adds a run that you feed yourself.</summary>
+    public LiveRun AddRun(string name, JsonObject? settings = null, int? totalEpochs = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var feed = new RunFeed("live-" + Interlocked.Increment(ref _liveRuns), name, (settings ?? []).ToJsonString(), live: true) { TotalEpochs = totalEpochs };
+        _hub.Add(feed);
+        return new LiveRun(feed, _hub);
+    }
+
+    /// <summary>
+    /// Adds a run fed by <paramref name="trainer"/>'s events (batch loss, learning rate, epoch losses and metrics,
+    /// progress). Complete it with the trainer's history; dispose it to detach.
+    /// </summary>
+    public LiveRun Attach<T>(Trainer<T> trainer, string name, JsonObject? settings = null, int? totalEpochs = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        var run = AddRun(name, settings, totalEpochs);
+        run.Attach(trainer);
+        return run;
+    }
+
+    /// <summary>Stops the server (open pages lose their stream).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _hub.Pulse();
+        try
+        {
+            await _watcher.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        if (_options.StopSource is null) _stop.Dispose();
+        _shutdown.Dispose();
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            // Only loopback names: a page elsewhere that rebinds its DNS name to 127.0.0.1 must not read the token.
+            var host = context.Request.Host.Host;
+            if (host is not ("127.0.0.1" or "localhost" or "[::1]" or "::1"))
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.Headers.XFrameOptions = "DENY";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            await next(context).ConfigureAwait(false);
+        });
+        app.MapGet("/", context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            var page = Resource("index.html").Replace("{{TOKEN}}", Token, StringComparison.Ordinal)
+                .Replace("{{MODE}}", _options.StorePath is null ? "live" : "watch", StringComparison.Ordinal);
+            return context.Response.WriteAsync(page, context.RequestAborted);
+        });
+        app.MapGet("/dashboard.js", context =>
+        {
+            context.Response.ContentType = "text/javascript; charset=utf-8";
+            return context.Response.WriteAsync(Resource("dashboard.js"), context.RequestAborted);
+        });
+        app.MapGet("/api/state", context =>
+        {
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(Snapshot(new Dictionary<string, int>(), new Dictionary<string, int>(), all: true).ToJsonString(), context.RequestAborted);
+        });
+        app.MapGet("/api/events", EventsAsync);
+        app.MapPost("/api/stop", async context =>
+        {
+            var sent = context.Request.Headers["X-Descent-Token"].ToString();
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(Token)))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsync("A stop request needs the token of the page that shows the run.", context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+            var live = _hub.Feeds.Where(f => f.Live && f.Status == "running").ToArray();
+            if (live.Length == 0)
+            {
+                context.Response.StatusCode = StatusCodes.Status409Conflict;
+                await context.Response.WriteAsync("No live run to stop.", context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+            foreach (var feed in live) feed.SetStatus("stopping", "stop requested from the page; ending at the next batch");
+            await _stop.CancelAsync().ConfigureAwait(false);
+            _hub.Pulse();
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"stopping\":true}", context.RequestAborted).ConfigureAwait(false);
+        });
+    }
+
+    // Hand-written Server-Sent Events: headers and a full snapshot go out at once (a browser sees the stream open
+    // immediately), then at most one update per PushInterval with only what is new, and a comment every 15 s.
+    private async Task EventsAsync(HttpContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
+        var token = linked.Token;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.Connection = "keep-alive";
+        var sent = new Dictionary<string, int>();
+        var versions = new Dictionary<string, int>();
+        try
+        {
+            await SendAsync(context, "snapshot", Snapshot(sent, versions, all: true), token).ConfigureAwait(false);
+            while (!token.IsCancellationRequested)
+            {
+                var changed = _hub.Changed;
+                if (!HasNews(sent, versions))
+                {
+                    var done = await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(15), token)).ConfigureAwait(false);
+                    if (done != changed)
+                    {
+                        await context.Response.WriteAsync(": keep-alive\n\n", token).ConfigureAwait(false);
+                        await context.Response.Body.FlushAsync(token).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+                await SendAsync(context, "update", Snapshot(sent, versions, all: false), token).ConfigureAwait(false);
+                await Task.Delay(_options.PushInterval, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private bool HasNews(Dictionary<string, int> sent, Dictionary<string, int> versions) =>
+        _hub.Feeds.Any(f => f.Count > sent.GetValueOrDefault(f.Key) || !versions.TryGetValue(f.Key, out var v) || v != f.Version);
+
+    private JsonObject Snapshot(Dictionary<string, int> sent, Dictionary<string, int> versions, bool all)
+    {
+        var runs = new JsonArray();
+        var points = new JsonObject();
+        foreach (var feed in _hub.Feeds)
+        {
+            int version = feed.Version;
+            if (all || !versions.TryGetValue(feed.Key, out var v) || v != version) runs.Add(feed.Describe());
+            versions[feed.Key] = version;
+            int from = sent.GetValueOrDefault(feed.Key);
+            var fresh = feed.Since(from);
+            sent[feed.Key] = from + fresh.Length;
+            if (fresh.Length == 0) continue;
+            var array = new JsonArray();
+            foreach (var p in fresh)
+                array.Add(new JsonArray(p.Scope == MetricScope.Step ? 0 : 1, p.Step, p.Epoch, p.Name, double.IsFinite(p.Value) ? p.Value : null));
+            points[feed.Key] = array;
+        }
+        return new JsonObject { ["runs"] = runs, ["points"] = points, ["stopRequested"] = _stop.IsCancellationRequested };
+    }
+
+    private static async Task SendAsync(HttpContext context, string name, JsonObject data, CancellationToken token)
+    {
+        await context.Response.WriteAsync($"event: {name}\ndata: {data.ToJsonString()}\n\n", token).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(token).ConfigureAwait(false);
+    }
+
+    private async Task WatchAsync(RunStore store)
+    {
+        var seen = new Dictionary<long, long>();
+        try
+        {
+            while (!_shutdown.IsCancellationRequested)
+            {
+                try
+                {
+                    var runs = store.ListRuns();
+                    foreach (var key in seen.Keys.Except(runs.Select(r => r.Id)).ToArray())
+                    {
+                        _hub.Remove("run-" + key);
+                        seen.Remove(key);
+                    }
+                    foreach (var run in runs)
+                    {
+                        var key = "run-" + run.Id;
+                        var feed = _hub.Find(key);
+                        if (feed is null)
+                        {
+                            feed = new RunFeed(key, $"#{run.Id} {run.Name}", run.SettingsJson, live: false);
+                            _hub.Add(feed);
+                        }
+                        var fresh = store.GetMetrics(run.Id, afterSequence: seen.GetValueOrDefault(run.Id));
+                        if (fresh.Count > 0)
+                        {
+                            seen[run.Id] = fresh[^1].Sequence;
+                            feed.AddRange(fresh.Select(p => new FeedPoint(p.Scope, p.Step, p.Epoch, p.Name, p.Value)));
+                            var last = fresh[^1];
+                            feed.Progress(last.Epoch, 0, last.Step);
+                        }
+                        else seen.TryAdd(run.Id, 0);
+                        feed.SetStatus(run.Status.ToString().ToLowerInvariant(), run.StopReason);
+                    }
+                    _hub.Pulse();
+                }
+                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
+                {
+                    // A run deleted or a file busy between two reads: try again at the next poll.
+                }
+                await Task.Delay(_options.StorePollInterval, _shutdown.Token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            store.Dispose();
+        }
+    }
+
+    private static string Resource(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Descent.Dashboard." + name)
+            ?? throw new InvalidOperationException($"The dashboard's resource '{name}' is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

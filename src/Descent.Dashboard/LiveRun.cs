@@ -1,0 +1,111 @@
+using System.Numerics;
+using Descent.Learning.Training;
+using Descent.Tracking;
+
+namespace Descent.Dashboard;
+
+/// <summary>
+/// A run shown live on a <see cref="LiveDashboard"/>. Feed it points yourself (a hand-written loop) or let
+/// <see cref="LiveDashboard.Attach{T}"/> feed it from a trainer's events; each call costs a list append under a lock,
+/// and the page receives the points in batches a few times a second.
+/// </summary>
+public sealed class LiveRun : IDisposable
+{
+    private readonly RunFeed _feed;
+    private readonly FeedHub _hub;
+    private Action? _detach;
+    private long _lastPulse;
+
+    internal LiveRun(RunFeed feed, FeedHub hub)
+    {
+        _feed = feed;
+        _hub = hub;
+    }
+
+    /// <summary>The run's key on the page.</summary>
+    public string Key => _feed.Key;
+
+    /// <summary>Points recorded so far.</summary>
+    public int PointCount => _feed.Count;
+
+    /// <summary>Records one step's value (x = step).</summary>
+    public void LogStep(long step, int epoch, string name, double value)
+    {
+        _feed.Add(new FeedPoint(MetricScope.Step, step, epoch, name, value));
+        Notify(false);
+    }
+
+    /// <summary>Records one epoch-level value, drawn at the step that ended the epoch.</summary>
+    public void LogEpoch(long step, int epoch, string name, double value)
+    {
+        _feed.Add(new FeedPoint(MetricScope.Epoch, step, epoch, name, value));
+        Notify(false);
+    }
+
+    /// <summary>Reports progress: the current epoch (from 1), the batch within it, and the optimizer step.</summary>
+    public void Progress(int epoch, int batch, long step)
+    {
+        _feed.Progress(epoch, batch, step);
+        Notify(false);
+    }
+
+    /// <summary>Marks the run ended: status "finished", "stopped", "diverged" or "failed", with a reason in words.</summary>
+    public void End(RunStatus status, string? reason = null)
+    {
+        _feed.SetStatus(status.ToString().ToLowerInvariant(), reason);
+        Notify(true);
+    }
+
+    /// <summary>Marks the run ended according to a trainer's history (cancelled → stopped, diverged → diverged, else finished).</summary>
+    public void Complete(History history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        End(RunTracker.StatusOf(history.StopReason), history.StopReason?.Message);
+    }
+
+    internal void Attach<T>(Trainer<T> trainer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        long lastStep = 0;
+        double? lastRate = null;
+        void OnBatch(BatchRecord b)
+        {
+            lastStep = b.Step;
+            _feed.Add(new FeedPoint(MetricScope.Step, b.Step, b.Epoch, "loss", b.Loss));
+            if (trainer.Optimizer.LearningRate is { } rate && rate != lastRate)
+            {
+                _feed.Add(new FeedPoint(MetricScope.Step, b.Step, b.Epoch, "learning_rate", rate));
+                lastRate = rate;
+            }
+            _feed.Progress(b.Epoch, b.Batch, b.Step);
+            Notify(false);
+        }
+        void OnEpoch(EpochRecord e)
+        {
+            foreach (var (name, value) in RunTracker.EpochValues(e)) _feed.Add(new FeedPoint(MetricScope.Epoch, lastStep, e.Epoch, name, value));
+            Notify(true);
+        }
+        trainer.BatchEnded += OnBatch;
+        trainer.EpochEnded += OnEpoch;
+        _detach = () =>
+        {
+            trainer.BatchEnded -= OnBatch;
+            trainer.EpochEnded -= OnEpoch;
+        };
+    }
+
+    /// <summary>Stops listening to the trainer (the run stays on the page).</summary>
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _detach, null)?.Invoke();
+        Notify(true);
+    }
+
+    // Waking the streams at most every 20 ms keeps a fast training loop from paying for a wake-up per batch.
+    private void Notify(bool always)
+    {
+        long now = Environment.TickCount64;
+        if (!always && now - Interlocked.Read(ref _lastPulse) < 20) return;
+        Interlocked.Exchange(ref _lastPulse, now);
+        _hub.Pulse();
+    }
+}
