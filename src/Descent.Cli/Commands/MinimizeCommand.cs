@@ -103,10 +103,10 @@ public static class MinimizeCommand
             writer.LogStep(t.Step, 1, "value", t.Value);
             writer.LogStep(t.Step, 1, "gradient_norm", t.GradientNorm);
         }
-        writer.EndEpoch(1, [new("value", r.Value)]);
+        writer.EndEpoch(1, [new("value", r.Value), new("gradient_norm", r.Trajectory.Count > 0 ? r.Trajectory[^1].GradientNorm : double.NaN)]);
         var status = r.StopReason.Kind == Descent.Optimization.Stopping.StopKind.Cancelled ? RunStatus.Stopped
             : r.Diverged || r.Behaviour == Behaviour.Diverged ? RunStatus.Diverged : RunStatus.Finished;
-        writer.Finish(status, $"{MinimizeCore.StopName(r)}: {r.StopReason.Message}");
+        writer.Finish(status, r.Behaviour is Behaviour.Diverged or Behaviour.Oscillating ? $"{MinimizeCore.StopName(r)}: {r.StopReason.Message}" : r.StopReason.Message);
     }
 
     internal static JsonObject ToJson(Expr e, MinimizeResult r, MultiStartResult? multi)

@@ -181,13 +181,12 @@ public static class RunsCommand
         return c;
     }
 
-    /// <summary>One run's curve: the metric in the scope asked for, else epoch then step, else minimize's <c>value</c>.</summary>
+    /// <summary>One run's curve: the metric in the scope asked for (else epoch, then step); by default, else minimize's step metric <c>value</c>.</summary>
     private static (RunCurve Curve, string Metric, MetricScope Scope) Curve(RunStore store, long id, string metric, MetricScope? scope, bool defaultMetric)
     {
-        var tries = new List<(string, MetricScope)>();
-        foreach (var m in defaultMetric ? new[] { metric, "value" } : [metric])
-            foreach (var s in scope is { } only ? [only] : new[] { MetricScope.Epoch, MetricScope.Step })
-                tries.Add((m, s));
+        var scopes = scope is { } only ? [only] : new[] { MetricScope.Epoch, MetricScope.Step };
+        var tries = scopes.Select(s => (metric, s)).ToList();
+        if (defaultMetric) tries.AddRange(scopes.Reverse().Select(s => ("value", s))); // minimize: its trajectory first
         foreach (var (m, s) in tries)
         {
             var curve = store.Compare([id], m, s).Curves[0];
