@@ -35,7 +35,7 @@ public static class Program
     private static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool live)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var context = new CliContext(stdout, stderr, cancellation, live);
+        var context = new CliContext(stdout, stderr, cancellation, live) { Arguments = args };
         var root = Commands.Root.Build(context);
         var parse = root.Parse(args);
         bool verbose = parse.GetValue(Root.Verbose);
@@ -73,6 +73,7 @@ public static class Program
         UnauthorizedAccessException u => (ExitCodes.Input, u.Message),
         IOException io => (ExitCodes.Input, io.Message),
         Descent.Plotting.PlottingException p => (ExitCodes.Input, p.Message),
+        Descent.Tracking.RunStoreException r => (ExitCodes.Input, r.Message),
         _ when ExpressionErrors.TryDescribe(e, out var message) => (ExitCodes.Input, message),
         ArgumentException a => (ExitCodes.Usage, a.Message),
         _ => (ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Descent.Cli.Infrastructure;
+using Descent.Dashboard;
 using Descent.Learning.Training;
 using Descent.Optimization.Stopping;
 using Descent.Plotting;
+using Descent.Tracking;
 using Spectre.Console;
 
 namespace Descent.Cli.Commands;
@@ -32,9 +34,12 @@ public static class FitCommand
         var resume = Options.Text("--resume", "Resume from this checkpoint.");
         var plot = Options.Text("--plot", "Write the training/validation loss curve here (.png or .svg).");
         var logEvery = Options.Whole("--log-every", "Keep every Nth epoch in the history (first and last always).");
+        var track = RunFiles.Option("Record the run in this SQLite runs file (default descent-runs.db); see 'descent runs'.");
+        var live = Options.Flag("--live", "Serve a live page with the loss curves and a Stop button on 127.0.0.1 and print its address.");
+        var port = Options.Whole("--port", "The live page's port (default: any free port).");
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
-            data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery,
+            data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port,
         };
         command.SetAction(p =>
         {
@@ -59,16 +64,82 @@ public static class FitCommand
             };
             int every = p.GetValue(logEvery) ?? 1;
             if (every < 1) throw new UsageException("--log-every must be at least 1.");
-            return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot));
+            int? livePort = p.GetValue(port);
+            bool liveOn = p.GetValue(live);
+            if (livePort is not null && !liveOn) throw new UsageException("--port goes with --live, e.g. --live --port 8080.");
+            if (livePort is < 0 or > 65535) throw new UsageException($"--port {livePort}: use 0 to 65535 (0: any free port).");
+            var observe = new FitObservers(RunFiles.PathOf(p, track), liveOn ? livePort ?? 0 : null);
+            return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot), observe);
         });
         return command;
     }
 
-    private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath)
+    /// <summary>What watches a fit: a runs file to record into (<c>--track</c>), a live page's port (<c>--live</c>).</summary>
+    internal sealed record FitObservers(string? TrackPath, int? LivePort);
+
+    /// <summary>The settings of a fit as recorded with its run and shown on the live page.</summary>
+    internal static JsonObject SettingsJson(FitSettings s, int epochs) => new JsonObject()
+        .With("data", s.Data ?? "builtin:seed-linear (reference)").With("features", s.Features).With("target", s.Target)
+        .With("model", s.Model).With("hidden", s.Hidden).With("loss", s.Loss).With("optimizer", s.Optimizer)
+        .With("lr", s.LearningRate ?? (s.Data is null ? FitCore.ReferenceLearningRate : 0.01)).With("epochs", epochs)
+        .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
+        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume);
+
+    private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath, FitObservers observe)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var data = FitCore.LoadData(settings);
         int total = settings.Epochs ?? (settings.Data is null ? FitCore.ReferenceEpochs : 100);
+        var settingsJson = SettingsJson(settings, total);
+        using var store = observe.TrackPath is null ? null : RunFiles.OpenForWriting(observe.TrackPath);
+        // The page's Stop and Ctrl-C cancel the same source: the trainer stops at the next batch either way.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+        LiveDashboard? page = null;
+        TrackedRun? tracked = null;
+        LiveRun? liveRun = null;
+        try
+        {
+            if (observe.LivePort is int port)
+            {
+                page = LiveDashboard.StartAsync(new LiveDashboardOptions { Port = port, StopSource = stop }, context.Cancellation).GetAwaiter().GetResult();
+                (json ? context.Error : context.Output).WriteLine($"Live page: {page.Address}");
+                (json ? context.Error : context.Output).Flush();
+            }
+            void Configure(Trainer<double> trainer)
+            {
+                if (store is not null)
+                    tracked = RunTracker.Attach(trainer, store, new RunStart
+                    {
+                        Command = RunFiles.CommandLine(context.Arguments),
+                        Name = "fit " + (settings.Data ?? "reference"),
+                        Settings = (JsonObject)settingsJson.DeepClone(),
+                        Seed = settings.Seed,
+                        CheckpointPath = settings.Checkpoint is null ? null : Path.GetFullPath(settings.Checkpoint),
+                    });
+                if (page is not null) liveRun = page.Attach(trainer, "fit " + (settings.Data ?? "reference"), (JsonObject)settingsJson.DeepClone(), total);
+            }
+            var cancellation = page is null ? context.Cancellation : stop.Token;
+            var outcome = Train(context, settings, data, json, total, cancellation, Configure);
+            tracked?.Complete(outcome.History);
+            liveRun?.Complete(outcome.History);
+            return Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds);
+        }
+        catch (Exception e)
+        {
+            if (tracked is not null) RunFiles.FinishWithError(tracked.Writer, e);
+            liveRun?.End(e is OperationCanceledException ? RunStatus.Stopped : RunStatus.Failed, e.Message);
+            throw;
+        }
+        finally
+        {
+            tracked?.Dispose();
+            liveRun?.Dispose();
+            page?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static FitOutcome Train(CliContext context, FitSettings settings, LoadedData data, bool json, int total, CancellationToken cancellation, Action<Trainer<double>> configure)
+    {
         FitOutcome outcome;
         if (context.Live)
         {
@@ -76,24 +147,28 @@ public static class FitCommand
             Human.Console(context.Error, live: true).Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: total);
-                result = FitCore.Train(settings, data, context.Cancellation, e =>
+                result = FitCore.Train(settings, data, cancellation, e =>
                 {
                     task.Value = e.Epoch;
                     task.Description = $"epoch {e.Epoch}/{total}  loss {Points.Show(e.TrainLoss)}";
-                });
+                }, configure: configure);
             });
             outcome = result!;
         }
         else
         {
             int report = Math.Max(1, total / 10);
-            outcome = FitCore.Train(settings, data, context.Cancellation, e =>
+            outcome = FitCore.Train(settings, data, cancellation, e =>
             {
                 if (!json && (e.Epoch % report == 0 || e.Epoch == 1))
                     context.Error.WriteLine($"epoch {e.Epoch}/{total}  train loss {Points.Show(e.TrainLoss)}" + (e.ValidationLoss is double v ? $"  val loss {Points.Show(v)}" : ""));
-            });
+            }, configure: configure);
         }
-        double seconds = clock.Elapsed.TotalSeconds;
+        return outcome;
+    }
+
+    private static int Finish(CliContext context, FitOutcome outcome, bool json, int logEvery, string? plotPath, double seconds)
+    {
         var history = outcome.History;
         var reason = history.StopReason!;
 

@@ -45,7 +45,8 @@ internal static class FitCore
 
     public static LoadedData LoadData(FitSettings s) => DataSources.Load(s.Data ?? "builtin:seed-linear", s.Features, s.Target, s.Seed);
 
-    public static FitOutcome Train(FitSettings s, LoadedData data, CancellationToken cancellation, Action<EpochRecord>? onEpoch = null, Dataset<double>? validationOverride = null, Dataset<double>? trainOverride = null)
+    /// <summary>Trains; <paramref name="configure"/> sees the trainer before it starts (tracking, the live page).</summary>
+    public static FitOutcome Train(FitSettings s, LoadedData data, CancellationToken cancellation, Action<EpochRecord>? onEpoch = null, Dataset<double>? validationOverride = null, Dataset<double>? trainOverride = null, Action<Trainer<double>>? configure = null)
     {
         var clock = Stopwatch.StartNew();
         bool reference = s.Data is null;
@@ -120,6 +121,7 @@ internal static class FitCore
             trainer.LoadCheckpoint(s.Resume);
         }
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
+        configure?.Invoke(trainer);
         var history = trainer.Fit(loader, validation);
         if (history.StopReason?.Kind == StopKind.Cancelled && s.Checkpoint is not null) trainer.SaveCheckpoint(s.Checkpoint);
 

@@ -4,6 +4,7 @@ using Descent.Cli.Infrastructure;
 using Descent.Differentiation.Expressions;
 using Descent.Optimization.Minimization;
 using Descent.Plotting;
+using Descent.Tracking;
 
 namespace Descent.Cli.Commands;
 
@@ -25,9 +26,10 @@ public static class MinimizeCommand
         var starts = Options.Whole("--starts", "Run from K starts drawn in the box start ± (|start| + 1) and keep the best.");
         var plot = Options.Text("--plot", "Draw the descent (1 or 2 variables) to this .png or .svg.");
         var logEvery = Options.Whole("--log-every", "Keep every Nth step in the trajectory (first and last always).");
+        var track = RunFiles.Option("Record the run in this SQLite runs file (default descent-runs.db): each trajectory point as the step metric 'value'.");
         var command = new Command("minimize", "Minimize a function of a few variables and print the trajectory.")
         {
-            expr, start, optimizer, lr, steps, schedule, stop, seed, maximize, starts, plot, logEvery,
+            expr, start, optimizer, lr, steps, schedule, stop, seed, maximize, starts, plot, logEvery, track,
         };
         command.SetAction(p =>
         {
@@ -50,14 +52,35 @@ public static class MinimizeCommand
             var x0 = point.Select(q => q.Value).ToArray();
             MinimizeResult result;
             MultiStartResult? multi = null;
-            if (p.GetValue(starts) is int k)
+            int? startCount = p.GetValue(starts);
+            if (startCount is < 1) throw new UsageException("--starts must be at least 1.");
+            string? trackPath = RunFiles.PathOf(p, track);
+            using var store = trackPath is null ? null : RunFiles.OpenForWriting(trackPath);
+            using var writer = store?.StartRun(new RunStart
             {
-                if (k < 1) throw new UsageException("--starts must be at least 1.");
-                multi = MultiStart.Run(x => MinimizeCore.Run(e, names, x, settings, context.Cancellation),
-                    x0.Select(v => v - Math.Abs(v) - 1).ToArray(), x0.Select(v => v + Math.Abs(v) + 1).ToArray(), k, settings.Seed, maximize: settings.Maximize, maxDegreeOfParallelism: 1);
-                result = multi.Best;
+                Command = RunFiles.CommandLine(context.Arguments),
+                Name = "minimize " + e,
+                Settings = new JsonObject().With("expression", e.ToString()).With("start", p.GetValue(start)).With("optimizer", settings.Optimizer)
+                    .With("lr", settings.LearningRate).With("steps", settings.Steps).With("schedule", settings.Schedule).With("stop", settings.Stops)
+                    .With("maximize", settings.Maximize).With("starts", startCount).With("log_every", every),
+                Seed = settings.Seed,
+            });
+            try
+            {
+                if (startCount is int k)
+                {
+                    multi = MultiStart.Run(x => MinimizeCore.Run(e, names, x, settings, context.Cancellation),
+                        x0.Select(v => v - Math.Abs(v) - 1).ToArray(), x0.Select(v => v + Math.Abs(v) + 1).ToArray(), k, settings.Seed, maximize: settings.Maximize, maxDegreeOfParallelism: 1);
+                    result = multi.Best;
+                }
+                else result = MinimizeCore.Run(e, names, x0, settings, context.Cancellation);
             }
-            else result = MinimizeCore.Run(e, names, x0, settings, context.Cancellation);
+            catch (Exception error) when (writer is not null)
+            {
+                RunFiles.FinishWithError(writer, error);
+                throw;
+            }
+            if (writer is not null) Record(writer, result);
 
             string? plotPath = p.GetValue(plot);
             if (plotPath is not null) Plot(e, result, plotPath);
@@ -67,6 +90,23 @@ public static class MinimizeCommand
                 : result.Diverged || result.Behaviour == Behaviour.Diverged ? ExitCodes.Diverged : ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Writes a minimization into its run: every recorded trajectory point as the step metrics <c>value</c> and
+    /// <c>gradient_norm</c> (epoch 1), the final value as the epoch metric <c>value</c>, then the status.
+    /// </summary>
+    private static void Record(RunWriter writer, MinimizeResult r)
+    {
+        foreach (var t in r.Trajectory)
+        {
+            writer.LogStep(t.Step, 1, "value", t.Value);
+            writer.LogStep(t.Step, 1, "gradient_norm", t.GradientNorm);
+        }
+        writer.EndEpoch(1, [new("value", r.Value), new("gradient_norm", r.Trajectory.Count > 0 ? r.Trajectory[^1].GradientNorm : double.NaN)]);
+        var status = r.StopReason.Kind == Descent.Optimization.Stopping.StopKind.Cancelled ? RunStatus.Stopped
+            : r.Diverged || r.Behaviour == Behaviour.Diverged ? RunStatus.Diverged : RunStatus.Finished;
+        writer.Finish(status, r.Behaviour is Behaviour.Diverged or Behaviour.Oscillating ? $"{MinimizeCore.StopName(r)}: {r.StopReason.Message}" : r.StopReason.Message);
     }
 
     internal static JsonObject ToJson(Expr e, MinimizeResult r, MultiStartResult? multi)

@@ -29,6 +29,8 @@ public static class Root
         root.Add(SweepCommand.Build(context));
         root.Add(PlotCommand.Build(context));
         root.Add(DemoCommand.Build(context));
+        root.Add(RunsCommand.Build(context));
+        root.Add(DashboardCommand.Build(context));
         return root;
     }
 }

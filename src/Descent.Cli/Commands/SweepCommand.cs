@@ -5,6 +5,7 @@ using Descent.Cli.Infrastructure;
 using Descent.Learning.Data;
 using Descent.Optimization.Stopping;
 using Descent.Plotting;
+using Descent.Tracking;
 
 namespace Descent.Cli.Commands;
 
@@ -24,15 +25,49 @@ public static class SweepCommand
         return command;
     }
 
-    private sealed record SweepOptions(Option<string?> Range, Option<bool> Decades, Option<int?> Random, Option<int?> Seed, Option<string?> Plot);
+    private sealed record SweepOptions(Option<string?> Range, Option<bool> Decades, Option<int?> Random, Option<int?> Seed, Option<string?> Plot, Option<string?> Track);
 
     private static SweepOptions Common(Command c)
     {
         var o = new SweepOptions(Options.Text("--lr", "The range, LOW..HIGH (default 1e-5..1)."), Options.Flag("--decades", "One trial per decade (the default)."),
-            Options.Whole("--random", "N trials drawn log-uniformly instead."), Options.Whole("--seed", "Random seed."), Options.Text("--plot", "Write score versus learning rate here (.png or .svg)."));
-        c.Add(o.Range); c.Add(o.Decades); c.Add(o.Random); c.Add(o.Seed); c.Add(o.Plot);
+            Options.Whole("--random", "N trials drawn log-uniformly instead."), Options.Whole("--seed", "Random seed."), Options.Text("--plot", "Write score versus learning rate here (.png or .svg)."),
+            RunFiles.Option("Record the sweep as one run in this SQLite runs file (default descent-runs.db): per trial k, the epoch-k metrics 'learning_rate' and 'score'."));
+        c.Add(o.Range); c.Add(o.Decades); c.Add(o.Random); c.Add(o.Seed); c.Add(o.Plot); c.Add(o.Track);
         return o;
     }
+
+    /// <summary>
+    /// Runs a sweep's trials, recording the sweep as one run when <c>--track</c> is given: trial k (from 1) is
+    /// "epoch" k, with the epoch metrics <c>learning_rate</c> and <c>score</c> (NaN when the trial diverged).
+    /// </summary>
+    private static int Tracked(CliContext context, ParseResult p, SweepOptions o, string name, JsonObject settings, Func<Action<double, double>, int> sweep)
+    {
+        string? path = RunFiles.PathOf(p, o.Track);
+        if (path is null) return sweep((_, _) => { });
+        using var store = RunFiles.OpenForWriting(path);
+        using var writer = store.StartRun(new RunStart { Command = RunFiles.CommandLine(context.Arguments), Name = name, Settings = settings, Seed = p.GetValue(o.Seed) ?? 0 });
+        int trial = 0;
+        try
+        {
+            int code = sweep((lr, score) => writer.EndEpoch(++trial, [new("learning_rate", lr), new("score", score)]));
+            var status = context.Cancellation.IsCancellationRequested ? RunStatus.Stopped : RunFiles.StatusOfExit(code);
+            writer.Finish(status, status switch
+            {
+                RunStatus.Stopped => $"interrupted after {trial} trials",
+                RunStatus.Diverged => $"no trial of {trial} finished with a finite score",
+                _ => $"{trial} trials",
+            });
+            return code;
+        }
+        catch (Exception e)
+        {
+            RunFiles.FinishWithError(writer, e);
+            throw;
+        }
+    }
+
+    private static JsonObject CommonSettings(ParseResult p, SweepOptions o) => new JsonObject()
+        .With("lr_range", p.GetValue(o.Range) ?? "1e-5..1").With("random", p.GetValue(o.Random)).With("seed", p.GetValue(o.Seed) ?? 0);
 
     internal static double[] Rates(string? range, bool decades, int? random, int seed)
     {
@@ -68,12 +103,19 @@ public static class SweepCommand
             var e = ExpressionInput.Parse(p.GetValue(expr)!);
             var point = ExpressionInput.Point(e, "--start", p.GetValue(start) ?? throw new UsageException("--start is required, e.g. --start w=10."));
             var rates = Rates(p.GetValue(o.Range), p.GetValue(o.Decades), p.GetValue(o.Random), p.GetValue(o.Seed) ?? 0);
-            var trials = rates.Select(lr =>
+            var settings = CommonSettings(p, o).With("expression", e.ToString()).With("start", p.GetValue(start))
+                .With("optimizer", p.GetValue(optimizer) ?? "gd").With("steps", p.GetValue(steps) ?? 100).With("score", "final value");
+            return Tracked(context, p, o, "sweep minimize " + e, settings, log =>
             {
-                var r = MinimizeCore.Run(e, point, new MinimizeSettings { Optimizer = p.GetValue(optimizer) ?? "gd", LearningRate = lr, Steps = p.GetValue(steps) ?? 100 }, context.Cancellation);
-                return (lr, Score: r.Diverged ? double.NaN : r.Value, Note: MinimizeCore.StopName(r));
-            }).ToList();
-            return Report(context, p.GetValue(Root.Json), "final value", trials, p.GetValue(o.Plot));
+                var trials = rates.Select(lr =>
+                {
+                    var r = MinimizeCore.Run(e, point, new MinimizeSettings { Optimizer = p.GetValue(optimizer) ?? "gd", LearningRate = lr, Steps = p.GetValue(steps) ?? 100 }, context.Cancellation);
+                    double score = r.Diverged ? double.NaN : r.Value;
+                    log(lr, score);
+                    return (lr, Score: score, Note: MinimizeCore.StopName(r));
+                }).ToList();
+                return Report(context, p.GetValue(Root.Json), "final value", trials, p.GetValue(o.Plot));
+            });
         });
         return c;
     }
@@ -97,36 +139,43 @@ public static class SweepCommand
             int? k = p.GetValue(folds);
             if (k is < 2) throw new UsageException("--folds must be at least 2.");
             double split = p.GetValue(valSplit) ?? 0.2;
-            var trials = new List<(double, double, string)>();
-            foreach (double lr in rates)
+            string scoreName = k is null ? (split > 0 ? "validation loss" : "training loss") : $"mean validation loss over {k} folds";
+            var sweepSettings = CommonSettings(p, o).With("data", p.GetValue(data) ?? "builtin:seed-linear (reference)").With("model", p.GetValue(model))
+                .With("epochs", baseSettings.Epochs).With("folds", k).With("val_split", k is null ? split : null).With("score", scoreName);
+            return Tracked(context, p, o, "sweep fit " + (p.GetValue(data) ?? "reference"), sweepSettings, log =>
             {
-                context.Cancellation.ThrowIfCancellationRequested();
-                var settings = baseSettings with { LearningRate = lr };
-                double score;
-                string note;
-                if (k is int kk)
+                var trials = new List<(double, double, string)>();
+                foreach (double lr in rates)
                 {
-                    var scores = new List<double>();
-                    note = "ok";
-                    foreach (var (train, validation) in Split.KFold(loaded.Train, kk, seed))
+                    context.Cancellation.ThrowIfCancellationRequested();
+                    var settings = baseSettings with { LearningRate = lr };
+                    double score;
+                    string note;
+                    if (k is int kk)
                     {
-                        var outcome = FitCore.Train(settings, loaded, context.Cancellation, null, validation, train);
-                        bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
-                        if (diverged) note = "diverged";
-                        scores.Add(diverged ? double.NaN : outcome.Metrics["val_loss"]);
+                        var scores = new List<double>();
+                        note = "ok";
+                        foreach (var (train, validation) in Split.KFold(loaded.Train, kk, seed))
+                        {
+                            var outcome = FitCore.Train(settings, loaded, context.Cancellation, null, validation, train);
+                            bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
+                            if (diverged) note = "diverged";
+                            scores.Add(diverged ? double.NaN : outcome.Metrics["val_loss"]);
+                        }
+                        score = scores.Average();
                     }
-                    score = scores.Average();
+                    else
+                    {
+                        var outcome = FitCore.Train(settings with { ValSplit = split }, loaded, context.Cancellation);
+                        bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
+                        note = diverged ? "diverged" : "ok";
+                        score = diverged ? double.NaN : outcome.Metrics.GetValueOrDefault("val_loss", outcome.Metrics["train_loss"]);
+                    }
+                    trials.Add((lr, score, note));
+                    log(lr, score);
                 }
-                else
-                {
-                    var outcome = FitCore.Train(settings with { ValSplit = split }, loaded, context.Cancellation);
-                    bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
-                    note = diverged ? "diverged" : "ok";
-                    score = diverged ? double.NaN : outcome.Metrics.GetValueOrDefault("val_loss", outcome.Metrics["train_loss"]);
-                }
-                trials.Add((lr, score, note));
-            }
-            return Report(context, p.GetValue(Root.Json), k is null ? (split > 0 ? "validation loss" : "training loss") : $"mean validation loss over {k} folds", trials, p.GetValue(o.Plot));
+                return Report(context, p.GetValue(Root.Json), scoreName, trials, p.GetValue(o.Plot));
+            });
         });
         return c;
     }

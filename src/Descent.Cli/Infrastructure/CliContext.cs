@@ -5,4 +5,8 @@ namespace Descent.Cli.Infrastructure;
 /// <param name="Error">Standard error: progress and messages.</param>
 /// <param name="Cancellation">Cancelled by Ctrl-C.</param>
 /// <param name="Live">Whether progress may be drawn as a live bar (a terminal, no <c>CI</c>).</param>
-public sealed record CliContext(TextWriter Output, TextWriter Error, CancellationToken Cancellation, bool Live);
+public sealed record CliContext(TextWriter Output, TextWriter Error, CancellationToken Cancellation, bool Live)
+{
+    /// <summary>The command line's arguments, as after <c>descent</c> (recorded with tracked runs).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+}
