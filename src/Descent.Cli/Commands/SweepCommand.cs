@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Descent.Cli.Infrastructure;
-using Descent.Learning.Data;
+using Descent.Learning.Tuning;
 using Descent.Optimization.Stopping;
 using Descent.Plotting;
 using Descent.Tracking;
@@ -11,8 +11,9 @@ namespace Descent.Cli.Commands;
 
 /// <summary>
 /// <c>descent sweep (minimize|fit) … --lr 1e-5..1 [--decades | --random N] [--folds k]</c>: a learning-rate sweep,
-/// the table of trials, the best, and a comparison plot. A minimal loop over the library's minimizer and trainer
-/// (the library-level sweep API is not on main yet).
+/// the table of trials, the best, and a comparison plot. The decades come from <see cref="LearningRateSweep.Decades"/>
+/// and k-fold scores from <see cref="CrossValidation.Score{T}"/>; trials run one after another so progress and Ctrl-C
+/// stay simple.
 /// </summary>
 public static class SweepCommand
 {
@@ -83,10 +84,7 @@ public static class SweepCommand
             var r = new Random(seed);
             return Enumerable.Range(0, n).Select(_ => Math.Exp(Math.Log(low) + r.NextDouble() * (Math.Log(high) - Math.Log(low)))).Order().ToArray();
         }
-        var rates = new List<double>();
-        for (int k = (int)Math.Ceiling(Math.Log10(low) - 1e-9); Math.Pow(10, k) <= high * (1 + 1e-9); k++) rates.Add(Math.Pow(10, k));
-        if (rates.Count == 0) rates.Add(low);
-        return rates.ToArray();
+        return LearningRateSweep.Decades(low, high).ToArray();
     }
 
     private static Command Minimize(CliContext context)
@@ -153,16 +151,15 @@ public static class SweepCommand
                     string note;
                     if (k is int kk)
                     {
-                        var scores = new List<double>();
-                        note = "ok";
-                        foreach (var (train, validation) in Split.KFold(loaded.Train, kk, seed))
+                        string foldNote = "ok";
+                        score = CrossValidation.Score(loaded.Train, kk, stratified: false, seed, (train, validation) =>
                         {
                             var outcome = FitCore.Train(settings, loaded, context.Cancellation, null, validation, train);
                             bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
-                            if (diverged) note = "diverged";
-                            scores.Add(diverged ? double.NaN : outcome.Metrics["val_loss"]);
-                        }
-                        score = scores.Average();
+                            if (diverged) foldNote = "diverged";
+                            return diverged ? double.NaN : outcome.Metrics["val_loss"];
+                        }).Mean;
+                        note = foldNote;
                     }
                     else
                     {
