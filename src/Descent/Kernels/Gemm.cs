@@ -68,6 +68,39 @@ internal static unsafe class Gemm
         if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported) { mr = 8; nr = 2 * Vector512<T>.Count; }
         else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported) { mr = 6; nr = 2 * Vector256<T>.Count; }
         else { mr = 0; nr = 0; }
+        if (!transA && !transB && n < nr && k >= 64)
+        {
+            // A few output columns and a long inner dimension (a classifier head: 64×784 · 784×10): padding n up to the
+            // micro-kernel's width would waste most of its work, and row-axpys over n-wide rows are too short for SIMD.
+            // Transpose B once (n×k) and take contiguous dot products instead.
+            var bt = Buffers<T>.Transposed(n * k);
+            fixed (T* pbt = bt)
+            {
+                for (int p = 0; p < k; p++)
+                    for (int j = 0; j < n; j++) pbt[(long)j * k + p] = b[(long)p * n + j];
+                Simple(a, false, pbt, true, c, m, k, n);
+            }
+            return;
+        }
+        if (transA && !transB && n < nr && m >= 64)
+        {
+            // The weight gradient of a classifier head (Xᵀ·G with G n = 10 wide): build Cᵀ = Bᵀ·A row by row as long
+            // SIMD axpys over A's contiguous rows, then transpose it into C.
+            var ct = Buffers<T>.Transposed(n * m);
+            fixed (T* pct = ct)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    var row = new Span<T>(pct + (long)j * m, m);
+                    row.Clear();
+                    for (int p = 0; p < k; p++)
+                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(a + (long)p * m, m), b[(long)p * n + j], row, row);
+                }
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) c[(long)i * n + j] = pct[(long)j * m + i];
+            }
+            return;
+        }
         if (mr == 0 || work < PackedThreshold || m < 4 || n < 4)
         {
             Simple(a, transA, b, transB, c, m, k, n);
@@ -359,6 +392,14 @@ internal static unsafe class Gemm
     private static class Buffers<T> where T : unmanaged
     {
         [ThreadStatic] private static (T[] A, T[] B)? t_buffers;
+        [ThreadStatic] private static T[]? t_transposed;
+
+        /// <summary>A per-thread scratch array of at least <paramref name="length"/> elements for a transposed operand.</summary>
+        public static T[] Transposed(int length)
+        {
+            if (t_transposed is { } t && t.Length >= length) return t;
+            return t_transposed = GC.AllocateUninitializedArray<T>(length, pinned: true);
+        }
 
         public static (T[] A, T[] B) Get(int aLength, int bLength)
         {

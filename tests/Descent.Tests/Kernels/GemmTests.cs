@@ -95,6 +95,22 @@ public class GemmTests
         Check<double>(m, k, n, false, true, 4, 1e-13);
     }
 
+    [Theory]
+    [InlineData(64, 784, 10)]   // a classifier head's forward (dots against a transposed B)
+    [InlineData(784, 64, 10)]   // its weight gradient Xᵀ·G (axpys into Cᵀ)
+    [InlineData(65, 100, 1)]
+    [InlineData(3, 64, 31)]
+    [InlineData(100, 7, 5)]
+    public void Small_n_paths_match_naive(int m, int k, int n)
+    {
+        foreach (var ta in new[] { false, true })
+            foreach (var tb in new[] { false, true })
+            {
+                Check<float>(m, k, n, ta, tb, m * 31 + n, 2e-6);
+                Check<double>(m, k, n, ta, tb, m * 37 + n, 1e-13);
+            }
+    }
+
     [Fact]
     public void Zero_inner_dimension_gives_zeros()
     {
