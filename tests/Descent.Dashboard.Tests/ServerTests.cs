@@ -67,9 +67,20 @@ public class ServerTests
         using var run = page.AddRun("loop", new JsonObject { ["lr"] = 0.1 }, totalEpochs: 3);
         run.LogStep(1, 1, "loss", 2.0);
         run.LogStep(2, 1, "loss", double.NaN);
+        // Updates go out on a timer, so one may leave before the run's first point is in: read until the point arrives.
+        JsonNode? update = null;
         string? line;
-        while ((line = await reader.ReadLineAsync(cts.Token)) is not null && !line.StartsWith("data: ", StringComparison.Ordinal)) { }
-        var update = JsonNode.Parse(line!["data: ".Length..])!;
+        while ((line = await reader.ReadLineAsync(cts.Token)) is not null)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+            var candidate = JsonNode.Parse(line["data: ".Length..])!;
+            if (candidate["runs"] is JsonArray { Count: > 0 } && candidate["points"]?[run.Key] is JsonArray { Count: > 0 })
+            {
+                update = candidate;
+                break;
+            }
+        }
+        Assert.NotNull(update);
         Assert.Equal("loop", update["runs"]![0]!["name"]!.GetValue<string>());
         Assert.Equal(0.1, update["runs"]![0]!["settings"]!["lr"]!.GetValue<double>());
         var points = update["points"]![run.Key]!.AsArray();
