@@ -25,10 +25,7 @@ internal static class Reduce
     public static Tensor<T> Axis<T>(Tensor<T> x, int axis, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var shape = x.ShapeArray;
-        int n = shape[axis];
-        int outer = 1, inner = 1;
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+        var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
         shape[axis] = 1;
         var result = new Tensor<T>(shape);
         var src = x.Buffer;
@@ -61,10 +58,7 @@ internal static class Reduce
     public static Tensor<T> ArgExtreme<T>(Tensor<T> x, int axis, bool max) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var shape = x.ShapeArray;
-        int n = shape[axis];
-        int outer = 1, inner = 1;
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+        var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
         shape[axis] = 1;
         var result = new Tensor<T>(shape);
         var src = x.Buffer;

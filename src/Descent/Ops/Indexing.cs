@@ -86,9 +86,7 @@ public sealed partial class Tensor<T>
     private Tensor<T> IndexSelectKernel(int axis, int[] idx)
     {
         var shape = ShapeArray;
-        int outer = 1, inner = 1, n = shape[axis];
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+        var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
         shape[axis] = idx.Length;
         var result = new Tensor<T>(shape);
         for (int o = 0; o < outer; o++)
@@ -101,9 +99,7 @@ public sealed partial class Tensor<T>
     private Tensor<T> IndexAdd(int[] shape, int axis, int[] idx)
     {
         var result = new Tensor<T>(shape);
-        int outer = 1, inner = 1, n = shape[axis];
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+        var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
         for (int o = 0; o < outer; o++)
             for (int j = 0; j < idx.Length; j++)
             {
@@ -155,9 +151,7 @@ public sealed partial class Tensor<T>
         var shape = first.ShapeArray;
         shape[a] = total;
         var result = new Tensor<T>(shape);
-        int outer = 1, inner = 1;
-        for (int i = 0; i < a; i++) outer *= shape[i];
-        for (int i = a + 1; i < shape.Length; i++) inner *= shape[i];
+        var (outer, _, inner) = Shapes.AroundAxis(shape, a);
         var starts = new int[tensors.Length];
         int start = 0;
         for (int k = 0; k < tensors.Length; k++)

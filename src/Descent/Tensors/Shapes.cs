@@ -91,4 +91,16 @@ public static class Shapes
             if (result[i] == result[i - 1]) throw new ShapeException($"{operation}: axis {result[i]} is listed twice.");
         return result;
     }
+
+    /// <summary>
+    /// Views a contiguous shape as [outer, length, inner] around <paramref name="axis"/>: the product of the dimensions
+    /// before it, its own size, and the product of those after it — the layout every along-an-axis kernel loops over.
+    /// </summary>
+    internal static (int Outer, int Length, int Inner) AroundAxis(ReadOnlySpan<int> shape, int axis)
+    {
+        int outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+        return (outer, shape[axis], inner);
+    }
 }
