@@ -8,6 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3}
 PY=${PYTHON:-/usr/bin/python3}
+
+# The peers: Debian's PyTorch and NumPy with a real BLAS (without OpenBLAS, torch falls back to reference BLAS).
+if ! "$PY" -c 'import torch, numpy' >/dev/null 2>&1 || ! ldconfig -p | grep -q libopenblas; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread >/dev/null
+fi
 WANT=("$@")
 [ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mlp_step)
 
