@@ -3,6 +3,7 @@ using Descent.Benchmarks;
 
 if (args.Length > 0 && args[0] == "compare") return Compare.Run(args);
 if (args.Length > 0 && args[0] == "parts") return Parts.Run();
+if (args.Length > 0 && args[0] == "epoch") return Epoch.Run(args);
 if (args.Length > 0 && args[0] == "alloc") return Allocations.Run();
 BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args);
 return 0;
