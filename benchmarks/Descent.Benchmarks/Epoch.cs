@@ -14,9 +14,11 @@ public static class Epoch
     public static int Run(string[] args)
     {
         var (train, _) = Mnist.LoadFashionMnist<float>();
-        foreach (var model in new[] { "mlp", "softmax" })
+        string[] models = args.Length > 1 ? [args[1]] : ["mlp", "softmax"];
+        int reps = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3;
+        foreach (var model in models)
         {
-            for (int rep = 0; rep < 3; rep++)
+            for (int rep = 0; rep < reps; rep++)
             {
                 var loader = DataLoader<float>.MiniBatches(train, 64, seed: 1);
                 var sw = Stopwatch.StartNew();
@@ -28,7 +30,7 @@ public static class Epoch
                 var ps = m.Parameters();
                 sw.Restart();
                 long tf = 0, tb = 0, tu = 0, t0;
-                int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
+                int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2); var pause0 = GC.GetTotalPauseDuration(); long alloc0 = GC.GetTotalAllocatedBytes();
                 foreach (var (x, y) in ((IBatchSource<float>)loader).Batches(0))
                 {
                     t0 = Stopwatch.GetTimestamp();
@@ -40,7 +42,7 @@ public static class Epoch
                     tu += Stopwatch.GetTimestamp() - t0;
                 }
                 double bare = sw.Elapsed.TotalSeconds;
-                Console.WriteLine($"  forward {tf / (double)Stopwatch.Frequency:F3} backward {tb / (double)Stopwatch.Frequency:F3} update {tu / (double)Stopwatch.Frequency:F3} gc0 {GC.CollectionCount(0) - gc0} gc2 {GC.CollectionCount(2) - gc2}");
+                Console.WriteLine($"  forward {tf / (double)Stopwatch.Frequency:F3} backward {tb / (double)Stopwatch.Frequency:F3} update {tu / (double)Stopwatch.Frequency:F3} gc0 {GC.CollectionCount(0) - gc0} gc2 {GC.CollectionCount(2) - gc2} pause {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F3} s alloc {(GC.GetTotalAllocatedBytes() - alloc0) / 1e6:F0} MB");
 
                 m = model == "mlp" ? new Mlp<float>(784, [128], 10, seed: 1) : new SoftmaxRegression<float>(784, 10, seed: 1);
                 var trainer = new Trainer<float>(m, (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.GradientDescent<float>(0.1), new TrainerOptions { Epochs = 1 });

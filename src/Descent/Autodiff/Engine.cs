@@ -128,6 +128,15 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
         input.PendingGrad = input.PendingGrad is null ? grad : input.PendingGrad + grad;
     }
 
+    public override Tensor<T>? DirectTarget(Tensor<T> input)
+    {
+        if (!_leafDirect || _anomaly || input.Node is not null || !input.RequiresGrad) return null;
+        var existing = input.Grad;
+        if (existing is null)
+            return input.Grad = new Tensor<T>(input.ShapeRef);
+        return existing.Node is null && Shapes.Equal(existing.Shape, input.Shape) ? existing : null;
+    }
+
     private static void AccumulateLeaf(Tensor<T> leaf, Tensor<T> g, bool createGraph)
     {
         var existing = leaf.Grad;

@@ -35,6 +35,13 @@ internal abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754
 internal abstract class GradientSink<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public abstract void Send(Tensor<T> input, Tensor<T> grad);
+
+    /// <summary>
+    /// The buffer a node may add <paramref name="input"/>'s gradient into directly instead of sending it — a leaf's own
+    /// <see cref="Tensor{T}.Grad"/> in a plain backward pass (no higher order, nothing captured, no anomaly checks) — or
+    /// null, and the node sends the gradient as usual. Lets MatMul accumulate a weight gradient with no temporary.
+    /// </summary>
+    public virtual Tensor<T>? DirectTarget(Tensor<T> input) => null;
 }
 
 /// <summary>A node with one input and a VJP of (upstream, input, output).</summary>

@@ -39,7 +39,7 @@ public sealed partial class Tensor<T>
 
     /// <summary>tanh x. ∂/∂x = 1 − tanh²x.</summary>
     public Tensor<T> Tanh() => Record(Map(this, static (s, d) => TensorPrimitives.Tanh(s, d)), "tanh", this,
-        static (g, _, y) => g * (T.One - y.Square()));
+        static (g, _, y) => FusedGrad<TanhGrad>(g, y, static (g, y) => g * (T.One - y.Square())));
 
     /// <summary>
     /// sinc x = sin(x)/x with sinc 0 = 1: the stable form of <c>x.Sin() / x</c>, whose autodiff gradient at 0 is NaN.
