@@ -71,6 +71,22 @@ public class LossTests
     }
 
     [Fact]
+    public void FusedSoftmaxCrossEntropyKeepsItsLabelsWhenTheBufferIsReused()
+    {
+        // A data loader refills the same label tensor for the next batch; the backward pass of this batch must still use
+        // the labels it was computed with: ∂ℓ/∂z = (softmax(z) − onehot(y)) / n.
+        var logits = Tensor.FromArray([1.0, 2, 3, 0, 0, 0], 2, 3).WithGrad();
+        var labels = Tensor.FromArray([2.0, 0]);
+        var loss = Loss.SoftmaxCrossEntropy(logits, labels);
+        labels.Data[0] = 1;
+        labels.Data[1] = 1;
+        loss.Backward();
+        double e = Math.Exp(1) + Math.Exp(2) + Math.Exp(3);
+        double[] expected = [Math.Exp(1) / e / 2, Math.Exp(2) / e / 2, (Math.Exp(3) / e - 1) / 2, (1.0 / 3 - 1) / 2, 1.0 / 6, 1.0 / 6];
+        for (int i = 0; i < 6; i++) Assert.Equal(expected[i], logits.Grad!.Data[i], 1e-12);
+    }
+
+    [Fact]
     public void FusedSoftmaxCrossEntropyPassesGradCheckAndSecondOrder()
     {
         var logits = Tensor.RandomNormal<double>([3, 4], seed: 5);
