@@ -66,7 +66,22 @@ public sealed class Optimizer<T>
     public double? LearningRate => FindLearningRate(Transform) is { } schedule ? schedule(StepCount) : null;
 
     /// <summary>The global L2 norm <c>√(Σᵢ‖uᵢ‖²)</c> of the updates applied by the last step (NaN before the first).</summary>
-    public double LastUpdateNorm { get; private set; } = double.NaN;
+    /// <remarks>Computed on first read after a step (from the kept updates), so a training loop that never reads it
+    /// does not pay a pass over every parameter per step.</remarks>
+    public double LastUpdateNorm
+    {
+        get
+        {
+            if (_lastUpdateNorm is double norm) return norm;
+            if (StepCount == 0) return double.NaN;
+            double sumOfSquares = 0;
+            foreach (var u in _updates) sumOfSquares += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(u));
+            _lastUpdateNorm = Math.Sqrt(sumOfSquares);
+            return _lastUpdateNorm.Value;
+        }
+    }
+
+    private double? _lastUpdateNorm;
 
     /// <summary>The update applied to parameter <paramref name="index"/> by the last step.</summary>
     /// <param name="index">The parameter's index.</param>
@@ -97,7 +112,6 @@ public sealed class Optimizer<T>
 
         Transform.Update(_buffers, StepCount);
 
-        double sumOfSquares = 0;
         for (int i = 0; i < _parameters.Length; i++)
         {
             Span<T> values = _parameters[i].Values;
@@ -107,10 +121,9 @@ public sealed class Optimizer<T>
             }
 
             TensorPrimitives.Add(values, _updates[i], values);
-            sumOfSquares += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(_updates[i]));
         }
 
-        LastUpdateNorm = Math.Sqrt(sumOfSquares);
+        _lastUpdateNorm = null;
         StepCount++;
     }
 
@@ -129,6 +142,7 @@ public sealed class Optimizer<T>
         long stepCount = (long)state.Scalar("stepCount");
         Transform.LoadState(state.Scope("transform."));
         StepCount = stepCount;
+        _lastUpdateNorm = double.NaN; // the updates of the step before the save are not part of the state
     }
 
     private static Schedule? FindLearningRate(IGradientTransform<T> transform) => transform switch
