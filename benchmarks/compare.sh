@@ -16,15 +16,19 @@ if ! "$PY" -c 'import torch, numpy' >/dev/null 2>&1 || ! ldconfig -p | grep -q l
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread >/dev/null
 fi
 WANT=("$@")
-[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mlp_step)
+[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mlp_step fashion_mlp_epoch fashion_softmax_epoch)
 
 dotnet build -c Release benchmarks/Descent.Benchmarks -v q -nologo >/dev/null
 BIN=benchmarks/Descent.Benchmarks/bin/Release/net10.0/Descent.Benchmarks
 OUT=$(mktemp -d)
 echo "raw results in $OUT" >&2
 
-small=() ; large=()
-for w in "${WANT[@]}"; do case $w in sgemm*|dgemm*) large+=("$w");; *) small+=("$w");; esac; done
+small=() ; large=() ; fashion=()
+for w in "${WANT[@]}"; do case $w in sgemm*|dgemm*) large+=("$w");; fashion*) fashion+=("$w");; *) small+=("$w");; esac; done
+if [ ${#fashion[@]} -gt 0 ] && [ ! -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dataset-fashion-mnist >/dev/null
+fi
 
 for r in $(seq "$REPS"); do
   echo "repetition $r/$REPS" >&2
@@ -38,6 +42,13 @@ for r in $(seq "$REPS"); do
       fi
     done
   fi
+  # Whole training epochs, one workload per process (for its peak memory). PyTorch runs on one thread: with both its
+  # intra-op threads and OpenBLAS's threading, the 2 cores are oversubscribed and an epoch takes 3-100x longer.
+  for w in "${fashion[@]}"; do
+    "$BIN" compare "$w" > "$OUT/descent_default_$r-${w//_/-}.json"
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+      "$PY" benchmarks/torch/fashion.py "$w" > "$OUT/peer_1thread_$r-${w//_/-}.json"
+  done
   if [ ${#large[@]} -gt 0 ]; then
     "$BIN" compare "${large[@]}" > "$OUT/descent_default_gemm_$r.json"
     # GEMM: all cores, and OpenBLAS left to detect the CPU itself (these variables would pin it to Haswell kernels).

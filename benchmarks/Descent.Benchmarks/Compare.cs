@@ -44,6 +44,8 @@ public static class Compare
             var s = new Workloads.MlpStep();
             results.Add(("mlp_step", Time(() => s.Step())));
         }
+        foreach (var name in new[] { "fashion_mlp_epoch", "fashion_softmax_epoch" })
+            if (only.Contains(name)) results.AddRange(FashionEpochs.Run(name));
 
         var sb = new StringBuilder("{");
         for (int i = 0; i < results.Count; i++)

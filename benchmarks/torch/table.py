@@ -41,7 +41,7 @@ def main(directory):
     rows = ["| workload | Descent min | Descent median | peer | peer min | peer median | ratio (median) | ratio (min) |",
             "|---|---|---|---|---|---|---|---|"]
     for name, configs in ours.items():
-        if name.endswith("_hand"):
+        if name.endswith(("_hand", "_accuracy", "_peak_rss_mb")):
             continue
         _, dmin, dmed = best(configs)
         extra = ""
@@ -61,6 +61,18 @@ def main(directory):
             rows.append(f"| {name} vs hand-written C# | {fmt(dmin)} | {fmt(dmed)} | plain C# | {fmt(hmin)} | {fmt(hmed)} | "
                         f"{dmed / hmed:.3g} | {dmin / hmin:.3g} |")
     print("\n".join(rows))
+    # Training runs also report test accuracy and peak resident memory (one value per run; median over runs).
+    extras = [name for name in ours if name + "_accuracy" in ours]
+    if extras:
+        print()
+        print("| training workload | Descent test accuracy | peer test accuracy | Descent peak RSS | peer peak RSS |")
+        print("|---|---|---|---|---|")
+        for name in extras:
+            def med(side, key):
+                values = [v for times in side.get(key, {}).values() for v in times]
+                return statistics.median(values) if values else float("nan")
+            print(f"| {name} | {med(ours, name + '_accuracy'):.4f} | {med(peer, name + '_accuracy'):.4f} | "
+                  f"{med(ours, name + '_peak_rss_mb'):.0f} MB | {med(peer, name + '_peak_rss_mb'):.0f} MB |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""One-epoch Fashion-MNIST training in PyTorch, the peer of `Descent.Benchmarks compare fashion_*`.
+
+Same protocol on both sides: data loaded once (not timed) as float32 in [0, 1]; EPOCHS epochs (default 3) of SGD with
+learning rate 0.1 on mini-batches of 64 drawn by a fresh random permutation per epoch; loss = softmax cross-entropy;
+model = MLP 784-128-10 with ReLU (fashion_mlp_epoch) or softmax regression 784-10 (fashion_softmax_epoch). The batch
+loop indexes the data tensor with the permutation (faster than torch.utils.data.DataLoader). Prints
+{"<workload>": [seconds of each epoch], "<workload>_accuracy": [test accuracy after the last epoch],
+ "<workload>_peak_rss_mb": [peak resident memory of this process]}.
+
+Usage: python3 fashion.py fashion_mlp_epoch|fashion_softmax_epoch   (one workload per process, for a clean peak RSS)
+"""
+import gzip
+import json
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+import torch
+
+FOLDER = "/usr/share/datasets/fashion-mnist"
+
+
+def idx(name):
+    with gzip.open(os.path.join(FOLDER, name), "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def main(workload):
+    epochs = int(os.environ.get("EPOCHS", "3"))
+    x = torch.from_numpy(idx("train-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255)
+    y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz").astype(np.int64))
+    xt = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255)
+    yt = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    torch.manual_seed(1)
+    if workload == "fashion_mlp_epoch":
+        model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    else:
+        model = torch.nn.Linear(784, 10)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    times = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        perm = torch.randperm(x.shape[0])
+        for i in range(0, x.shape[0], 64):
+            rows = perm[i:i + 64]
+            opt.zero_grad()
+            loss = loss_fn(model(x[rows]), y[rows])
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    with torch.no_grad():
+        accuracy = (model(xt).argmax(1) == yt).float().mean().item()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({workload: times, workload + "_accuracy": [accuracy], workload + "_peak_rss_mb": [peak]}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
