@@ -19,11 +19,12 @@ public static class FashionEpochs
     public static IEnumerable<(string Name, double[] Values)> Run(string workload)
     {
         int epochs = int.TryParse(Environment.GetEnvironmentVariable("EPOCHS"), out var e) ? e : 3;
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("SEED"), out var s) ? s : 1;
         var (train, test) = Mnist.LoadFashionMnist<float>();
-        Module<float> model = workload == "fashion_mlp_epoch" ? new Mlp<float>(784, [128], 10, seed: 1) : new SoftmaxRegression<float>(784, 10, seed: 1);
+        Module<float> model = workload == "fashion_mlp_epoch" ? new Mlp<float>(784, [128], 10, seed: seed) : new SoftmaxRegression<float>(784, 10, seed: seed);
         var trainer = new Trainer<float>(model, (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.GradientDescent<float>(0.1),
             new TrainerOptions { Epochs = epochs });
-        var history = trainer.Fit(DataLoader<float>.MiniBatches(train, 64, seed: 1));
+        var history = trainer.Fit(DataLoader<float>.MiniBatches(train, 64, seed: seed));
         double accuracy;
         using (Autograd.NoGrad())
         {

@@ -36,7 +36,7 @@ def main(workload):
     y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz").astype(np.int64))
     xt = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255)
     yt = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
-    torch.manual_seed(1)
+    torch.manual_seed(int(os.environ.get("SEED", "1")))
     if workload == "fashion_mlp_epoch":
         model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     else:
