@@ -1,3 +1,4 @@
+using CsCheck;
 using Descent.Learning.Data;
 
 namespace Descent.Tests.Learning.Data;
@@ -106,5 +107,44 @@ public class DataLoaderTests
         Assert.Equal([2], batches[2].Y.ShapeArray);        // the smaller last batch
         Assert.Equal([4, 2], batches[0].X.ShapeArray);
         Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader<double>(data, batchSize: 0));
+    }
+
+    [Fact]
+    public void PrefetchedBatchesEqualTheDirectlyGatheredOnes()
+        => Gen.Select(Gen.Int[2, 300], Gen.Int[1, 70], Gen.Int[1, 300], Gen.Bool).Sample((n, batch, width, dropLast) =>
+        {
+            // Wide rows make the batches big enough for the background gather; narrow ones take the direct path.
+            var x = Tensor.RandomUniform<float>([n, width], seed: n);
+            var y = Tensor.FromArray(Enumerable.Range(0, n).Select(i => (float)i).ToArray());
+            var loader = DataLoader<float>.MiniBatches(Dataset.From(x, y), batch, seed: width, dropLast: dropLast);
+            for (int epoch = 0; epoch < 2; epoch++)
+            {
+                int index = 0;
+                foreach (var (bx, by) in ((Descent.Learning.Training.IBatchSource<float>)loader).Batches(epoch))
+                {
+                    var expected = loader.GetBatch(epoch, index++);
+                    Assert.Equal(expected.X.ToArray(), bx.ToArray());
+                    Assert.Equal(expected.Y.ToArray(), by.ToArray());
+                }
+                Assert.Equal(loader.BatchCount, index);
+            }
+        }, iter: 60);
+
+    [Fact]
+    public void StoppingEarlyLeavesNoGatherRunningAndTheNextEpochIsWhole()
+    {
+        var x = Tensor.RandomUniform<float>([1000, 256], seed: 1);
+        var y = Tensor.FromArray(Enumerable.Range(0, 1000).Select(i => (float)i).ToArray());
+        var loader = DataLoader<float>.MiniBatches(Dataset.From(x, y), 64, seed: 3);
+        var source = (Descent.Learning.Training.IBatchSource<float>)loader;
+        foreach (var (bx, _) in source.Batches(0))
+        {
+            var first = bx.ToArray();
+            Thread.Sleep(20); // the next gather has finished writing the other buffer by now, not this one
+            Assert.Equal(first, bx.ToArray());
+            break;
+        }
+        var seen = source.Batches(1).SelectMany(b => b.Targets.ToArray()).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (float)i), seen);
     }
 }
