@@ -203,6 +203,53 @@ public class DTypeTests
         Assert.True(model.IsTraining);
     }
 
+    /// <summary>Batches over rows in place equal the library loader's batches over a copy of those rows.</summary>
+    [Fact]
+    public void RowBatchesEqualTheLoaderOverTheSlicedRows()
+    {
+        Gen.Select(Gen.Int[2, 120], Gen.Int[1, 40], Gen.Double[0.05, 0.9], Gen.Int[0, 1000]).Sample((n, size, fraction, seed) =>
+        {
+            var data = Datasets.Blobs(n, 3, 1, seed).Cast<float>();
+            var (trainRows, testRows) = RowBatches<float>.SplitRows(n, fraction, seed);
+            var (train, test) = Split.TrainTest(data, fraction, seed);
+            Assert.Equal(test.X.ToDoubleArray(), data.Slice(testRows).X.ToDoubleArray());
+            Assert.Equal(train.Y.ToDoubleArray(), data.Slice(trainRows).Y.ToDoubleArray());
+            if (trainRows.Length == 0) return;
+            IBatchSource<float> expected = DataLoader<float>.MiniBatches(train, size, seed);
+            var actual = new RowBatches<float>(data, trainRows, size, seed);
+            Assert.Equal(trainRows.Length, actual.ExampleCount);
+            for (int epoch = 0; epoch < 2; epoch++)
+            {
+                var e = expected.Batches(epoch).Select(b => b.Features.ToDoubleArray().Concat(b.Targets.ToDoubleArray()).ToArray()).ToList();
+                var a = actual.Batches(epoch).Select(b => b.Features.ToDoubleArray().Concat(b.Targets.ToDoubleArray()).ToArray()).ToList();
+                Assert.Equal(e.Count, actual.BatchCount);
+                Assert.Equal(e.Count, a.Count);
+                for (int i = 0; i < e.Count; i++) Assert.Equal(e[i], a[i]);
+            }
+        }, iter: 60);
+    }
+
+    /// <summary>A mini-batch fit with a validation split trains exactly as the library does on copied splits.</summary>
+    [Fact]
+    public void ValidationSplitInPlaceTrainsLikeCopiedSplits()
+    {
+        var data = Datasets.Spirals(1500, 3, 0.1, 3).Cast<float>();
+        var settings = new FitSettings { Data = "synthetic:spirals", Model = "softmax", LearningRate = 0.5, Epochs = 3, ValSplit = 0.2, Seed = 7, BatchSize = "32" };
+        var outcome = FitCore.Train(settings, new LoadedData<float>("spirals", data, null), CancellationToken.None);
+
+        var (train, validation) = Split.TrainTest(data, 0.2, 7);
+        var model = new SoftmaxRegression<float>(2, 3, 7);
+        var loss = Loss.FromName<float>("cross-entropy");
+        var trainer = new Trainer<float>(model, loss, Optimizers.GradientDescent<float>(Schedules.Constant(0.5)), new TrainerOptions { Epochs = 3 });
+        var history = trainer.Fit(DataLoader<float>.MiniBatches(train, 32, 7), validation);
+        Assert.Equal(history.Epochs.Select(e => e.TrainLoss), outcome.History.Epochs.Select(e => e.TrainLoss));
+        Assert.Equal(history.Epochs.Select(e => e.ValidationLoss), outcome.History.Epochs.Select(e => e.ValidationLoss));
+        var expected = model.NamedParameters().SelectMany(p => p.Parameter.ToDoubleArray()).ToArray();
+        Assert.Equal(expected, outcome.Parameters.SelectMany(p => p.Values).ToArray());
+        Assert.Equal(trainer.Evaluate(train).Loss, outcome.Metrics["train_loss"], 1e-6);
+        Assert.Equal(trainer.Evaluate(validation).Loss, outcome.Metrics["val_loss"], 1e-6);
+    }
+
     private static string MnistFolder(int train, int test, int rows, int cols, bool gzipImages)
     {
         string folder = Directory.CreateTempSubdirectory().FullName;

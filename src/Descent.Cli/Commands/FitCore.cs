@@ -76,11 +76,15 @@ internal static class FitCore
 
         var train = trainOverride ?? data.Train;
         Dataset<T>? validation = validationOverride;
+        // With a validation split, training reads its rows of the loaded data in place (only the validation rows are copied).
+        int[]? trainRows = null;
         if (validation is null && s.ValSplit > 0)
         {
             if (train.Count < 2) throw new UsageException("--val-split needs at least two examples.");
-            (train, validation) = Split.TrainTest(train, s.ValSplit, s.Seed);
+            (trainRows, var validationRows) = RowBatches<T>.SplitRows(train.Count, s.ValSplit, s.Seed);
+            validation = train.Slice(validationRows);
         }
+        int trainCount = trainRows?.Length ?? train.Count;
 
         bool classification = train.IsClassification;
         string model = (s.Model ?? (classification ? (train.ClassCount == 2 ? "logistic" : "softmax") : "linear")).ToLowerInvariant();
@@ -114,12 +118,30 @@ internal static class FitCore
 
         int? batch = s.BatchSize?.ToLowerInvariant() switch
         {
-            null => train.Count <= 1024 ? null : 64,
+            null => trainCount <= 1024 ? null : 64,
             "full" => null,
             var b when int.TryParse(b, out int n) && n >= 1 => n,
             var b => throw new UsageException($"--batch-size '{b}': use a whole number ≥ 1 or 'full'."),
         };
-        var loader = batch is int size ? DataLoader<T>.MiniBatches(train, size, s.Seed) : DataLoader<T>.FullBatch(train);
+        if (trainRows is not null && batch is null)
+        {
+            // The full batch is the training rows themselves: copy them once (full-batch training is for small data).
+            train = train.Slice(trainRows);
+            trainRows = null;
+        }
+        IBatchSource<T> loader;
+        int batchesPerEpoch;
+        if (batch is not int size) (loader, batchesPerEpoch) = (DataLoader<T>.FullBatch(train), 1);
+        else if (trainRows is not null)
+        {
+            var rows = new RowBatches<T>(train, trainRows, size, s.Seed);
+            (loader, batchesPerEpoch) = (rows, rows.BatchCount);
+        }
+        else
+        {
+            var rows = DataLoader<T>.MiniBatches(train, size, s.Seed);
+            (loader, batchesPerEpoch) = (rows, rows.BatchCount);
+        }
 
         var metricFunctions = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>>(StringComparer.Ordinal);
         if (classification) metricFunctions["accuracy"] = Metric.Accuracy;
@@ -141,21 +163,20 @@ internal static class FitCore
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
         if (onBatch is not null)
         {
-            int batches = loader.BatchCount;
-            trainer.BatchEnded += b => onBatch(b, batches);
+            trainer.BatchEnded += b => onBatch(b, batchesPerEpoch);
         }
         configure?.Invoke(trainer);
         var history = trainer.Fit(loader, validation);
         if (history.StopReason?.Kind == StopKind.Cancelled && s.Checkpoint is not null) trainer.SaveCheckpoint(s.Checkpoint);
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        void Add(string prefix, Dataset<T> d)
+        void Add(string prefix, Dataset<T> d, int[]? rows = null)
         {
-            var (l, m) = Evaluate(module, loss, d, metricFunctions, prefix);
+            var (l, m) = Evaluate(module, loss, d, metricFunctions, prefix, rows: rows);
             metrics[prefix + "loss"] = l;
             foreach (var (k, v) in m) metrics[k] = v;
         }
-        Add("train_", train);
+        Add("train_", train, trainRows);
         if (validation is not null) Add("val_", validation);
         if (data.Test is not null && trainOverride is null) Add("test_", data.Test);
         var parameters = module.NamedParameters().Select(p => new ParameterValues(p.Name, p.Parameter.ShapeArray, p.Parameter.ToDoubleArray())).ToList();
@@ -163,13 +184,14 @@ internal static class FitCore
     }
 
     /// <summary>
-    /// The loss and metrics of <paramref name="module"/> on <paramref name="data"/>, like <see cref="Trainer{T}.Evaluate"/>
-    /// but with the forward pass in chunks of <paramref name="chunk"/> rows: only the predictions are kept for the whole
-    /// set, not every layer's activations (a 60000-row set would otherwise hold all of them at once). The loss and the
-    /// metrics are then computed on the whole prediction, so they equal the one-pass values.
+    /// The loss and metrics of <paramref name="module"/> on <paramref name="data"/> (or on its rows <paramref name="rows"/>),
+    /// like <see cref="Trainer{T}.Evaluate"/> but with the forward pass in chunks of <paramref name="chunk"/> rows: only
+    /// the predictions are kept for the whole set, not every layer's activations (a 60000-row set would otherwise hold
+    /// all of them at once). The loss and the metrics are then computed on the whole prediction, so they equal the
+    /// one-pass values.
     /// </summary>
     internal static (double Loss, Dictionary<string, double> Metrics) Evaluate<T>(Module<T> module, LossFunction<T> loss, Dataset<T> data,
-        IReadOnlyDictionary<string, Func<Tensor<double>, Tensor<double>, double>> metrics, string prefix, int chunk = EvaluationChunk)
+        IReadOnlyDictionary<string, Func<Tensor<double>, Tensor<double>, double>> metrics, string prefix, int chunk = EvaluationChunk, int[]? rows = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         using var _ = Autograd.NoGrad();
@@ -177,13 +199,14 @@ internal static class FitCore
         module.Eval();
         try
         {
-            var prediction = PredictInChunks(module, data.X, chunk);
-            double value = double.CreateTruncating(loss(prediction, data.Y).Item());
+            var prediction = PredictInChunks(module, data.X, chunk, rows);
+            var targets = rows is null ? data.Y : GatherRows(data.Y, rows);
+            double value = double.CreateTruncating(loss(prediction, targets).Item());
             var result = new Dictionary<string, double>(StringComparer.Ordinal);
             if (metrics.Count > 0)
             {
                 var p = prediction.Cast<double>();
-                var y = data.Y.Cast<double>();
+                var y = targets.Cast<double>();
                 foreach (var (name, metric) in metrics) result[prefix + name] = metric(p, y);
             }
             return (value, result);
@@ -194,39 +217,57 @@ internal static class FitCore
         }
     }
 
-    /// <summary>The module's output for every row of <paramref name="x"/>, computed <paramref name="chunk"/> rows at a time.</summary>
-    internal static Tensor<T> PredictInChunks<T>(Module<T> module, Tensor<T> x, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>
+    /// The module's output for every row of <paramref name="x"/> (or for its rows <paramref name="rows"/>, in that
+    /// order), computed <paramref name="chunk"/> rows at a time.
+    /// </summary>
+    internal static Tensor<T> PredictInChunks<T>(Module<T> module, Tensor<T> x, int chunk, int[]? rows = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
-        int n = x.Shape[0];
-        if (n <= chunk) return module.Forward(x);
-        int width = x.Size / n;
+        if (rows is null && x.Shape[0] <= chunk) return module.Forward(x);
+        int n = rows?.Length ?? x.Shape[0];
+        int width = x.Shape[0] == 0 ? 0 : x.Size / x.Shape[0];
         var shape = x.ShapeArray;
-        shape[0] = chunk;
+        shape[0] = Math.Min(chunk, n);
         var input = Tensor.Zeros<T>(shape);
         Tensor<T>? result = null;
         int outWidth = 0;
         for (int start = 0; start < n; start += chunk)
         {
-            int rows = Math.Min(chunk, n - start);
-            if (rows != input.Shape[0])
+            int count = Math.Min(chunk, n - start);
+            if (count != input.Shape[0])
             {
-                shape[0] = rows;
+                shape[0] = count;
                 input = Tensor.Zeros<T>(shape);
             }
-            x.Data.Slice(start * width, rows * width).CopyTo(input.Data);
+            if (rows is null) x.Data.Slice(start * width, count * width).CopyTo(input.Data);
+            else
+                for (int i = 0; i < count; i++) x.Data.Slice(rows[start + i] * width, width).CopyTo(input.Data.Slice(i * width, width));
             var output = module.Forward(input);
             if (result is null)
             {
                 var outShape = output.ShapeArray;
-                if (outShape.Length == 0 || outShape[0] != rows)
-                    return module.Forward(x); // not a row-wise module: fall back to one pass
-                outWidth = output.Size / rows;
+                if (outShape.Length == 0 || outShape[0] != count)
+                    throw new InvalidOperationException($"The model's output has shape {Shapes.Format(outShape)} for {count} input rows; evaluation needs one output row per input row.");
+                outWidth = output.Size / count;
                 outShape[0] = n;
                 result = Tensor.Zeros<T>(outShape);
             }
-            output.Data.CopyTo(result.Data.Slice(start * outWidth, rows * outWidth));
+            output.Data.CopyTo(result.Data.Slice(start * outWidth, count * outWidth));
         }
-        return result!;
+        if (result is not null) return result;
+        shape[0] = 0; // no rows chosen
+        return module.Forward(Tensor.Zeros<T>(shape));
+    }
+
+    /// <summary>A copy of the rows <paramref name="rows"/> of <paramref name="t"/> (along its first axis).</summary>
+    private static Tensor<T> GatherRows<T>(Tensor<T> t, int[] rows) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var shape = t.ShapeArray;
+        int width = shape[0] == 0 ? 0 : t.Size / shape[0];
+        shape[0] = rows.Length;
+        var result = Tensor.Zeros<T>(shape);
+        for (int i = 0; i < rows.Length; i++) t.Data.Slice(rows[i] * width, width).CopyTo(result.Data.Slice(i * width, width));
+        return result;
     }
 }
