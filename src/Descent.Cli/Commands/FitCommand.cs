@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Numerics;
 using System.Text.Json.Nodes;
 using Descent.Cli.Infrastructure;
 using Descent.Dashboard;
@@ -37,9 +38,10 @@ public static class FitCommand
         var track = RunFiles.Option("Record the run in this SQLite runs file (default descent-runs.db); see 'descent runs'.");
         var live = Options.Flag("--live", "Serve a live page with the loss curves and a Stop button on 127.0.0.1 and print its address.");
         var port = Options.Whole("--port", "The live page's port (default: any free port).");
+        var dtype = Options.Text("--dtype", "Element type: float32 | float64 | auto (default auto: float32 for image data such as builtin:fashion-mnist and MNIST folders, float64 otherwise so reference results stay exact).");
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
-            data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port,
+            data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
         };
         command.SetAction(p =>
         {
@@ -61,6 +63,7 @@ public static class FitCommand
                 Seed = p.GetValue(seed) ?? 0,
                 Checkpoint = p.GetValue(checkpoint),
                 Resume = p.GetValue(resume),
+                DataType = p.GetValue(dtype),
             };
             int every = p.GetValue(logEvery) ?? 1;
             if (every < 1) throw new UsageException("--log-every must be at least 1.");
@@ -79,6 +82,7 @@ public static class FitCommand
 
     /// <summary>The settings of a fit as recorded with its run and shown on the live page.</summary>
     internal static JsonObject SettingsJson(FitSettings s, int epochs) => new JsonObject()
+        .With("dtype", DataSources.Name(FitCore.DTypeOf(s)))
         .With("data", s.Data ?? "builtin:seed-linear (reference)").With("features", s.Features).With("target", s.Target)
         .With("model", s.Model).With("hidden", s.Hidden).With("loss", s.Loss).With("optimizer", s.Optimizer)
         .With("lr", s.LearningRate ?? (s.Data is null ? FitCore.ReferenceLearningRate : 0.01)).With("epochs", epochs)
@@ -86,9 +90,15 @@ public static class FitCommand
         .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume);
 
     private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath, FitObservers observe)
+        => FitCore.DTypeOf(settings) == DType.Float32
+            ? Run<float>(context, settings, json, logEvery, plotPath, observe)
+            : Run<double>(context, settings, json, logEvery, plotPath, observe);
+
+    private static int Run<T>(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath, FitObservers observe)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var data = FitCore.LoadData(settings);
+        var data = FitCore.LoadData<T>(settings);
         int total = settings.Epochs ?? (settings.Data is null ? FitCore.ReferenceEpochs : 100);
         var settingsJson = SettingsJson(settings, total);
         using var store = observe.TrackPath is null ? null : RunFiles.OpenForWriting(observe.TrackPath);
@@ -105,7 +115,7 @@ public static class FitCommand
                 (json ? context.Error : context.Output).WriteLine($"Live page: {page.Address}");
                 (json ? context.Error : context.Output).Flush();
             }
-            void Configure(Trainer<double> trainer)
+            void Configure(Trainer<T> trainer)
             {
                 if (store is not null)
                     tracked = RunTracker.Attach(trainer, store, new RunStart
@@ -138,7 +148,8 @@ public static class FitCommand
         }
     }
 
-    private static FitOutcome Train(CliContext context, FitSettings settings, LoadedData data, bool json, int total, CancellationToken cancellation, Action<Trainer<double>> configure)
+    private static FitOutcome Train<T>(CliContext context, FitSettings settings, LoadedData<T> data, bool json, int total, CancellationToken cancellation, Action<Trainer<T>> configure)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         FitOutcome outcome;
         if (context.Live)
@@ -147,11 +158,23 @@ public static class FitCommand
             Human.Console(context.Error, live: true).Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: total);
+                // Within an epoch the bar moves by batch, at most ten times a second: a batch costs one timestamp read.
+                long interval = System.Diagnostics.Stopwatch.Frequency / 10, next = 0;
+                double lastLoss = double.NaN;
                 result = FitCore.Train(settings, data, cancellation, e =>
                 {
+                    lastLoss = e.TrainLoss;
                     task.Value = e.Epoch;
                     task.Description = $"epoch {e.Epoch}/{total}  loss {Points.Show(e.TrainLoss)}";
-                }, configure: configure);
+                }, configure: configure, onBatch: (b, batches) =>
+                {
+                    long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (now < next || batches <= 1) return;
+                    next = now + interval;
+                    task.Value = b.Epoch - 1 + (double)b.Batch / batches;
+                    task.Description = $"epoch {b.Epoch}/{total}  batch {b.Batch}/{batches}  loss {Points.Show(b.Loss)}"
+                        + (double.IsNaN(lastLoss) ? "" : $"  (last epoch {Points.Show(lastLoss)})");
+                });
             });
             outcome = result!;
         }
@@ -194,7 +217,7 @@ public static class FitCommand
     {
         var history = outcome.History;
         var parameters = new JsonObject();
-        foreach (var (name, p) in outcome.Module.NamedParameters()) parameters[name] = Nested(p.ToDoubleArray(), p.Shape.ToArray(), 0, 0).Node;
+        foreach (var p in outcome.Parameters) parameters[p.Name] = Nested(p.Values, p.Shape, 0, 0).Node;
         var entries = new JsonArray();
         for (int i = 0; i < history.Epochs.Count; i++)
         {
@@ -208,6 +231,7 @@ public static class FitCommand
         return new JsonObject
         {
             ["model"] = outcome.Model,
+            ["dtype"] = DataSources.Name(outcome.DType),
             ["loss"] = outcome.LossName,
             ["parameters"] = parameters,
             ["history"] = entries,
@@ -217,7 +241,18 @@ public static class FitCommand
             ["epochs_run"] = history.Epochs.Count,
             ["seconds"] = Json.Number(seconds),
             ["train_seconds"] = Json.Number(history.TrainSeconds),
+            ["peak_memory_bytes"] = PeakMemoryBytes(),
         };
+    }
+
+    /// <summary>
+    /// The process's peak resident memory so far (the high-water mark the kernel keeps, VmHWM on Linux — the same as
+    /// <c>/usr/bin/time -f %M</c>), in bytes.
+    /// </summary>
+    internal static long PeakMemoryBytes()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
     }
 
     private static (JsonNode Node, int Next) Nested(double[] values, int[] shape, int axis, int offset)
@@ -236,14 +271,14 @@ public static class FitCommand
     private static void PrintHuman(TextWriter output, FitOutcome outcome, double seconds, string? plotPath)
     {
         var history = outcome.History;
-        output.WriteLine($"Trained {outcome.Model} ({outcome.LossName} loss, learning rate {Points.Show(outcome.LearningRate)}) for {history.Epochs.Count} epochs in {seconds:F2} s (training {history.TrainSeconds:F2} s).");
+        output.WriteLine($"Trained {outcome.Model} ({DataSources.Name(outcome.DType)}, {outcome.LossName} loss, learning rate {Points.Show(outcome.LearningRate)}) for {history.Epochs.Count} epochs in {seconds:F2} s (training {history.TrainSeconds:F2} s, peak memory {PeakMemoryBytes() / (1024.0 * 1024.0):F0} MiB).");
         output.WriteLine($"Stopped: {history.StopReason!.Message}");
         var rows = new List<string[]>();
-        foreach (var (name, p) in outcome.Module.NamedParameters())
+        foreach (var p in outcome.Parameters)
         {
-            var values = p.ToDoubleArray();
+            var values = p.Values;
             string shown = values.Length <= 8 ? string.Join(", ", values.Select(Points.Show)) : $"{values.Length} values, mean {Points.Show(values.Average())}";
-            rows.Add([name, "[" + string.Join(", ", p.Shape.ToArray()) + "]", shown]);
+            rows.Add([p.Name, "[" + string.Join(", ", p.Shape) + "]", shown]);
         }
         Human.Table(output, ["parameter", "shape", "values"], rows);
         Human.Table(output, ["metric", "value"], outcome.Metrics.Select(kv => new[] { kv.Key, Points.Show(kv.Value) }));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using Descent.Cli.Infrastructure;
 using Descent.Learning.Data;
 using Descent.Learning.Losses;
@@ -26,12 +27,17 @@ internal sealed record FitSettings
     public string? Schedule { get; init; }
     public string[]? Stops { get; init; }
     public int Seed { get; init; }
+    /// <summary>The <c>--dtype</c> text: auto (or null), float32, float64.</summary>
+    public string? DataType { get; init; }
     public string? Checkpoint { get; init; }
     public string? Resume { get; init; }
 }
 
+/// <summary>One parameter of the trained model, copied out as float64 for printing.</summary>
+internal sealed record ParameterValues(string Name, int[] Shape, double[] Values);
+
 /// <summary>What a training run produced.</summary>
-internal sealed record FitOutcome(string Model, string LossName, double LearningRate, Module<double> Module, History History,
+internal sealed record FitOutcome(string Model, string LossName, double LearningRate, DType DType, IReadOnlyList<ParameterValues> Parameters, History History,
     Dictionary<string, double> Metrics, double Seconds, bool IsClassification);
 
 /// <summary>The training run behind <c>fit</c>: data, model, loss, optimizer and trainer from the library.</summary>
@@ -43,10 +49,22 @@ internal static class FitCore
     /// <summary>The reference epoch count.</summary>
     public const int ReferenceEpochs = 5000;
 
-    public static LoadedData LoadData(FitSettings s) => DataSources.Load(s.Data ?? "builtin:seed-linear", s.Features, s.Target, s.Seed);
+    /// <summary>Rows per forward pass when evaluating: bounds the activations held at once, whatever the data size.</summary>
+    public const int EvaluationChunk = 1024;
 
-    /// <summary>Trains; <paramref name="configure"/> sees the trainer before it starts (tracking, the live page).</summary>
-    public static FitOutcome Train(FitSettings s, LoadedData data, CancellationToken cancellation, Action<EpochRecord>? onEpoch = null, Dataset<double>? validationOverride = null, Dataset<double>? trainOverride = null, Action<Trainer<double>>? configure = null)
+    /// <summary>The element type a fit runs in (<c>--dtype</c>, else by the data source).</summary>
+    public static DType DTypeOf(FitSettings s) => DataSources.ResolveDType(s.DataType, s.Data);
+
+    public static LoadedData<T> LoadData<T>(FitSettings s) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => DataSources.Load<T>(s.Data ?? "builtin:seed-linear", s.Features, s.Target, s.Seed);
+
+    /// <summary>
+    /// Trains; <paramref name="configure"/> sees the trainer before it starts (tracking, the live page), and
+    /// <paramref name="onBatch"/> (when given) sees every batch with the number of batches per epoch — keep it cheap.
+    /// </summary>
+    public static FitOutcome Train<T>(FitSettings s, LoadedData<T> data, CancellationToken cancellation, Action<EpochRecord>? onEpoch = null, Dataset<T>? validationOverride = null,
+        Dataset<T>? trainOverride = null, Action<Trainer<T>>? configure = null, Action<BatchRecord, int>? onBatch = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var clock = Stopwatch.StartNew();
         bool reference = s.Data is null;
@@ -57,27 +75,31 @@ internal static class FitCore
         if (s.ValSplit is < 0 or >= 1) throw new UsageException($"--val-split must be in [0, 1), e.g. 0.2; not {s.ValSplit}.");
 
         var train = trainOverride ?? data.Train;
-        Dataset<double>? validation = validationOverride;
+        Dataset<T>? validation = validationOverride;
+        // With a validation split, training reads its rows of the loaded data in place (only the validation rows are copied).
+        int[]? trainRows = null;
         if (validation is null && s.ValSplit > 0)
         {
             if (train.Count < 2) throw new UsageException("--val-split needs at least two examples.");
-            (train, validation) = Split.TrainTest(train, s.ValSplit, s.Seed);
+            (trainRows, var validationRows) = RowBatches<T>.SplitRows(train.Count, s.ValSplit, s.Seed);
+            validation = train.Slice(validationRows);
         }
+        int trainCount = trainRows?.Length ?? train.Count;
 
         bool classification = train.IsClassification;
         string model = (s.Model ?? (classification ? (train.ClassCount == 2 ? "logistic" : "softmax") : "linear")).ToLowerInvariant();
         int features = train.FeatureCount;
         int targets = train.Y.Rank == 2 ? train.Y.Shape[1] : 1;
         int classes = train.ClassCount ?? 0;
-        Module<double> module = model switch
+        Module<T> module = model switch
         {
             "linear" when classification => throw new UsageException("--model linear needs numeric targets, but the data has class labels; use --model logistic, softmax or mlp."),
-            "linear" => new LinearRegression<double>(features, targets, s.Seed),
+            "linear" => new LinearRegression<T>(features, targets, s.Seed),
             "logistic" when classification && classes != 2 => throw new UsageException($"--model logistic is for two classes, but the data has {classes}; use --model softmax or mlp."),
-            "logistic" => new LogisticRegression<double>(features, s.Seed),
+            "logistic" => new LogisticRegression<T>(features, s.Seed),
             "softmax" when !classification => throw new UsageException("--model softmax needs class labels; use --model linear or mlp for numeric targets."),
-            "softmax" => new SoftmaxRegression<double>(features, classes, s.Seed),
-            "mlp" => new Mlp<double>(features, s.Hidden ?? [32], classification ? classes : targets, seed: s.Seed),
+            "softmax" => new SoftmaxRegression<T>(features, classes, s.Seed),
+            "mlp" => new Mlp<T>(features, s.Hidden ?? [32], classification ? classes : targets, seed: s.Seed),
             _ => throw new UsageException($"--model '{model}': unknown model; use linear, logistic, softmax or mlp."),
         };
         string lossName = s.Loss ?? (reference ? "half-mse" : model switch
@@ -87,27 +109,45 @@ internal static class FitCore
             "mlp" when classification => "cross-entropy",
             _ => "mse",
         });
-        LossFunction<double> loss;
-        try { loss = Loss.FromName<double>(lossName); }
+        LossFunction<T> loss;
+        try { loss = Loss.FromName<T>(lossName); }
         catch (ArgumentException e) { throw new UsageException("--loss: " + e.Message); }
 
         var optimizerSetting = Setting.Parse("--optimizer", s.Optimizer);
-        var optimizer = Factories.Optimizer<double>(optimizerSetting, Factories.Schedule(s.Schedule, lr), allowMethods: false);
+        var optimizer = Factories.Optimizer<T>(optimizerSetting, Factories.Schedule(s.Schedule, lr), allowMethods: false);
 
         int? batch = s.BatchSize?.ToLowerInvariant() switch
         {
-            null => train.Count <= 1024 ? null : 64,
+            null => trainCount <= 1024 ? null : 64,
             "full" => null,
             var b when int.TryParse(b, out int n) && n >= 1 => n,
             var b => throw new UsageException($"--batch-size '{b}': use a whole number ≥ 1 or 'full'."),
         };
-        IBatchSource<double> loader = batch is int size ? DataLoader<double>.MiniBatches(train, size, s.Seed) : DataLoader<double>.FullBatch(train);
+        if (trainRows is not null && batch is null)
+        {
+            // The full batch is the training rows themselves: copy them once (full-batch training is for small data).
+            train = train.Slice(trainRows);
+            trainRows = null;
+        }
+        IBatchSource<T> loader;
+        int batchesPerEpoch;
+        if (batch is not int size) (loader, batchesPerEpoch) = (DataLoader<T>.FullBatch(train), 1);
+        else if (trainRows is not null)
+        {
+            var rows = new RowBatches<T>(train, trainRows, size, s.Seed);
+            (loader, batchesPerEpoch) = (rows, rows.BatchCount);
+        }
+        else
+        {
+            var rows = DataLoader<T>.MiniBatches(train, size, s.Seed);
+            (loader, batchesPerEpoch) = (rows, rows.BatchCount);
+        }
 
         var metricFunctions = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>>(StringComparer.Ordinal);
         if (classification) metricFunctions["accuracy"] = Metric.Accuracy;
         else { metricFunctions["r2"] = Metric.RSquared; metricFunctions["rmse"] = Metric.RootMeanSquaredError; }
 
-        var trainer = new Trainer<double>(module, loss, optimizer, new TrainerOptions
+        var trainer = new Trainer<T>(module, loss, optimizer, new TrainerOptions
         {
             Epochs = epochs,
             Stopping = Factories.Stops(s.Stops),
@@ -121,20 +161,113 @@ internal static class FitCore
             trainer.LoadCheckpoint(s.Resume);
         }
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
+        if (onBatch is not null)
+        {
+            trainer.BatchEnded += b => onBatch(b, batchesPerEpoch);
+        }
         configure?.Invoke(trainer);
         var history = trainer.Fit(loader, validation);
         if (history.StopReason?.Kind == StopKind.Cancelled && s.Checkpoint is not null) trainer.SaveCheckpoint(s.Checkpoint);
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        void Add(string prefix, Dataset<double> d)
+        void Add(string prefix, Dataset<T> d, int[]? rows = null)
         {
-            var (l, m) = trainer.Evaluate(d, prefix);
+            var (l, m) = Evaluate(module, loss, d, metricFunctions, prefix, rows: rows);
             metrics[prefix + "loss"] = l;
             foreach (var (k, v) in m) metrics[k] = v;
         }
-        Add("train_", train);
+        Add("train_", train, trainRows);
         if (validation is not null) Add("val_", validation);
         if (data.Test is not null && trainOverride is null) Add("test_", data.Test);
-        return new FitOutcome(model, lossName, lr, module, history, metrics, clock.Elapsed.TotalSeconds, classification);
+        var parameters = module.NamedParameters().Select(p => new ParameterValues(p.Name, p.Parameter.ShapeArray, p.Parameter.ToDoubleArray())).ToList();
+        return new FitOutcome(model, lossName, lr, typeof(T) == typeof(float) ? DType.Float32 : DType.Float64, parameters, history, metrics, clock.Elapsed.TotalSeconds, classification);
+    }
+
+    /// <summary>
+    /// The loss and metrics of <paramref name="module"/> on <paramref name="data"/> (or on its rows <paramref name="rows"/>),
+    /// like <see cref="Trainer{T}.Evaluate"/> but with the forward pass in chunks of <paramref name="chunk"/> rows: only
+    /// the predictions are kept for the whole set, not every layer's activations (a 60000-row set would otherwise hold
+    /// all of them at once). The loss and the metrics are then computed on the whole prediction, so they equal the
+    /// one-pass values.
+    /// </summary>
+    internal static (double Loss, Dictionary<string, double> Metrics) Evaluate<T>(Module<T> module, LossFunction<T> loss, Dataset<T> data,
+        IReadOnlyDictionary<string, Func<Tensor<double>, Tensor<double>, double>> metrics, string prefix, int chunk = EvaluationChunk, int[]? rows = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        using var _ = Autograd.NoGrad();
+        bool training = module.IsTraining;
+        module.Eval();
+        try
+        {
+            var prediction = PredictInChunks(module, data.X, chunk, rows);
+            var targets = rows is null ? data.Y : GatherRows(data.Y, rows);
+            double value = double.CreateTruncating(loss(prediction, targets).Item());
+            var result = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (metrics.Count > 0)
+            {
+                var p = prediction.Cast<double>();
+                var y = targets.Cast<double>();
+                foreach (var (name, metric) in metrics) result[prefix + name] = metric(p, y);
+            }
+            return (value, result);
+        }
+        finally
+        {
+            if (training) module.Train();
+        }
+    }
+
+    /// <summary>
+    /// The module's output for every row of <paramref name="x"/> (or for its rows <paramref name="rows"/>, in that
+    /// order), computed <paramref name="chunk"/> rows at a time.
+    /// </summary>
+    internal static Tensor<T> PredictInChunks<T>(Module<T> module, Tensor<T> x, int chunk, int[]? rows = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
+        if (rows is null && x.Shape[0] <= chunk) return module.Forward(x);
+        int n = rows?.Length ?? x.Shape[0];
+        int width = x.Shape[0] == 0 ? 0 : x.Size / x.Shape[0];
+        var shape = x.ShapeArray;
+        shape[0] = Math.Min(chunk, n);
+        var input = Tensor.Zeros<T>(shape);
+        Tensor<T>? result = null;
+        int outWidth = 0;
+        for (int start = 0; start < n; start += chunk)
+        {
+            int count = Math.Min(chunk, n - start);
+            if (count != input.Shape[0])
+            {
+                shape[0] = count;
+                input = Tensor.Zeros<T>(shape);
+            }
+            if (rows is null) x.Data.Slice(start * width, count * width).CopyTo(input.Data);
+            else
+                for (int i = 0; i < count; i++) x.Data.Slice(rows[start + i] * width, width).CopyTo(input.Data.Slice(i * width, width));
+            var output = module.Forward(input);
+            if (result is null)
+            {
+                var outShape = output.ShapeArray;
+                if (outShape.Length == 0 || outShape[0] != count)
+                    throw new InvalidOperationException($"The model's output has shape {Shapes.Format(outShape)} for {count} input rows; evaluation needs one output row per input row.");
+                outWidth = output.Size / count;
+                outShape[0] = n;
+                result = Tensor.Zeros<T>(outShape);
+            }
+            output.Data.CopyTo(result.Data.Slice(start * outWidth, count * outWidth));
+        }
+        if (result is not null) return result;
+        shape[0] = 0; // no rows chosen
+        return module.Forward(Tensor.Zeros<T>(shape));
+    }
+
+    /// <summary>A copy of the rows <paramref name="rows"/> of <paramref name="t"/> (along its first axis).</summary>
+    private static Tensor<T> GatherRows<T>(Tensor<T> t, int[] rows) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var shape = t.ShapeArray;
+        int width = shape[0] == 0 ? 0 : t.Size / shape[0];
+        shape[0] = rows.Length;
+        var result = Tensor.Zeros<T>(shape);
+        for (int i = 0; i < rows.Length; i++) t.Data.Slice(rows[i] * width, width).CopyTo(result.Data.Slice(i * width, width));
+        return result;
     }
 }

@@ -126,55 +126,76 @@ public static class SweepCommand
         var epochs = Options.Whole("--epochs", "Epochs per trial (default 100).");
         var folds = Options.Whole("--folds", "k-fold cross-validation: the score is the mean validation loss over k folds.");
         var valSplit = Options.Number("--val-split", "Validation fraction when --folds is not given (default 0.2; 0 scores the training loss).");
-        c.Add(data); c.Add(model); c.Add(epochs); c.Add(folds); c.Add(valSplit);
+        var dtype = Options.Text("--dtype", "Element type: float32 | float64 | auto (see fit; default auto).");
+        c.Add(data); c.Add(model); c.Add(epochs); c.Add(folds); c.Add(valSplit); c.Add(dtype);
         var o = Common(c);
         c.SetAction(p =>
         {
             int seed = p.GetValue(o.Seed) ?? 0;
             var rates = Rates(p.GetValue(o.Range), p.GetValue(o.Decades), p.GetValue(o.Random), seed);
-            var baseSettings = new FitSettings { Data = p.GetValue(data), Model = p.GetValue(model), Epochs = p.GetValue(epochs) ?? 100, Seed = seed, Loss = p.GetValue(data) is null ? "half-mse" : null };
-            var loaded = FitCore.LoadData(baseSettings);
+            var baseSettings = new FitSettings
+            {
+                Data = p.GetValue(data),
+                Model = p.GetValue(model),
+                Epochs = p.GetValue(epochs) ?? 100,
+                Seed = seed,
+                Loss = p.GetValue(data) is null ? "half-mse" : null,
+                DataType = p.GetValue(dtype),
+            };
+            var elementType = FitCore.DTypeOf(baseSettings);
             int? k = p.GetValue(folds);
             if (k is < 2) throw new UsageException("--folds must be at least 2.");
             double split = p.GetValue(valSplit) ?? 0.2;
             string scoreName = k is null ? (split > 0 ? "validation loss" : "training loss") : $"mean validation loss over {k} folds";
             var sweepSettings = CommonSettings(p, o).With("data", p.GetValue(data) ?? "builtin:seed-linear (reference)").With("model", p.GetValue(model))
-                .With("epochs", baseSettings.Epochs).With("folds", k).With("val_split", k is null ? split : null).With("score", scoreName);
-            return Tracked(context, p, o, "sweep fit " + (p.GetValue(data) ?? "reference"), sweepSettings, log =>
-            {
-                var trials = new List<(double, double, string)>();
-                foreach (double lr in rates)
-                {
-                    context.Cancellation.ThrowIfCancellationRequested();
-                    var settings = baseSettings with { LearningRate = lr };
-                    double score;
-                    string note;
-                    if (k is int kk)
-                    {
-                        string foldNote = "ok";
-                        score = CrossValidation.Score(loaded.Train, kk, stratified: false, seed, (train, validation) =>
-                        {
-                            var outcome = FitCore.Train(settings, loaded, context.Cancellation, null, validation, train);
-                            bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
-                            if (diverged) foldNote = "diverged";
-                            return diverged ? double.NaN : outcome.Metrics["val_loss"];
-                        }).Mean;
-                        note = foldNote;
-                    }
-                    else
-                    {
-                        var outcome = FitCore.Train(settings with { ValSplit = split }, loaded, context.Cancellation);
-                        bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
-                        note = diverged ? "diverged" : "ok";
-                        score = diverged ? double.NaN : outcome.Metrics.GetValueOrDefault("val_loss", outcome.Metrics["train_loss"]);
-                    }
-                    trials.Add((lr, score, note));
-                    log(lr, score);
-                }
-                return Report(context, p.GetValue(Root.Json), scoreName, trials, p.GetValue(o.Plot));
-            });
+                .With("epochs", baseSettings.Epochs).With("folds", k).With("val_split", k is null ? split : null).With("dtype", DataSources.Name(elementType)).With("score", scoreName);
+            // The data is loaded (in the sweep's dtype) before the run is recorded, so a bad source records nothing.
+            Func<Action<double, double>, List<(double Lr, double Score, string Note)>> trials = elementType == DType.Float32
+                ? Trials(context, baseSettings, FitCore.LoadData<float>(baseSettings), rates, k, split, seed)
+                : Trials(context, baseSettings, FitCore.LoadData<double>(baseSettings), rates, k, split, seed);
+            return Tracked(context, p, o, "sweep fit " + (p.GetValue(data) ?? "reference"), sweepSettings,
+                log => Report(context, p.GetValue(Root.Json), scoreName, trials(log), p.GetValue(o.Plot)));
         });
         return c;
+    }
+
+    private static Func<Action<double, double>, List<(double Lr, double Score, string Note)>> Trials<T>(CliContext context, FitSettings baseSettings, LoadedData<T> loaded,
+        double[] rates, int? k, double split, int seed) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        => log => FitTrials(context, baseSettings, loaded, rates, k, split, seed, log);
+
+    private static List<(double Lr, double Score, string Note)> FitTrials<T>(CliContext context, FitSettings baseSettings, LoadedData<T> loaded, double[] rates, int? k, double split, int seed,
+        Action<double, double> log) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        var trials = new List<(double, double, string)>();
+        foreach (double lr in rates)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            var settings = baseSettings with { LearningRate = lr };
+            double score;
+            string note;
+            if (k is int kk)
+            {
+                string foldNote = "ok";
+                score = CrossValidation.Score(loaded.Train, kk, stratified: false, seed, (train, validation) =>
+                {
+                    var outcome = FitCore.Train(settings, loaded, context.Cancellation, null, validation, train);
+                    bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
+                    if (diverged) foldNote = "diverged";
+                    return diverged ? double.NaN : outcome.Metrics["val_loss"];
+                }).Mean;
+                note = foldNote;
+            }
+            else
+            {
+                var outcome = FitCore.Train(settings with { ValSplit = split }, loaded, context.Cancellation);
+                bool diverged = outcome.History.StopReason!.Kind == StopKind.Diverged;
+                note = diverged ? "diverged" : "ok";
+                score = diverged ? double.NaN : outcome.Metrics.GetValueOrDefault("val_loss", outcome.Metrics["train_loss"]);
+            }
+            trials.Add((lr, score, note));
+            log(lr, score);
+        }
+        return trials;
     }
 
     private static int Report(CliContext context, bool json, string scoreName, List<(double Lr, double Score, string Note)> trials, string? plot)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Descent.Learning.Data;
 
 namespace Descent.Cli.Infrastructure;
@@ -7,7 +8,17 @@ namespace Descent.Cli.Infrastructure;
 /// <param name="Name">How the source was named.</param>
 /// <param name="Train">The training examples.</param>
 /// <param name="Test">The test examples, or null.</param>
-public sealed record LoadedData(string Name, Dataset<double> Train, Dataset<double>? Test);
+/// <typeparam name="T">The element type the data was loaded as (the training dtype).</typeparam>
+public sealed record LoadedData<T>(string Name, Dataset<T> Train, Dataset<T>? Test) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+
+/// <summary>The element types <c>--dtype</c> chooses between.</summary>
+public enum DType
+{
+    /// <summary>64-bit floats: exact reference results (the default for CSV, synthetic and the reference data).</summary>
+    Float64,
+    /// <summary>32-bit floats: half the memory and faster kernels (the default for image data).</summary>
+    Float32,
+}
 
 /// <summary>
 /// Resolves <c>--data</c>: a CSV file; a folder with the four MNIST-format IDX files; <c>builtin:seed-linear</c>,
@@ -18,38 +29,67 @@ public static class DataSources
     /// <summary>The accepted forms, for messages.</summary>
     public const string Forms = "a CSV file, a folder of MNIST IDX files, builtin:seed-linear, builtin:fashion-mnist, or synthetic:linear|blobs|moons|spirals?n=200&noise=0.1";
 
-    /// <summary>Loads <paramref name="source"/>.</summary>
+    /// <summary>The accepted values of <c>--dtype</c>, for messages and help.</summary>
+    public const string DTypeChoices = "auto, float32 or float64";
+
+    /// <summary>The name of <paramref name="dtype"/> as the CLI prints it: float32 or float64.</summary>
+    public static string Name(DType dtype) => dtype == DType.Float32 ? "float32" : "float64";
+
+    /// <summary>
+    /// Resolves <c>--dtype</c> for the data source <paramref name="source"/> (null: the reference data). <c>auto</c> (or
+    /// no value) picks float32 for image data (<c>builtin:fashion-mnist</c>, a folder of MNIST IDX files) and float64
+    /// for everything else, so the reference numbers stay exact.
+    /// </summary>
+    /// <exception cref="UsageException">The value is not one of the choices.</exception>
+    public static DType ResolveDType(string? text, string? source) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "auto" => IsImageData(source) ? DType.Float32 : DType.Float64,
+        "float32" or "f32" or "single" or "float" => DType.Float32,
+        "float64" or "f64" or "double" => DType.Float64,
+        _ => throw new UsageException($"--dtype '{text}': unknown element type; use {DTypeChoices}."),
+    };
+
+    /// <summary>True for the sources that hold images (loaded as float32 by default).</summary>
+    public static bool IsImageData(string? source) => source is not null
+        && (source.Equals("builtin:fashion-mnist", StringComparison.OrdinalIgnoreCase) || Directory.Exists(source));
+
+    /// <summary>Loads <paramref name="source"/> as <typeparamref name="T"/>: image files are decoded straight into it (no float64 copy).</summary>
     /// <exception cref="UsageException">The source is not one of the accepted forms, or options do not apply.</exception>
     /// <exception cref="InputException">The file is missing.</exception>
-    public static LoadedData Load(string source, string[]? features, string? target, int seed)
+    public static LoadedData<T> Load<T>(string source, string[]? features, string? target, int seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (source.StartsWith("builtin:", StringComparison.OrdinalIgnoreCase))
         {
             RejectColumns(source, features, target);
             return source[8..].ToLowerInvariant() switch
             {
-                "seed-linear" => new LoadedData(source, Datasets.SeedLinear(), null),
-                "fashion-mnist" => FromPair(source, Mnist.LoadFashionMnist<double>()),
+                "seed-linear" => new LoadedData<T>(source, As<T>(Datasets.SeedLinear()), null),
+                "fashion-mnist" => FromPair(source, ImageData.LoadFashionMnist<T>()),
                 var other => throw new UsageException($"--data '{source}': unknown built-in '{other}'; use builtin:seed-linear or builtin:fashion-mnist."),
             };
         }
         if (source.StartsWith("synthetic:", StringComparison.OrdinalIgnoreCase))
         {
             RejectColumns(source, features, target);
-            return new LoadedData(source, Synthetic(source, seed), null);
+            return new LoadedData<T>(source, As<T>(Synthetic(source, seed)), null);
         }
         if (Directory.Exists(source))
         {
             RejectColumns(source, features, target);
-            return FromPair(source, Mnist.Load<double>(source));
+            return FromPair(source, ImageData.Load<T>(source));
         }
         if (!File.Exists(source))
             throw new InputException($"--data '{source}': no such file or folder; give {Forms}.");
         string targetName = target ?? LastColumn(source);
-        return new LoadedData(source, CsvDataset.Load<double>(source, targetName, features), null);
+        return new LoadedData<T>(source, CsvDataset.Load<T>(source, targetName, features), null);
     }
 
-    private static LoadedData FromPair(string name, (Dataset<double> Train, Dataset<double> Test) pair) => new(name, pair.Train, pair.Test);
+    // The generators make float64 data (small); other types get a converted copy.
+    private static Dataset<T> As<T>(Dataset<double> data) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => data is Dataset<T> same ? same : data.Cast<T>();
+
+    private static LoadedData<T> FromPair<T>(string name, (Dataset<T> Train, Dataset<T> Test) pair) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => new(name, pair.Train, pair.Test);
 
     private static void RejectColumns(string source, string[]? features, string? target)
     {
