@@ -64,7 +64,7 @@ public static class DataSources
             return source[8..].ToLowerInvariant() switch
             {
                 "seed-linear" => new LoadedData<T>(source, As<T>(Datasets.SeedLinear()), null),
-                "fashion-mnist" => FromPair(source, ImageData.LoadFashionMnist<T>()),
+                "fashion-mnist" => FromPair(source, Mnist.LoadFashionMnist<T>()),
                 var other => throw new UsageException($"--data '{source}': unknown built-in '{other}'; use builtin:seed-linear or builtin:fashion-mnist."),
             };
         }
@@ -76,7 +76,7 @@ public static class DataSources
         if (Directory.Exists(source))
         {
             RejectColumns(source, features, target);
-            return FromPair(source, ImageData.Load<T>(source));
+            return FromPair(source, Mnist.Load<T>(source));
         }
         if (!File.Exists(source))
             throw new InputException($"--data '{source}': no such file or folder; give {Forms}.");
