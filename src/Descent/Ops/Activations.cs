@@ -91,7 +91,7 @@ public sealed partial class Tensor<T>
         public static Vector<T> Apply(Vector<T> g, Vector<T> y) => g * y * (Vector<T>.One - y);
     }
 
-    internal readonly struct TanhGrad : IGradFromOutput
+    private readonly struct TanhGrad : IGradFromOutput
     {
         public static T Apply(T g, T y) => g * (T.One - y * y);
         public static Vector<T> Apply(Vector<T> g, Vector<T> y) => g * (Vector<T>.One - y * y);

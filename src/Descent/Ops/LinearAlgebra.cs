@@ -107,6 +107,77 @@ public sealed partial class Tensor<T>
         }
     }
 
+    /// <summary>
+    /// A fully connected layer, <c>input·weight + bias</c>, with an optional ReLU: one node instead of two or three,
+    /// the bias added (and the ReLU applied) in place on the product while its rows are in cache, and on the way back
+    /// the weight and bias gradients added straight into their leaves' <see cref="Grad"/>. Equal to the composition
+    /// <c>(input.MatMul(weight) + bias).Relu()</c>, which it falls back to for anything but a matrix input, a matrix
+    /// weight and a vector bias — and which its backward pass uses when the gradient is itself recorded.
+    /// </summary>
+    /// <param name="input">[batch, inputs].</param>
+    /// <param name="weight">[inputs, outputs] (the transpose of PyTorch's layout).</param>
+    /// <param name="bias">[outputs], or null for none.</param>
+    /// <param name="relu">Apply max(·, 0) to the result.</param>
+    public static Tensor<T> Linear(Tensor<T> input, Tensor<T> weight, Tensor<T>? bias = null, bool relu = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (input.Rank != 2 || weight.Rank != 2 || (bias is not null && (bias.Rank != 1 || bias.Size != weight.ShapeRef[1])) || input.ShapeRef[1] != weight.ShapeRef[0])
+        {
+            var composed = MatMul(input, weight);
+            if (bias is not null) composed += bias;
+            return relu ? composed.Relu() : composed;
+        }
+        int m = input.ShapeRef[0], k = input.ShapeRef[1], n = weight.ShapeRef[1];
+        var result = new Tensor<T>([m, n]);
+        Gemm.Multiply(input.Buffer, 0, weight.Buffer, 0, result.Buffer, 0, m, k, n);
+        var y = result.Buffer;
+        for (int i = 0; i < m; i++)
+        {
+            var row = y.AsSpan(i * n, n);
+            if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, bias.Buffer, row);
+            if (relu) System.Numerics.Tensors.TensorPrimitives.Max(row, T.Zero, row);
+        }
+        bool record = Autograd.IsRecording && (input.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
+        return record ? result.Attach(new LinearNode(input, weight, bias, relu)) : result;
+    }
+
+    /// <summary>The node of <see cref="Linear(Tensor{T}, Tensor{T}, Tensor{T}?, bool)"/>.</summary>
+    private sealed class LinearNode(Tensor<T> x, Tensor<T> w, Tensor<T>? b, bool relu) : Autodiff.Node<T>(relu ? "linear_relu" : "linear")
+    {
+        public override int InputCount => b is null ? 2 : 3;
+        public override Tensor<T> Input(int index) => index switch { 0 => x, 1 => w, _ => b! };
+
+        public override void Backward(Tensor<T> grad, Tensor<T> output, Autodiff.GradientSink<T> sink)
+        {
+            int m = x.ShapeRef[0], k = x.ShapeRef[1], n = w.ShapeRef[1];
+            if (Autograd.IsRecording)
+            {
+                // Higher order: the same gradients as differentiable compositions (the ReLU mask is a constant).
+                var gz = relu ? grad * output.GreaterThan(T.Zero) : grad;
+                if (x.RequiresGrad) sink.Send(x, MatMul(gz, w.Transpose()));
+                if (w.RequiresGrad) sink.Send(w, MatMul(x.Transpose(), gz));
+                if (b is not null && b.RequiresGrad) sink.Send(b, gz.Sum(0));
+                return;
+            }
+            var g = relu ? FusedGrad<ReluGrad>(grad, output, static (g, y) => g * y.GreaterThan(T.Zero)) : grad;
+            if (x.RequiresGrad) sink.Send(x, MatMulTransposed(g, w, transposeB: true));
+            if (w.RequiresGrad)
+            {
+                if (sink.DirectTarget(w) is { } target) MultiplyAdd(x.Buffer, true, g.Buffer, false, target.Buffer, k, m, n);
+                else sink.Send(w, MatMulTransposed(x, g, transposeB: false));
+            }
+            if (b is not null && b.RequiresGrad)
+            {
+                var target = sink.DirectTarget(b);
+                var sum = target is null ? new Tensor<T>([n]) : null;
+                var acc = (target ?? sum!).Buffer.AsSpan(0, n);
+                for (int i = 0; i < m; i++) System.Numerics.Tensors.TensorPrimitives.Add(acc, g.Buffer.AsSpan(i * n, n), acc);
+                if (sum is not null) sink.Send(b, sum);
+            }
+        }
+    }
+
     /// <summary>C[m×n] += op(A)·op(B) (row-major; the transposes as in <see cref="Gemm"/>).</summary>
     private static void MultiplyAdd(T[] a, bool transA, T[] b, bool transB, T[] c, int m, int k, int n)
     {

@@ -96,3 +96,58 @@ public class DirectAccumulationTests
         Near([2 * (1 * 1 + 3 * 3 + 1 * 2 + 3 * 4), 2 * (2 * 1 + 4 * 3 + 2 * 2 + 4 * 4)], hessianRowSums.Data);
     }
 }
+
+/// <summary>
+/// The fused Linear op (product, bias and ReLU in one node) against the composition it replaces: values and the
+/// gradients of input, weight and bias equal over random shapes, in float64 and float32, with and without ReLU, with
+/// gradients already present, and the Mlp (which fuses Linear+ReLU) equal to running its layers one by one.
+/// </summary>
+public class FusedLinearTests
+{
+    [Fact]
+    public void EqualsTheCompositionWithItsGradients()
+        => Gen.Select(Gen.Int[1, 70], Gen.Int[1, 70], Gen.Int[1, 70], Gen.Int[0, 100_000], Gen.Bool).Sample((m, k, n, seed, relu) =>
+        {
+            Tensor<double>[] Make() =>
+            [
+                Tensor.RandomNormal<double>([m, k], seed).WithGrad(),
+                Tensor.RandomNormal<double>([k, n], seed + 1).WithGrad(),
+                Tensor.RandomNormal<double>([n], seed + 2).WithGrad(),
+            ];
+            var r = Tensor.RandomNormal<double>([m, n], seed + 3);
+            var fused = Make();
+            var composed = Make();
+            foreach (var t in fused.Concat(composed)) t.Grad = Tensor.Full(0.5, t.ShapeArray);
+            var yf = Tensor<double>.Linear(fused[0], fused[1], fused[2], relu);
+            var z = composed[0].MatMul(composed[1]) + composed[2];
+            var yc = relu ? z.Relu() : z;
+            Assert.Equal(yc.ToArray(), yf.ToArray());
+            (yf * r).Sum().Backward();
+            (yc * r).Sum().Backward();
+            for (int i = 0; i < 3; i++)
+            {
+                var a = composed[i].Grad!.ToArray();
+                var b = fused[i].Grad!.ToArray();
+                for (int j = 0; j < a.Length; j++) Assert.True(Math.Abs(a[j] - b[j]) <= 1e-12 * (1 + Math.Abs(a[j])), $"input {i}, element {j}: {a[j]} vs {b[j]}");
+            }
+        }, iter: 60);
+
+    [Fact]
+    public void MlpGivesTheLayerByLayerResultInFloat32()
+    {
+        var mlp = new Descent.Learning.Modules.Mlp<float>(30, [20, 10], 4, seed: 3);
+        var x = Tensor.RandomNormal<float>([16, 30], 9);
+        var labels = Tensor.FromArray(Enumerable.Range(0, 16).Select(i => (float)(i % 4)).ToArray());
+        Descent.Learning.Losses.Loss.SoftmaxCrossEntropy(mlp.Forward(x), labels).Backward();
+        var fusedGrads = mlp.Parameters().Select(p => p.Grad!.ToArray()).ToArray();
+        // The same network by hand, from copies of its parameters: relu(x·W0 + b0) → relu(·W2 + b2) → ·W4 + b4.
+        var ps = mlp.Parameters().Select(p => p.Clone().WithGrad()).ToArray();
+        var h = (x.MatMul(ps[0]) + ps[1]).Relu();
+        h = (h.MatMul(ps[2]) + ps[3]).Relu();
+        Descent.Learning.Losses.Loss.SoftmaxCrossEntropy(h.MatMul(ps[4]) + ps[5], labels).Backward();
+        var plain = ps.Select(p => p.Grad!.ToArray()).ToArray();
+        Assert.Equal(6, plain.Length);
+        for (int i = 0; i < plain.Length; i++)
+            for (int j = 0; j < plain[i].Length; j++) Assert.True(Math.Abs(plain[i][j] - fusedGrads[i][j]) <= 1e-5f * (1 + Math.Abs(plain[i][j])));
+    }
+}

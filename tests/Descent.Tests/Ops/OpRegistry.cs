@@ -232,6 +232,26 @@ public static class OpRegistry
             from a in Values(sa, -2, 2)
             from b in Values(sb, -2, 2)
             select new OpCase($"{Format(sa)} @ {Format(sb)}", [a, b], xs => xs[0].MatMul(xs[1]), xs => Reference.MatMul(xs[0], xs[1]))),
+        Custom("LinearAlgebra", "linear", ["Linear"], true,
+            from m in Gen.Int[1, 5]
+            from k in Gen.Int[1, 5]
+            from n in Gen.Int[1, 5]
+            from x in Values([m, k], -2, 2)
+            from w in Values([k, n], -2, 2)
+            from b in Values([n], -2, 2)
+            select new OpCase($"[{m},{k}]·[{k},{n}] + [{n}]", [x, w, b], xs => T.Linear(xs[0], xs[1], xs[2]),
+                xs => Reference.Zip(Reference.MatMul(xs[0], xs[1]), xs[2], (p, q) => p + q))),
+        // Not smooth at the ReLU's kink: inputs keep the pre-activations away from 0.
+        Custom("LinearAlgebra", "linear+relu", ["Linear"], false,
+            from m in Gen.Int[1, 5]
+            from k in Gen.Int[1, 5]
+            from n in Gen.Int[1, 5]
+            from x in Values([m, k], -2, 2)
+            from w in Values([k, n], -2, 2)
+            from b in Values([n], -2, 2)
+            where Reference.Zip(Reference.MatMul(x, w), b, (p, q) => p + q).ToArray().All(v => Math.Abs(v) > 1e-3)
+            select new OpCase($"relu([{m},{k}]·[{k},{n}] + [{n}])", [x, w, b], xs => T.Linear(xs[0], xs[1], xs[2], relu: true),
+                xs => Reference.Zip(Reference.MatMul(xs[0], xs[1]), xs[2], (p, q) => Math.Max(p + q, 0)))),
         Custom("LinearAlgebra", "dot/outer", ["Dot", "Outer"], true,
             from n in Gen.Int[1, 5]
             from a in Values([n], -2, 2)

@@ -36,13 +36,15 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IBinaryFloatingPo
 
     /// <inheritdoc />
     /// <exception cref="ShapeException">The input's last dimension is not <see cref="Inputs"/>.</exception>
-    public override Tensor<T> Forward(Tensor<T> input)
+    public override Tensor<T> Forward(Tensor<T> input) => Forward(input, relu: false);
+
+    /// <summary>The layer followed by a ReLU, fused into one operation (see <see cref="Tensor{T}.Linear"/>).</summary>
+    internal Tensor<T> Forward(Tensor<T> input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Shape[^1] != Inputs)
             throw new ShapeException($"Linear layer expects inputs with {Inputs} features in the last dimension, but got shape {Shapes.Format(input.Shape)}. Check the model's input size against the data's feature count.");
-        var y = Tensor<T>.MatMul(input, Weight);
-        return Bias is null ? y : y + Bias;
+        return Tensor<T>.Linear(input, Weight, Bias, relu);
     }
 }
 
