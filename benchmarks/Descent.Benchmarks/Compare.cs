@@ -44,6 +44,7 @@ public static class Compare
             var s = new Workloads.MlpStep();
             results.Add(("mlp_step", Time(() => s.Step())));
         }
+        ElementWiseWorkloads.Run(Want, results, Time);
 
         var sb = new StringBuilder("{");
         for (int i = 0; i < results.Count; i++)

@@ -7,11 +7,16 @@ namespace Descent.Kernels;
 internal enum Reduction { Sum, Max, Min, Product }
 
 /// <summary>
-/// Reductions along one axis of a contiguous tensor, viewed as [outer, n, inner]. Inner size 1 reduces each row with
-/// one SIMD call; otherwise rows of length inner are combined element-wise, also SIMD.
+/// Reductions over all elements, or along one axis of a contiguous tensor viewed as [outer, n, inner] — never through a
+/// transpose. Inner size 1 reduces each row with one SIMD call; otherwise rows of length inner are combined element-wise
+/// into the result (SIMD across the inner axis, the result row stays in cache). Large work is split across cores: by
+/// rows, by blocks of columns, or (one long vector) into per-core partials combined in chunk order. Splitting changes
+/// only the association of a floating-point sum or product (chunk partials are added left to right; within a chunk
+/// TensorPrimitives sums lane-wise), never max or min.
 /// </summary>
 internal static class Reduce
 {
+    /// <summary>Reduces a span on the calling thread.</summary>
     public static T All<T>(ReadOnlySpan<T> x, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => op switch
         {
@@ -21,27 +26,92 @@ internal static class Reduce
             _ => TensorPrimitives.Product(x),
         };
 
+    /// <summary>Reduces all of <paramref name="x"/>, split across cores when large.</summary>
+    public static T All<T>(T[] x, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T> => All(x, 0, x.Length, op);
+
+    /// <summary>Reduces <paramref name="length"/> elements of <paramref name="x"/> from <paramref name="offset"/>, split across cores when large.</summary>
+    public static T All<T>(T[] x, int offset, int length, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int chunks = Split.Chunks(length);
+        return chunks == 1 ? All<T>(x.AsSpan(offset, length), op) : AllSplit(x, offset, length, op, chunks);
+    }
+
+    private static T AllSplit<T>(T[] x, int offset, int length, Reduction op, int chunks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var partial = new T[chunks];
+        System.Threading.Tasks.Parallel.For(0, chunks, c =>
+        {
+            int start = Split.Start(length, chunks, c), end = Split.Start(length, chunks, c + 1);
+            partial[c] = All<T>(x.AsSpan(offset + start, end - start), op);
+        });
+        T acc = partial[0];
+        for (int c = 1; c < chunks; c++) acc = Combine(acc, partial[c], op);
+        return acc;
+    }
+
+    private static T Combine<T>(T a, T b, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => op switch
+        {
+            Reduction.Sum => a + b,
+            Reduction.Max => T.Max(a, b),
+            Reduction.Min => T.Min(a, b),
+            _ => a * b,
+        };
+
     /// <summary>Reduces axis <paramref name="axis"/>; the result keeps the axis with size 1.</summary>
     public static Tensor<T> Axis<T>(Tensor<T> x, int axis, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var shape = x.ShapeArray;
         var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
         shape[axis] = 1;
-        var result = new Tensor<T>(shape);
+        var result = Tensor<T>.Uninitialized(shape);
         var src = x.Buffer;
         var dst = result.Buffer;
-        if (inner == 1)
+        if (dst.Length == 0) return result;
+        if (n == 0)
         {
-            for (int o = 0; o < outer; o++) dst[o] = All<T>(src.AsSpan(o * n, n), op);
+            // An empty sum is 0 and an empty product 1 (an empty max or min is rejected before it gets here).
+            Array.Fill(dst, op == Reduction.Product ? T.One : T.Zero);
             return result;
         }
-        for (int o = 0; o < outer; o++)
+        int chunks = Split.Chunks(src.Length);
+        if (inner == 1)
         {
-            var acc = dst.AsSpan(o * inner, inner);
-            src.AsSpan(o * n * inner, inner).CopyTo(acc);
+            if (chunks == 1 || outer < chunks)
+                for (int o = 0; o < outer; o++) dst[o] = All(src, o * n, n, op);
+            else
+                Split.For(outer, chunks, (first, count) => { for (int o = first; o < first + count; o++) dst[o] = All<T>(src.AsSpan(o * n, n), op); }, align: 1);
+            return result;
+        }
+        if (chunks == 1) Columns(src, dst, n, inner, 0, outer, 0, inner, op);
+        else if (outer >= chunks) Split.For(outer, chunks, (first, count) => Columns(src, dst, n, inner, first, first + count, 0, inner, op), align: 1);
+        else Split.For(inner, Math.Min(chunks, Math.Max(1, inner / 16)), (j, w) => Columns(src, dst, n, inner, 0, outer, j, j + w, op), align: 16);
+        return result;
+    }
+
+    /// <summary>Columns [j0, j1) of outer blocks [o0, o1): result row = Σₖ (or max, min, product) of the block's rows, in k order.</summary>
+    private static void Columns<T>(T[] src, T[] dst, int n, int inner, int o0, int o1, int j0, int j1, Reduction op)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = j1 - j0;
+        for (int o = o0; o < o1; o++)
+        {
+            var acc = dst.AsSpan(o * inner + j0, w);
+            int baseOffset = o * n * inner + j0;
+            src.AsSpan(baseOffset, w).CopyTo(acc);
+            if (w < 8)
+            {
+                // Too short for a SIMD call per row: the same k-ordered combination, scalar.
+                for (int k = 1; k < n; k++)
+                {
+                    int r = baseOffset + k * inner;
+                    for (int j = 0; j < w; j++) acc[j] = Combine(acc[j], src[r + j], op);
+                }
+                continue;
+            }
             for (int k = 1; k < n; k++)
             {
-                var row = src.AsSpan((o * n + k) * inner, inner);
+                var row = src.AsSpan(baseOffset + k * inner, w);
                 switch (op)
                 {
                     case Reduction.Sum: TensorPrimitives.Add(acc, row, acc); break;
@@ -51,7 +121,6 @@ internal static class Reduce
                 }
             }
         }
-        return result;
     }
 
     /// <summary>Index of the largest (or smallest) element along an axis, first occurrence on ties; the axis is kept with size 1.</summary>
