@@ -45,6 +45,7 @@ public static class Compare
             results.Add(("mlp_step", Time(() => s.Step())));
         }
         ElementWiseWorkloads.Run(Want, results, Time);
+        ElementWiseWorkloads.RunSplit(Want, results, Time);
 
         var sb = new StringBuilder("{");
         for (int i = 0; i < results.Count; i++)

@@ -43,6 +43,30 @@ public static class ElementWiseWorkloads
         }
     }
 
+    /// <summary>
+    /// The split threshold's measurement (only when named, e.g. <c>compare split</c>): float32 <c>a + b</c>, <c>Exp</c>
+    /// and <c>Sum</c> at sizes around it, each on one thread (<c>_1t</c>) and split across the cores (<c>_2t</c>), alternating.
+    /// </summary>
+    public static void RunSplit(Func<string, bool> want, List<(string Name, double[] Times)> results, Func<Action, int, double[]> time)
+    {
+        if (want("\u0001")) return; // no workloads named: the sweep is not part of the default run
+        int saved = Kernels.Split.Threshold;
+        foreach (int n in new[] { 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18 })
+        {
+            var a = Tensor.RandomNormal<float>([n], 1);
+            var b = Tensor.RandomNormal<float>([n], 2);
+            foreach (var (op, action) in new (string, Action)[] { ("add", () => GC.KeepAlive(a + b)), ("exp", () => GC.KeepAlive(a.Exp())), ("sum", () => GC.KeepAlive(a.Sum())) })
+                foreach (var (tag, threshold) in new[] { ("1t", int.MaxValue), ("2t", 1) })
+                {
+                    string name = $"split_{op}_{n}_{tag}";
+                    if (!want(name)) continue;
+                    Kernels.Split.Threshold = threshold;
+                    results.Add((name, time(action, 5)));
+                    Kernels.Split.Threshold = saved;
+                }
+        }
+    }
+
     /// <summary>The bandwidth reference: both cores copy half of the array each.</summary>
     private static void ParallelCopy(Tensor<float> source, float[] destination)
     {

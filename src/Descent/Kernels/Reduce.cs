@@ -39,7 +39,7 @@ internal static class Reduce
     private static T AllSplit<T>(T[] x, int offset, int length, Reduction op, int chunks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var partial = new T[chunks];
-        System.Threading.Tasks.Parallel.For(0, chunks, c =>
+        Split.Run(chunks, c =>
         {
             int start = Split.Start(length, chunks, c), end = Split.Start(length, chunks, c + 1);
             partial[c] = All<T>(x.AsSpan(offset + start, end - start), op);
