@@ -6,7 +6,7 @@ namespace Descent.Tests.Kernels;
 
 /// <summary>
 /// The element-wise and reduction kernels against naive scalar loops, over random shapes whose sizes straddle the
-/// threshold where work is split across cores (<see cref="Split.Threshold"/>) and every vector width's tail, with random
+/// thresholds where work is split across cores (<see cref="Split.Threshold"/>, 4× that for reductions) and every vector width's tail, with random
 /// broadcasting patterns. Element-wise results must be bit-identical to the scalar loop however the work is split;
 /// sums and products only differ by the association of the floating-point additions (tolerance below); max and min are exact.
 /// </summary>
@@ -155,7 +155,8 @@ public class SplitKernelTests
         => Gen.Int[0, int.MaxValue].Sample(seed =>
         {
             var r = new Random(seed);
-            var shape = RandomShape(r, Math.Max(1, RandomSize(r)));
+            // Reductions split from 4× the element-wise threshold: half the cases are scaled up to reach it.
+            var shape = RandomShape(r, Math.Max(1, RandomSize(r) * (r.Next(2) == 0 ? 1 : 4)));
             var x = Random<float>(r, shape);
             if (x.Size == 0) return;
             int axis = r.Next(shape.Length);
