@@ -16,7 +16,7 @@ if ! "$PY" -c 'import torch, numpy' >/dev/null 2>&1 || ! ldconfig -p | grep -q l
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread >/dev/null
 fi
 WANT=("$@")
-[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mlp_step fashion_mlp_epoch fashion_softmax_epoch)
+[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mlp_step ew fashion_mlp_epoch fashion_softmax_epoch)
 
 dotnet build -c Release benchmarks/Descent.Benchmarks -v q -nologo >/dev/null
 BIN=benchmarks/Descent.Benchmarks/bin/Release/net10.0/Descent.Benchmarks
@@ -36,11 +36,10 @@ for r in $(seq "$REPS"); do
     "$BIN" compare "${small[@]}" > "$OUT/descent_default_$r.json"
     # Small work: one thread is PyTorch's best (no intra-op thread hand-offs); the MLP also runs with all cores.
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$PY" benchmarks/torch/workloads.py "${small[@]}" > "$OUT/peer_1thread_$r.json"
-    for w in "${small[@]}"; do
-      if [[ $w == mlp* ]]; then
-        env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" benchmarks/torch/workloads.py mlp_step > "$OUT/peer_allcores_$r.json"
-      fi
-    done
+    allcores=() ; for w in "${small[@]}"; do [[ $w == mlp* || $w == ew* ]] && allcores+=("$w"); done
+    if [ ${#allcores[@]} -gt 0 ]; then  # the MLP and element-wise work (ew*) also with all cores
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" benchmarks/torch/workloads.py "${allcores[@]}" > "$OUT/peer_allcores_$r.json"
+    fi
   fi
   # Whole training epochs, one workload per process (for its peak memory). PyTorch runs on one thread: with both its
   # intra-op threads and OpenBLAS's threading, the 2 cores are oversubscribed and an epoch takes 3-100x longer.

@@ -46,6 +46,8 @@ public static class Compare
         }
         foreach (var name in new[] { "fashion_mlp_epoch", "fashion_softmax_epoch" })
             if (only.Contains(name)) results.AddRange(FashionEpochs.Run(name));
+        ElementWiseWorkloads.Run(Want, results, Time);
+        ElementWiseWorkloads.RunSplit(Want, results, Time);
 
         var sb = new StringBuilder("{");
         for (int i = 0; i < results.Count; i++)

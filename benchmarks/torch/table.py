@@ -36,6 +36,18 @@ def fmt(seconds):
     return f"{seconds / 1e-9:.3g} ns"
 
 
+# ew_* workloads: bytes each op must move at least, per element (float32: 4 bytes per operand read or result written).
+EW_BYTES = {"copy": 8, "add": 12, "mul": 12, "scale": 8, "exp": 8, "relu": 8, "relubwd": 12, "sum": 4, "max": 4,
+            "sumrows": 4, "sumcols": 4, "softmax": 8, "axpy": 12}
+
+
+def ew_extra(name, seconds, copy_seconds):
+    """' (X GB/s, Y× copy)': effective bandwidth and its ratio to the same-size parallel copy of the same side."""
+    _, op, tag = name.split("_")
+    gbs = EW_BYTES[op] * {"16m": 1 << 24, "256k": 1 << 18}[tag] / seconds / 1e9
+    return f" ({gbs:.3g} GB/s, {gbs / (8 * {'16m': 1 << 24, '256k': 1 << 18}[tag] / copy_seconds / 1e9):.2f}× copy)" if copy_seconds else f" ({gbs:.3g} GB/s)"
+
+
 def main(directory):
     ours, peer = load(directory, "descent"), load(directory, "peer")
     rows = ["| workload | Descent min | Descent median | peer | peer min | peer median | ratio (median) | ratio (min) |",
@@ -48,9 +60,12 @@ def main(directory):
         if name.startswith(("sgemm_", "dgemm_")):
             n = int(name.split("_")[1])
             extra = f" ({2 * n ** 3 / dmin / 1e9:.0f} GFLOP/s best)"
+        copy = lambda side: min(min(t) for t in side.get("ew_copy_" + name.split("_")[-1], {"": [0]}).values())
+        if name.startswith("ew_"):
+            extra = ew_extra(name, dmin, copy(ours))
         if name in peer:
             cfg, pmin, pmed = best(peer[name])
-            pextra = ""
+            pextra = ew_extra(name, pmin, copy(peer)) if name.startswith("ew_") else ""
             if name.startswith(("sgemm_", "dgemm_")):
                 pextra = f" ({2 * n ** 3 / pmin / 1e9:.0f} GFLOP/s best)"
             rows.append(f"| {name} | {fmt(dmin)}{extra} | {fmt(dmed)} | {cfg} | {fmt(pmin)}{pextra} | {fmt(pmed)} | "

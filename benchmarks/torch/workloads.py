@@ -107,6 +107,20 @@ def mlp_step(batch=64, inputs=784, hidden=128, classes=10):
     return step
 
 
+def elementwise(op, rows, cols):
+    """The ew_* workloads of ElementWiseWorkloads.cs: float32, public API (results freshly allocated, as in Descent)."""
+    g = torch.Generator().manual_seed(1)
+    a, b = torch.randn(rows * cols, generator=g), torch.randn(rows * cols, generator=g)
+    m, dst, w = a.view(rows, cols), torch.empty_like(a), a.clone()
+    return {"copy": lambda: dst.copy_(a), "add": lambda: a + b, "mul": lambda: a * b, "scale": lambda: a * 0.5,
+            "exp": lambda: a.exp(), "relu": lambda: a.relu(), "relubwd": lambda: b * (a > 0), "sum": lambda: a.sum(),
+            "max": lambda: a.max(), "sumrows": lambda: m.sum(1), "sumcols": lambda: m.sum(0),
+            "softmax": lambda: m.softmax(-1), "axpy": lambda: w.sub_(b, alpha=1e-3)}[op]
+
+
+EW_OPS = ("copy", "add", "mul", "scale", "exp", "relu", "relubwd", "sum", "max", "sumrows", "sumcols", "softmax", "axpy")
+
+
 def main():
     wanted = sys.argv[1:]
     want = lambda name: not wanted or any(name.startswith(w) for w in wanted)
@@ -124,6 +138,10 @@ def main():
             out[f"dgemm_{n}"] = timed(gemm_torch(n, torch.float64), 5)
     if want("mlp_step"):
         out["mlp_step"] = timed(mlp_step())
+    for tag, rows, cols in (("16m", 4096, 4096), ("256k", 512, 512)):
+        for op in EW_OPS:
+            if want(f"ew_{op}_{tag}"):
+                out[f"ew_{op}_{tag}"] = timed(elementwise(op, rows, cols), 7)
     print(json.dumps(out))
 
 

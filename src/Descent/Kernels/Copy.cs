@@ -65,7 +65,7 @@ internal static class Copy
         var shape = new int[perm.Length];
         var strides = new int[perm.Length];
         for (int k = 0; k < perm.Length; k++) { shape[k] = x.ShapeRef[perm[k]]; strides[k] = srcStrides[perm[k]]; }
-        var result = new Tensor<T>(shape);
+        var result = Tensor<T>.Uninitialized(shape);
         if (perm.Length == 2 && shape[0] >= 16 && shape[1] >= 16) Transpose2D(x.Buffer, x.ShapeRef[0], x.ShapeRef[1], result.Buffer);
         else Strided(x.Buffer, 0, strides, shape, result.Buffer);
         return result;

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Descent.Kernels;
 
@@ -14,16 +16,15 @@ internal interface IBinaryOperator<T>
 
 /// <summary>
 /// Element-wise kernels with NumPy broadcasting. Equal shapes and scalar operands go straight to SIMD span loops
-/// (TensorPrimitives); other broadcasts iterate over the outer index and run the SIMD loop on the innermost run.
+/// (TensorPrimitives); other broadcasts iterate over the outer index and run the SIMD loop on the innermost run, so a
+/// row or column pattern (bias rows, per-row scales) needs no broadcast temporary. Work from <see cref="Split.Threshold"/>
+/// elements on is split into one contiguous chunk per core; results are allocated uninitialised (every element is written).
 /// </summary>
 internal static class ElementWise
 {
-    /// <summary>Work below this many elements stays on one thread.</summary>
-    public const int ParallelThreshold = 1 << 18;
-
     public static Tensor<T> Unary<T>(Tensor<T> x, SpanAction<T> kernel) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var result = new Tensor<T>(x.ShapeRef);
+        var result = Tensor<T>.Uninitialized(x.ShapeRef);
         Run(x.Buffer, result.Buffer, kernel);
         return result;
     }
@@ -32,56 +33,68 @@ internal static class ElementWise
 
     public static void Run<T>(T[] x, T[] y, SpanAction<T> kernel)
     {
-        int n = x.Length;
-        if (n < ParallelThreshold) { kernel(x, y); return; }
-        int chunks = Environment.ProcessorCount;
-        int size = (n + chunks - 1) / chunks;
-        Parallel.For(0, chunks, c =>
-        {
-            int start = c * size, len = Math.Min(size, n - start);
-            if (len > 0) kernel(x.AsSpan(start, len), y.AsSpan(start, len));
-        });
+        int chunks = Split.Chunks(x.Length);
+        if (chunks == 1) kernel(x, y);
+        else RunSplit(x, y, kernel, chunks);
     }
+
+    // Separate from Run so that the closure is allocated only for split work.
+    private static void RunSplit<T>(T[] x, T[] y, SpanAction<T> kernel, int chunks)
+        => Split.For(x.Length, chunks, (s, n) => kernel(x.AsSpan(s, n), y.AsSpan(s, n)));
 
     public static Tensor<T> Binary<T, TOp>(Tensor<T> a, Tensor<T> b, string operation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
     {
         if (Shapes.Equal(a.Shape, b.Shape))
         {
-            var r = new Tensor<T>(a.ShapeRef);
-            Same<T, TOp>(a.Buffer, b.Buffer, r.Buffer);
+            var r = Tensor<T>.Uninitialized(a.ShapeRef);
+            int chunks = Split.Chunks(r.Size);
+            if (chunks == 1) TOp.Invoke(a.Buffer, b.Buffer, r.Buffer);
+            else SameSplit<T, TOp>(a.Buffer, b.Buffer, r.Buffer, chunks);
             return r;
         }
         if (b.Size == 1 && b.Rank <= a.Rank)
         {
-            var r = new Tensor<T>(a.ShapeRef);
-            TOp.Invoke(a.Buffer, b.Buffer[0], r.Buffer);
+            var r = Tensor<T>.Uninitialized(a.ShapeRef);
+            int chunks = Split.Chunks(r.Size);
+            if (chunks == 1) TOp.Invoke(a.Buffer, b.Buffer[0], r.Buffer);
+            else ScalarSplit<T, TOp>(a.Buffer, b.Buffer[0], r.Buffer, scalarFirst: false, chunks);
             return r;
         }
         if (a.Size == 1 && a.Rank <= b.Rank)
         {
-            var r = new Tensor<T>(b.ShapeRef);
-            TOp.Invoke(a.Buffer[0], b.Buffer, r.Buffer);
+            var r = Tensor<T>.Uninitialized(b.ShapeRef);
+            int chunks = Split.Chunks(r.Size);
+            if (chunks == 1) TOp.Invoke(a.Buffer[0], b.Buffer, r.Buffer);
+            else ScalarSplit<T, TOp>(b.Buffer, a.Buffer[0], r.Buffer, scalarFirst: true, chunks);
             return r;
         }
         var shape = Shapes.Broadcast(a.Shape, b.Shape, operation);
-        var result = new Tensor<T>(shape);
+        var result = Tensor<T>.Uninitialized(shape);
         Broadcast<T, TOp>(a.Buffer, a.ShapeRef, b.Buffer, b.ShapeRef, result.Buffer, shape);
         return result;
     }
 
-    private static void Same<T, TOp>(T[] a, T[] b, T[] d) where TOp : IBinaryOperator<T>
-    {
-        int n = d.Length;
-        if (n < ParallelThreshold) { TOp.Invoke(a, b, d); return; }
-        int chunks = Environment.ProcessorCount;
-        int size = (n + chunks - 1) / chunks;
-        Parallel.For(0, chunks, c =>
+    private static void SameSplit<T, TOp>(T[] a, T[] b, T[] d, int chunks) where TOp : IBinaryOperator<T>
+        => Split.For(d.Length, chunks, (s, n) => TOp.Invoke(a.AsSpan(s, n), b.AsSpan(s, n), d.AsSpan(s, n)));
+
+    private static void ScalarSplit<T, TOp>(T[] x, T scalar, T[] d, bool scalarFirst, int chunks) where TOp : IBinaryOperator<T>
+        => Split.For(d.Length, chunks, (s, n) =>
         {
-            int start = c * size, len = Math.Min(size, n - start);
-            if (len > 0) TOp.Invoke(a.AsSpan(start, len), b.AsSpan(start, len), d.AsSpan(start, len));
+            if (scalarFirst) TOp.Invoke(scalar, x.AsSpan(s, n), d.AsSpan(s, n));
+            else TOp.Invoke(x.AsSpan(s, n), scalar, d.AsSpan(s, n));
         });
+
+    /// <summary>In place <c>y += scale · x</c> (the update step of the optimizers), split across cores when large.</summary>
+    public static void MultiplyAddInPlace<T>(T[] x, T scale, T[] y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int chunks = Split.Chunks(y.Length);
+        if (chunks == 1) TensorPrimitives.MultiplyAdd(x, scale, y, y);
+        else MultiplyAddSplit(x, scale, y, chunks);
     }
+
+    private static void MultiplyAddSplit<T>(T[] x, T scale, T[] y, int chunks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Split.For(y.Length, chunks, (s, n) => TensorPrimitives.MultiplyAdd(x.AsSpan(s, n), scale, y.AsSpan(s, n), y.AsSpan(s, n)));
 
     /// <summary>Strides of <paramref name="shape"/> aligned to <paramref name="outShape"/>, 0 where broadcast.</summary>
     public static int[] BroadcastStrides(int[] shape, int[] outShape)
@@ -104,12 +117,30 @@ internal static class ElementWise
         if (d.Length == 0) return;
         var sa = BroadcastStrides(aShape, shape);
         var sb = BroadcastStrides(bShape, shape);
+        int outer = d.Length / shape[rank - 1];
+        int chunks = Math.Min(Split.Chunks(d.Length), outer);
+        if (chunks == 1) BroadcastRows<T, TOp>(a, sa, b, sb, d, shape, 0, outer);
+        else Split.For(outer, chunks, (o, count) => BroadcastRows<T, TOp>(a, sa, b, sb, d, shape, o, o + count), align: 1);
+    }
+
+    /// <summary>Output rows (all dimensions but the last) <paramref name="first"/> to <paramref name="end"/> of a broadcast.</summary>
+    private static void BroadcastRows<T, TOp>(T[] a, int[] sa, T[] b, int[] sb, T[] d, int[] shape, int first, int end)
+        where TOp : IBinaryOperator<T>
+    {
+        int rank = shape.Length;
         int inner = shape[rank - 1];
         int ia = sa[rank - 1], ib = sb[rank - 1];
-        int outer = d.Length / inner;
         Span<int> idx = stackalloc int[rank];
         int offA = 0, offB = 0;
-        for (int o = 0; o < outer; o++)
+        // The odometer position of the first row.
+        for (int k = rank - 2, rem = first; k >= 0; k--)
+        {
+            idx[k] = rem % shape[k];
+            rem /= shape[k];
+            offA += idx[k] * sa[k];
+            offB += idx[k] * sb[k];
+        }
+        for (int o = first; o < end; o++)
         {
             var dst = d.AsSpan(o * inner, inner);
             if (ia == 1 && ib == 1) TOp.Invoke(a.AsSpan(offA, inner), b.AsSpan(offB, inner), dst);
@@ -133,7 +164,7 @@ internal static class ElementWise
     /// <summary>Materialises <paramref name="x"/> broadcast to <paramref name="shape"/>.</summary>
     public static T[] BroadcastTo<T>(T[] x, int[] xShape, int[] shape) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var d = new T[Shapes.Size(shape)];
+        var d = GC.AllocateUninitializedArray<T>(Shapes.Size(shape));
         if (d.Length == 0) return d;
         if (x.Length == 1) { Array.Fill(d, x[0]); return d; }
         int rank = shape.Length;
@@ -215,19 +246,62 @@ internal readonly struct MinOp<T> : IBinaryOperator<T> where T : unmanaged, IBin
     public static void Invoke(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Min(b, a, d);
 }
 
-/// <summary>Comparison operators give 1 where the relation holds and 0 elsewhere.</summary>
+/// <summary>Comparison operators give 1 where the relation holds and 0 elsewhere (false for NaN, as the scalar relation).</summary>
 internal abstract class CompareOp<T, TSelf> where T : unmanaged, IBinaryFloatingPointIeee754<T> where TSelf : ICompare<T>
 {
-    public static void Loop(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = TSelf.Test(a[i], b[i]) ? T.One : T.Zero; }
-    public static void Loop(ReadOnlySpan<T> a, T b, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = TSelf.Test(a[i], b) ? T.One : T.Zero; }
-    public static void Loop(T a, ReadOnlySpan<T> b, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = TSelf.Test(a, b[i]) ? T.One : T.Zero; }
+    public static void Loop(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => Run(a, false, b, false, d);
+    public static void Loop(ReadOnlySpan<T> a, T b, Span<T> d) => Run(a, false, new ReadOnlySpan<T>(in b), true, d);
+    public static void Loop(T a, ReadOnlySpan<T> b, Span<T> d) => Run(new ReadOnlySpan<T>(in a), true, b, false, d);
+
+    /// <summary>The SIMD loop: an operand flagged scalar is its single element, broadcast. The mask ANDed with 1.0 gives 1 or 0.</summary>
+    private static void Run(ReadOnlySpan<T> a, bool aScalar, ReadOnlySpan<T> b, bool bScalar, Span<T> d)
+    {
+        int n = d.Length, i = 0;
+        if (n == 0) return;
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rd = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            var one = Vector512<T>.One;
+            var va = Vector512.Create(ra);
+            var vb = Vector512.Create(rb);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var x = aScalar ? va : Vector512.LoadUnsafe(ref ra, (nuint)i);
+                var y = bScalar ? vb : Vector512.LoadUnsafe(ref rb, (nuint)i);
+                (TSelf.Test(x, y) & one).StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            var one = Vector256<T>.One;
+            var va = Vector256.Create(ra);
+            var vb = Vector256.Create(rb);
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var x = aScalar ? va : Vector256.LoadUnsafe(ref ra, (nuint)i);
+                var y = bScalar ? vb : Vector256.LoadUnsafe(ref rb, (nuint)i);
+                (TSelf.Test(x, y) & one).StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+            d[i] = TSelf.Test(aScalar ? a[0] : a[i], bScalar ? b[0] : b[i]) ? T.One : T.Zero;
+    }
 }
 
-internal interface ICompare<T> { static abstract bool Test(T a, T b); }
+internal interface ICompare<T>
+{
+    static abstract bool Test(T a, T b);
+    static abstract Vector512<T> Test(Vector512<T> a, Vector512<T> b);
+    static abstract Vector256<T> Test(Vector256<T> a, Vector256<T> b);
+}
 
 internal readonly struct GreaterOp<T> : IBinaryOperator<T>, ICompare<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static bool Test(T a, T b) => a > b;
+    public static Vector512<T> Test(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThan(a, b);
+    public static Vector256<T> Test(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThan(a, b);
     public static T Invoke(T a, T b) => a > b ? T.One : T.Zero;
     public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => CompareOp<T, GreaterOp<T>>.Loop(a, b, d);
     public static void Invoke(ReadOnlySpan<T> a, T b, Span<T> d) => CompareOp<T, GreaterOp<T>>.Loop(a, b, d);
@@ -237,6 +311,8 @@ internal readonly struct GreaterOp<T> : IBinaryOperator<T>, ICompare<T> where T 
 internal readonly struct GreaterEqualOp<T> : IBinaryOperator<T>, ICompare<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static bool Test(T a, T b) => a >= b;
+    public static Vector512<T> Test(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThanOrEqual(a, b);
+    public static Vector256<T> Test(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThanOrEqual(a, b);
     public static T Invoke(T a, T b) => a >= b ? T.One : T.Zero;
     public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => CompareOp<T, GreaterEqualOp<T>>.Loop(a, b, d);
     public static void Invoke(ReadOnlySpan<T> a, T b, Span<T> d) => CompareOp<T, GreaterEqualOp<T>>.Loop(a, b, d);
@@ -246,6 +322,8 @@ internal readonly struct GreaterEqualOp<T> : IBinaryOperator<T>, ICompare<T> whe
 internal readonly struct EqualOp<T> : IBinaryOperator<T>, ICompare<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static bool Test(T a, T b) => a == b;
+    public static Vector512<T> Test(Vector512<T> a, Vector512<T> b) => Vector512.Equals(a, b);
+    public static Vector256<T> Test(Vector256<T> a, Vector256<T> b) => Vector256.Equals(a, b);
     public static T Invoke(T a, T b) => a == b ? T.One : T.Zero;
     public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => CompareOp<T, EqualOp<T>>.Loop(a, b, d);
     public static void Invoke(ReadOnlySpan<T> a, T b, Span<T> d) => CompareOp<T, EqualOp<T>>.Loop(a, b, d);

@@ -84,7 +84,7 @@ public sealed partial class Tensor<T>
         ArgumentNullException.ThrowIfNull(other);
         if (!Shapes.Equal(Shape, other.Shape))
             throw new ShapeException($"SubtractInPlace: shapes {Shapes.Format(Shape)} and {Shapes.Format(other.Shape)} differ; an in-place update needs equal shapes.");
-        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(other.Buffer, -scale, Buffer, Buffer);
+        ElementWise.MultiplyAddInPlace(other.Buffer, -scale, Buffer);
         return this;
     }
 

@@ -157,10 +157,13 @@ public sealed partial class Tensor<T>
     public Tensor<T> LogSumExp(int axis, bool keepDims = false) => LogSumExp([axis], keepDims);
 
     /// <summary>softmax along <paramref name="axis"/>: exp(x − logsumexp(x)), every slice sums to 1.</summary>
-    public Tensor<T> Softmax(int axis = -1) => LogSoftmax(axis).Exp();
+    public Tensor<T> Softmax(int axis = -1) => Fused(axis) ? Kernels.Softmax.Run(this, Shapes.Axis(axis, Rank, "Softmax"), log: false) : LogSoftmax(axis).Exp();
 
     /// <summary>log-softmax along <paramref name="axis"/>: x − logsumexp(x), computed stably.</summary>
-    public Tensor<T> LogSoftmax(int axis = -1) => this - LogSumExp([axis], keepDims: true);
+    public Tensor<T> LogSoftmax(int axis = -1) => Fused(axis) ? Kernels.Softmax.Run(this, Shapes.Axis(axis, Rank, "LogSoftmax"), log: true) : this - LogSumExp([axis], keepDims: true);
+
+    // Unrecorded softmax over an axis with inner size 1 runs fused (one read, one write); recorded, the composition keeps its gradient.
+    private bool Fused(int axis) => !ShouldRecord(this) && Rank > 0 && Kernels.Softmax.Applies(ShapeRef, Shapes.Axis(axis, Rank, "Softmax"));
 
     /// <summary>Index of the maximum along an axis (first on ties), as a constant tensor of indices; all elements when null (flat index).</summary>
     public Tensor<T> ArgMax(int? axis = null, bool keepDims = false) => ArgExtreme(axis, keepDims, max: true);

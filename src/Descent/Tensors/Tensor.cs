@@ -51,6 +51,12 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
     /// <summary>Creates a tensor of the given shape filled with zeros.</summary>
     internal Tensor(int[] shape) : this(shape, new T[Shapes.Size(shape)]) { }
 
+    /// <summary>
+    /// Creates a tensor whose elements are not initialised, for results that a kernel overwrites completely: large
+    /// arrays then skip the garbage collector's zeroing, a whole extra pass over memory.
+    /// </summary>
+    internal static Tensor<T> Uninitialized(int[] shape) => new(shape, GC.AllocateUninitializedArray<T>(Shapes.Size(shape)));
+
     /// <summary>The dimensions, outermost first. A scalar has shape <c>[]</c>.</summary>
     public ReadOnlySpan<int> Shape => _shape;
 

@@ -1,0 +1,60 @@
+namespace Descent.Kernels;
+
+/// <summary>
+/// Splits large element-wise and reduction work into contiguous chunks, one per core; small work stays on the calling
+/// thread. Chunk boundaries are multiples of 64 elements (whole cache lines and whole vectors), so an element-wise kernel
+/// gives bit-identical results however the work is split; reductions combine their per-chunk partials in chunk order.
+/// </summary>
+internal static class Split
+{
+    /// <summary>
+    /// Elements below which work stays on one thread. Splitting costs a thread-pool hand-off (a few µs on a quiet
+    /// machine, 50–300 µs when other processes hold the cores); a float32 <c>a + b</c> of 128K elements takes ~40 µs
+    /// on one core, so from there two cores pay on a quiet machine (<c>compare split</c> measures it: one thread against
+    /// the split, size by size). Mutable only so that benchmarks can sweep it.
+    /// </summary>
+    internal static int Threshold = 1 << 17;
+
+    /// <summary>
+    /// The number of chunks for work over <paramref name="elements"/> elements: 1 below the threshold, else at least
+    /// half the threshold per chunk and up to 4 per core — more chunks than cores, so that when another process holds a
+    /// core the threads that do run take over its share instead of waiting for it. The count depends only on the
+    /// size and the core count, so a split reduction is deterministic.
+    /// </summary>
+    public static int Chunks(long elements)
+    {
+        int cores = Environment.ProcessorCount;
+        if (elements < Threshold || cores == 1) return 1;
+        return (int)Math.Min(4L * cores, Math.Max(2, elements / Math.Max(1, Threshold / 2)));
+    }
+
+    /// <summary>The start of chunk <paramref name="c"/> of <paramref name="chunks"/> over <paramref name="n"/> items, aligned to <paramref name="align"/>.</summary>
+    public static int Start(int n, int chunks, int c, int align = 64)
+    {
+        if (c >= chunks) return n;
+        long s = (long)n * c / chunks;
+        return (int)Math.Min(n, s / align * align);
+    }
+
+    /// <summary>Runs <paramref name="body"/>(start, length) on each of <paramref name="chunks"/> chunks of [0, n), in parallel.</summary>
+    public static void For(int n, int chunks, Action<int, int> body, int align = 64)
+    {
+        if (chunks <= 1) { body(0, n); return; }
+        Run(chunks, c =>
+        {
+            int start = Start(n, chunks, c, align), end = Start(n, chunks, c + 1, align);
+            if (end > start) body(start, end - start);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="chunk"/>(c) for c in [0, <paramref name="chunks"/>) on the calling thread and pooled threads.
+    /// Parallel.For hands out the chunks dynamically, so a thread that does run takes over the chunks of one that waits
+    /// for a core.
+    /// </summary>
+    public static void Run(int chunks, Action<int> chunk)
+    {
+        if (chunks <= 1) { if (chunks == 1) chunk(0); return; }
+        Parallel.For(0, chunks, chunk);
+    }
+}
