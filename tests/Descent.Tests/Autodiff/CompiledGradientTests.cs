@@ -246,7 +246,7 @@ public class CompiledGradientTests
         {
             var a = pool[rng.Next(pool.Count)];
             var b = pool[rng.Next(pool.Count)];
-            Tensor<double> r = rng.Next(20) switch
+            Tensor<double> r = rng.Next(22) switch
             {
                 0 => a + b,
                 1 => a - b,
@@ -267,6 +267,8 @@ public class CompiledGradientTests
                 16 => b - a.Sum() * 0.1,
                 17 => 2.0 - a,
                 18 => a.BroadcastTo(target) * 0.5,
+                19 => b * a.Sum(),
+                20 => a.Sum() - a,
                 _ => (a.Abs() + 1.0).Pow(b.Tanh()),
             };
             if (r.Rank > 0 && rng.Next(6) == 0)
