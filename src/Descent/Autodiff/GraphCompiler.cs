@@ -261,7 +261,9 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
         private readonly ParameterExpression _lr = Expression.Parameter(Ty, "lr");
         private readonly ParameterExpression _i = Expression.Variable(typeof(int), "i");
         private readonly List<ParameterExpression> _locals = [];
-        private readonly List<Expression> _prologue = [];
+        private readonly List<(ParameterExpression? Target, Expression Init)> _prologue = [];
+        private readonly HashSet<ParameterExpression> _tempArrays = [];
+        private readonly Dictionary<ParameterExpression, int[]> _mapValues = [];
         private readonly List<Step> _steps = [];
         private readonly Dictionary<Value, ParameterExpression> _val = [], _grad = [];
         private readonly HashSet<Value> _gradAssigned = [];
@@ -291,24 +293,119 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
 
             for (int p = 0; p < program.ParameterValues.Length; p++) Finish(program.ParameterValues[p], program.GradSlots[p]);
 
-            var body = new List<Expression>(_prologue);
-            Loop? group = null;
+            // Fuse consecutive loops of the same length where that cannot change a result.
+            var final = new List<Step>();
             foreach (var step in _steps)
             {
-                if (step is Loop loop)
-                {
-                    if (group is not null && group.CanFuse(loop)) { group.Absorb(loop); continue; }
-                    if (group is not null) EmitLoop(group, body);
-                    group = loop;
-                    continue;
-                }
-                if (group is not null) { EmitLoop(group, body); group = null; }
-                body.Add(((Line)step).Expression);
+                if (step is Loop loop && final.Count > 0 && final[^1] is Loop group && group.CanFuse(loop)) group.Absorb(loop);
+                else final.Add(step);
             }
-            if (group is not null) EmitLoop(group, body);
+
+            // A temporary array that only one fused loop touches, always at the loop index, never needs to exist:
+            // each iteration's element lives in a local (a register) instead.
+            var users = new Dictionary<ParameterExpression, int>();
+            foreach (var step in final)
+                foreach (var v in Referenced(step)) users[v] = users.GetValueOrDefault(v) + 1;
+            var dropped = new HashSet<ParameterExpression>();
+            var body = new List<Expression>();
+            foreach (var step in final)
+            {
+                if (step is Line line) { body.Add(line.Expression); continue; }
+                var loop = (Loop)step;
+                var scalars = new Dictionary<ParameterExpression, ParameterExpression>();
+                foreach (var (key, access) in loop.Touched)
+                    if (key is ParameterExpression a && _tempArrays.Contains(a) && users[a] == 1 && (access & (Access.ReadAny | Access.WriteAny)) == 0)
+                    {
+                        var local = Expression.Variable(Ty, a.Name + "_at");
+                        _locals.Add(local);
+                        scalars[a] = local;
+                        dropped.Add(a);
+                    }
+                EmitLoop(loop, body, scalars);
+            }
             body.Add(_val[root]);
-            var lambda = Expression.Lambda<Func<T[][], T, T>>(Expression.Block(Ty, _locals, body), "compiled_gradient", [_buffers, _lr]);
+            // Temporaries and index maps that no statement reads any more need not be loaded.
+            var referenced = new Collector();
+            foreach (var e in body) referenced.Visit(e);
+            var block = new List<Expression>();
+            foreach (var (target, init) in _prologue) if (target is null || referenced.Found.Contains(target)) block.Add(init);
+            block.AddRange(body);
+            var locals = _locals.Where(l => !dropped.Contains(l));
+            var lambda = Expression.Lambda<Func<T[][], T, T>>(Expression.Block(Ty, locals, block), "compiled_gradient", [_buffers, _lr]);
             return lambda.Compile();
+        }
+
+        /// <summary>Loops up to this length are unrolled: constant indices, and broadcast index maps folded away.</summary>
+        private const int UnrollLimit = 16;
+
+        private static HashSet<ParameterExpression> Referenced(Step step)
+        {
+            var collector = new Collector();
+            if (step is Line line) collector.Visit(line.Expression);
+            else
+            {
+                var loop = (Loop)step;
+                foreach (var e in loop.Pre.Concat(loop.Body).Concat(loop.Post)) collector.Visit(e);
+            }
+            return collector.Found;
+        }
+
+        private sealed class Collector : ExpressionVisitor
+        {
+            public readonly HashSet<ParameterExpression> Found = [];
+
+            protected override Expression VisitParameter(ParameterExpression node)
+            {
+                Found.Add(node);
+                return node;
+            }
+        }
+
+        /// <summary>Replaces scalar-replaced arrays' elements by locals and, when unrolling, the index by a constant.</summary>
+        private sealed class Rewriter(ParameterExpression index, Dictionary<ParameterExpression, ParameterExpression> scalars,
+            Dictionary<ParameterExpression, int[]> maps, int? at) : ExpressionVisitor
+        {
+            protected override Expression VisitIndex(IndexExpression node)
+            {
+                if (node.Object is ParameterExpression a && scalars.TryGetValue(a, out var local)) return local;
+                return base.VisitIndex(node);
+            }
+
+            protected override Expression VisitBinary(BinaryExpression node)
+            {
+                if (at is int k && node.NodeType == ExpressionType.ArrayIndex && node.Left is ParameterExpression m
+                    && maps.TryGetValue(m, out var map) && node.Right == index)
+                    return Expression.Constant(map[k]);
+                return base.VisitBinary(node);
+            }
+
+            protected override Expression VisitParameter(ParameterExpression node)
+                => at is int k && node == index ? Expression.Constant(k) : node;
+        }
+
+        private void EmitLoop(Loop loop, List<Expression> body, Dictionary<ParameterExpression, ParameterExpression> scalars)
+        {
+            body.AddRange(loop.Pre);
+            if (loop.N <= UnrollLimit)
+            {
+                for (int k = 0; k < loop.N; k++)
+                {
+                    var rewriter = new Rewriter(_i, scalars, _mapValues, k);
+                    foreach (var e in loop.Body) body.Add(rewriter.Visit(e));
+                }
+            }
+            else
+            {
+                var rewriter = new Rewriter(_i, scalars, _mapValues, null);
+                var end = Expression.Label("end");
+                body.Add(Expression.Assign(_i, Expression.Constant(0)));
+                body.Add(Expression.Loop(
+                    Expression.IfThenElse(Expression.LessThan(_i, Expression.Constant(loop.N)),
+                        Expression.Block(loop.Body.Select(rewriter.Visit).Append(Expression.PreIncrementAssign(_i))!),
+                        Expression.Break(end)),
+                    end));
+            }
+            body.AddRange(loop.Post);
         }
 
         private static ConstantExpression One => Expression.Constant(T.One, Ty);
@@ -319,19 +416,6 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
 
         private static Expression Call(string name, params Expression[] args) => Expression.Call(M(name), args);
 
-        private void EmitLoop(Loop loop, List<Expression> body)
-        {
-            body.AddRange(loop.Pre);
-            var end = Expression.Label("end");
-            body.Add(Expression.Assign(_i, Expression.Constant(0)));
-            body.Add(Expression.Loop(
-                Expression.IfThenElse(Expression.LessThan(_i, Expression.Constant(loop.N)),
-                    Expression.Block(loop.Body.Append(Expression.PreIncrementAssign(_i))),
-                    Expression.Break(end)),
-                end));
-            body.AddRange(loop.Post);
-        }
-
         private void LoadLeaf(Value v)
         {
             if (_val.ContainsKey(v)) return;
@@ -340,14 +424,14 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
             {
                 var s = Expression.Variable(Ty, "leaf" + v.LeafSlot);
                 _locals.Add(s);
-                _prologue.Add(Expression.Assign(s, Expression.ArrayIndex(slot, Expression.Constant(0))));
+                _prologue.Add((null, Expression.Assign(s, Expression.ArrayIndex(slot, Expression.Constant(0)))));
                 _val[v] = s;
             }
             else
             {
                 var a = Expression.Variable(typeof(T[]), "leaf" + v.LeafSlot);
                 _locals.Add(a);
-                _prologue.Add(Expression.Assign(a, slot));
+                _prologue.Add((null, Expression.Assign(a, slot)));
                 _val[v] = a;
             }
         }
@@ -362,7 +446,8 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
             }
             var a = Expression.Variable(typeof(T[]), name + _temps++);
             _locals.Add(a);
-            _prologue.Add(Expression.Assign(a, Expression.Constant(new T[size])));
+            _prologue.Add((a, Expression.Assign(a, Expression.Constant(new T[size]))));
+            _tempArrays.Add(a);
             return a;
         }
 
@@ -379,7 +464,7 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
             {
                 e = Expression.Variable(typeof(T[]), "grad" + v.ParameterIndex);
                 _locals.Add(e);
-                _prologue.Add(Expression.Assign(e, Expression.ArrayIndex(_buffers, Expression.Constant(program.GradSlots[v.ParameterIndex]))));
+                _prologue.Add((null, Expression.Assign(e, Expression.ArrayIndex(_buffers, Expression.Constant(program.GradSlots[v.ParameterIndex])))));
             }
             else e = Temp(v.Size, "g");
             _grad[v] = e;
@@ -407,7 +492,8 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
             }
             m = Expression.Variable(typeof(int[]), "map" + _maps.Count);
             _locals.Add(m);
-            _prologue.Add(Expression.Assign(m, Expression.Constant(map)));
+            _prologue.Add((m, Expression.Assign(m, Expression.Constant(map))));
+            _mapValues[m] = map;
             _maps[key] = m;
             return m;
         }
