@@ -25,12 +25,13 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
     }
 
     /// <summary>One recorded operation.</summary>
-    internal sealed class Op(string name, Value[] inputs, Value output, T constant)
+    internal sealed class Op(string name, Value[] inputs, Value output, T constant, int[]? keptShape = null)
     {
         public readonly string Name = name;
         public readonly Value[] Inputs = inputs;
         public readonly Value Output = output;
-        public readonly T Constant = constant;   // the exponent of pow by a constant
+        public readonly T Constant = constant;        // the exponent of pow by a constant
+        public readonly int[]? KeptShape = keptShape; // a sum over axes: its output's shape with the reduced axes kept as 1
     }
 
     /// <summary>The traced graph, the bound buffers, and the code generator's entry point.</summary>
@@ -137,7 +138,7 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
     private static NotSupportedException Unsupported(string name, string? detail = null) =>
         new($"Autograd.Compile does not support the '{name}' operation{(detail is null ? "" : " (" + detail + ")")}. " +
             "Compute this loss with the eager engine (loss.Backward()), or write it with supported operations: " +
-            "+, −, ×, ÷ (with broadcasting), negation, Square, Sqrt, Exp, Log, Pow, Abs, Sigmoid, Tanh, Relu, Reshape, BroadcastTo, and Sum/Mean over all elements.");
+            "+, −, ×, ÷ (with broadcasting), negation, Square, Sqrt, Exp, Log, Pow, Abs, Sigmoid, Tanh, Relu, Reshape, BroadcastTo, Sum and Mean (over all elements or axes).");
 
     private static Op Describe(Node<T> node, Tensor<T> output, Value[] inputs, Value outValue)
     {
@@ -147,7 +148,7 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
         T constant = T.Zero;
         if (name == "sum")
         {
-            if (outValue.Size != 1) throw Unsupported(name, "a sum over some axes; only sums and means over all elements are compiled");
+            if (outValue.Size != 1) return new Op(name, inputs, outValue, constant, KeptShape(node, output));
         }
         else if (name == "reshape")
         {
@@ -187,6 +188,29 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
             if (check.AsSpan().SequenceEqual(output.Buffer)) return p;
         }
         throw Unsupported("pow", "its constant exponent could not be recovered from the graph");
+    }
+
+    /// <summary>
+    /// The kept-dims shape of a recorded sum over axes (with keepDims false the output shape alone does not say which
+    /// axes were reduced): its gradient closure computes g.Reshape(kept).BroadcastTo(x.shape), so running it with
+    /// recording on shows the reshape's result shape.
+    /// </summary>
+    private static int[] KeptShape(Node<T> node, Tensor<T> output)
+    {
+        var sink = new CaptureSink();
+        var g = new Tensor<T>(output.ShapeArray);
+        using (Autograd.EnableGrad())
+        {
+            g.RequiresGrad = true;
+            node.Backward(g, output, sink);
+        }
+        var x = node.Input(0);
+        var r = sink.Grad;
+        if (r?.Node is { Name: "broadcast_to" } b) r = b.Input(0);
+        if (r?.Node is { Name: "reshape" } reshape && ReferenceEquals(reshape.Input(0), g)
+            && r.Size == output.Size && r.Rank == x.Rank && Shapes.CanBroadcastTo(r.Shape, x.Shape))
+            return r.ShapeArray;
+        throw Unsupported("sum", "its reduced axes could not be recovered from the graph");
     }
 
     private sealed class CaptureSink : GradientSink<T>
@@ -521,6 +545,18 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
         {
             var o = op.Output;
             var outVar = ValVar(o);
+            if (op.Name == "sum" && op.KeptShape is { } kept)
+            {
+                // Over axes: out[kept index of i] += x[i], in index order.
+                var x = op.Inputs[0];
+                var sumLoop = new Loop(x.Size);
+                sumLoop.Pre.Add(Call(nameof(K.Clear), outVar));
+                var slot = Expression.ArrayAccess(outVar, Expression.ArrayIndex(Map(kept, x.Shape), _i));
+                sumLoop.Body.Add(Expression.Assign(slot, Expression.Add(slot, At(x, x.Shape, sumLoop))));
+                sumLoop.Touch(outVar, Access.ReadAny | Access.WriteAny);
+                _steps.Add(sumLoop);
+                return;
+            }
             if (op.Name == "sum")
             {
                 var x = op.Inputs[0];
@@ -563,6 +599,18 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
         private void Backward(Op op)
         {
             var o = op.Output;
+            if (op.Name == "sum" && op.KeptShape is { } kept)
+            {
+                // The gradient broadcasts back: gx[i] += g[kept index of i].
+                var x = op.Inputs[0];
+                if (!x.RequiresGrad) return;
+                var sumLoop = new Loop(x.Size);
+                var gOut = GradVar(o);
+                sumLoop.Touch(gOut, Access.ReadAny);
+                Accumulate(x, x.Shape, Expression.ArrayAccess(gOut, Expression.ArrayIndex(Map(kept, x.Shape), _i)), sumLoop);
+                _steps.Add(sumLoop);
+                return;
+            }
             if (op.Name == "sum")
             {
                 var x = op.Inputs[0];
