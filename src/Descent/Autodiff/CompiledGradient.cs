@@ -49,7 +49,7 @@ public sealed class CompiledGradient<T> where T : unmanaged, IBinaryFloatingPoin
         for (int i = 0; i < _grads.Length; i++) _grads[i] = new Tensor<T>(_parameters[i].ShapeArray, _buffers[program.GradSlots[i]]);
     }
 
-    /// <summary>The tensors that get gradients: leaves of the traced graph that require a gradient, in the order the backward pass meets them.</summary>
+    /// <summary>The tensors that get gradients: leaves of the traced graph that require a gradient, in order of first use.</summary>
     public IReadOnlyList<Tensor<T>> Parameters => _parameters;
 
     /// <summary>Every leaf tensor the program reads (parameters, data and constants), in order of first use.</summary>

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Reflection;
+using Descent.Kernels;
 
 namespace Descent.Autodiff;
 
@@ -138,14 +139,23 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
     private static NotSupportedException Unsupported(string name, string? detail = null) =>
         new($"Autograd.Compile does not support the '{name}' operation{(detail is null ? "" : " (" + detail + ")")}. " +
             "Compute this loss with the eager engine (loss.Backward()), or write it with supported operations: " +
-            "+, −, ×, ÷ (with broadcasting), negation, Square, Sqrt, Exp, Log, Pow, Abs, Sigmoid, Tanh, Relu, Reshape, BroadcastTo, Sum and Mean (over all elements or axes).");
+            "+, −, ×, ÷ (with broadcasting), negation, Square, Sqrt, Exp, Log, Pow, Abs, Sigmoid, Tanh, Relu, Reshape, BroadcastTo, MatMul of two matrices, Sum and Mean (over all elements or axes).");
 
     private static Op Describe(Node<T> node, Tensor<T> output, Value[] inputs, Value outValue)
     {
         string name = node.Name;
-        if (!s_elementWise.Contains(name) && name != "sum") throw Unsupported(name);
+        if (node.Freed)
+            throw new GradientException($"Autograd.Compile reached the '{name}' operation whose graph was already freed by a backward pass; the function must compute its loss afresh on each call.");
+        if (!s_elementWise.Contains(name) && name is not ("sum" or "matmul")) throw Unsupported(name);
         if (node is not (UnaryNode<T> or BinaryNode<T>)) throw Unsupported(name);
         T constant = T.Zero;
+        if (name == "matmul")
+        {
+            if (inputs[0].Shape.Length != 2 || inputs[1].Shape.Length != 2 || outValue.Shape.Length != 2
+                || inputs[0].IsScalar || inputs[1].IsScalar || outValue.IsScalar)
+                throw Unsupported(name, "only products of two matrices (2-D, more than one element each, and in the result) are compiled; batched products are not");
+            return new Op(name, inputs, outValue, constant);
+        }
         if (name == "sum")
         {
             if (outValue.Size != 1) return new Op(name, inputs, outValue, constant, KeptShape(node, output));
@@ -276,6 +286,11 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
         public static T Sum(T[] x) => TensorPrimitives.Sum<T>(x);
         public static void AddInto(T[] destination, T[] source) => TensorPrimitives.Add<T>(destination, source, destination);
         public static void Clear(T[] x) => Array.Clear(x);
+
+        // The eager matmul and its backward products (Tensor.MatMul, MatMulTransposed), on the same GEMM kernel.
+        public static void MatMul(T[] a, T[] b, T[] c, int m, int k, int n) => Gemm.Multiply(a, 0, b, 0, c, 0, m, k, n);
+        public static void MatMulGradA(T[] g, T[] b, T[] c, int m, int k, int n) => Gemm.Multiply(g, 0, false, b, 0, true, c, 0, m, n, k);
+        public static void MatMulGradB(T[] a, T[] g, T[] c, int m, int k, int n) => Gemm.Multiply(a, 0, true, g, 0, false, c, 0, k, m, n);
     }
 
     private sealed class Emitter(Program program, bool update)
@@ -545,6 +560,13 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
         {
             var o = op.Output;
             var outVar = ValVar(o);
+            if (op.Name == "matmul")
+            {
+                var (left, right) = (op.Inputs[0], op.Inputs[1]);
+                _steps.Add(new Line(Call(nameof(K.MatMul), ValVar(left), ValVar(right), outVar,
+                    Expression.Constant(left.Shape[0]), Expression.Constant(left.Shape[1]), Expression.Constant(right.Shape[1]))));
+                return;
+            }
             if (op.Name == "sum" && op.KeptShape is { } kept)
             {
                 // Over axes: out[kept index of i] += x[i], in index order.
@@ -599,6 +621,15 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
         private void Backward(Op op)
         {
             var o = op.Output;
+            if (op.Name == "matmul")
+            {
+                var (left, right) = (op.Inputs[0], op.Inputs[1]);
+                Expression m = Expression.Constant(left.Shape[0]), k = Expression.Constant(left.Shape[1]), n = Expression.Constant(right.Shape[1]);
+                var gOut = GradVar(o);
+                if (left.RequiresGrad) AccumulateWhole(left, target => Call(nameof(K.MatMulGradA), gOut, ValVar(right), target, m, k, n));
+                if (right.RequiresGrad) AccumulateWhole(right, target => Call(nameof(K.MatMulGradB), ValVar(left), gOut, target, m, k, n));
+                return;
+            }
             if (op.Name == "sum" && op.KeptShape is { } kept)
             {
                 // The gradient broadcasts back: gx[i] += g[kept index of i].
@@ -711,6 +742,20 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
                 loop.Post.Add(Call(nameof(K.AddInto), g, target));
                 loop.Touch(g, Access.ReadAny | Access.WriteAny);
             }
+        }
+
+        /// <summary>A contribution computed whole by a kernel that overwrites its target: into the gradient itself when first, else added.</summary>
+        private void AccumulateWhole(Value v, Func<Expression, Expression> compute)
+        {
+            var g = GradVar(v);
+            if (_gradAssigned.Add(v))
+            {
+                _steps.Add(new Line(compute(g)));
+                return;
+            }
+            var parts = Temp(v.Size, "parts");
+            _steps.Add(new Line(compute(parts)));
+            _steps.Add(new Line(Call(nameof(K.AddInto), g, parts)));
         }
 
         /// <summary>Writes a parameter's gradient to its Grad buffer and, for a step, updates it: p ← p − lr·g.</summary>

@@ -176,7 +176,9 @@ public class CompiledGradientTests
         var m = Tensor.FromArray([1.0, 2.0, 3.0, 4.0], 2, 2).WithGrad();
         var max = Assert.Throws<NotSupportedException>(() => Autograd.Compile(() => m.Max(0).Square().Sum()));
         Assert.Contains("'max'", max.Message);
-        Assert.Throws<NotSupportedException>(() => Autograd.Compile(() => m.MatMul(m).Sum()));
+        var stack = Tensor.FromArray(new double[8], 2, 2, 2).WithGrad();
+        var batched = Assert.Throws<NotSupportedException>(() => Autograd.Compile(() => stack.MatMul(stack).Sum()));
+        Assert.Contains("'matmul'", batched.Message);
     }
 
     [Fact]
@@ -215,6 +217,51 @@ public class CompiledGradientTests
         loss.Backward();
         Assert.Equal(loss.Item(), value, 1e-12);
         for (int i = 0; i < 3; i++) Assert.Equal(w.Grad!.GetValue(i), compiledGrad[i], 1e-12);
+    }
+
+    [Fact]
+    public void LinearModelWithMatMulMatchesTheEagerEngineBitForBit()
+    {
+        var rng = new Random(5);
+        var x = RandomTensor(rng, [6, 3], -1, 1);
+        var y = RandomTensor(rng, [6, 2], -1, 1);
+        Tensor<double> W() => RandomTensor(new Random(9), [3, 2], -0.5, 0.5).WithGrad();
+        Tensor<double> B() => Tensor.FromArray([0.1, -0.2]).WithGrad();
+        var (w, b, ew, eb) = (W(), B(), W(), B());
+        var step = Autograd.Compile(() => (x.MatMul(w) + b - y).Square().Mean());
+        for (int i = 0; i < 20; i++)
+        {
+            var loss = (x.MatMul(ew) + eb - y).Square().Mean();
+            loss.Backward();
+            var (gw, gb) = (ew.Grad!.ToArray(), eb.Grad!.ToArray());
+            foreach (var p in new[] { ew, eb }) { p.SubtractInPlace(p.Grad!, 0.1); p.ZeroGrad(); }
+
+            Assert.Equal(loss.Item(), step.Step(0.1));
+            Assert.Equal(gw, w.Grad!.ToArray());
+            Assert.Equal(gb, b.Grad!.ToArray());
+            Assert.Equal(ew.ToArray(), w.ToArray());
+            Assert.Equal(eb.ToArray(), b.ToArray());
+        }
+    }
+
+    [Fact]
+    public void MatMulOfAMatrixWithItselfAndInALayerMatchesEager()
+    {
+        var rng = new Random(3);
+        var a = RandomTensor(rng, [3, 3], -1, 1).WithGrad();
+        var v = RandomTensor(rng, [3, 4], -1, 1).WithGrad();
+        var x = RandomTensor(rng, [5, 3], -1, 1);
+        Func<Tensor<double>> f = () => (a.MatMul(a).MatMul(v) * 0.5).Sum() + x.MatMul(a).MatMul(v).Relu().Tanh().Mean();
+        var compiled = Autograd.Compile(f);
+        double value = compiled.Backward();
+        var (ga, gv) = (a.Grad!.ToArray(), v.Grad!.ToArray());
+        a.Grad = null;
+        v.Grad = null;
+        var loss = f();
+        loss.Backward();
+        AssertClose(loss.Item(), value, 0);
+        for (int i = 0; i < ga.Length; i++) AssertClose(a.Grad!.Buffer[i], ga[i], 0);
+        for (int i = 0; i < gv.Length; i++) AssertClose(v.Grad!.Buffer[i], gv[i], 0);
     }
 
     [Fact]
