@@ -23,6 +23,8 @@ public static class Compare
             results.Add(("w2_step", Time(() => s.Step())));
             var h = new Workloads.ParabolaStepHand();
             results.Add(("w2_step_hand", Time(() => h.Step())));
+            var c = new CompiledWorkloads.ParabolaStep();
+            results.Add(("w2_step_compiled", Time(() => c.Step())));
         }
         if (Want("linreg_epoch"))
         {
@@ -30,6 +32,8 @@ public static class Compare
             results.Add(("linreg_epoch", Time(() => s.Epoch())));
             var h = new Workloads.LinearRegressionEpochHand();
             results.Add(("linreg_epoch_hand", Time(() => h.Epoch())));
+            var c = new CompiledWorkloads.LinearRegressionEpoch();
+            results.Add(("linreg_epoch_compiled", Time(() => c.Epoch())));
         }
         foreach (int n in new[] { 256, 512, 1024, 2048 })
         {

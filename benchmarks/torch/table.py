@@ -63,14 +63,16 @@ def main(directory):
         copy = lambda side: min(min(t) for t in side.get("ew_copy_" + name.split("_")[-1], {"": [0]}).values())
         if name.startswith("ew_"):
             extra = ew_extra(name, dmin, copy(ours))
-        if name in peer:
-            cfg, pmin, pmed = best(peer[name])
+        # A compiled variant (name_compiled) is compared with the peer's and the hand-written loop of the same workload.
+        base = name[: -len("_compiled")] if name.endswith("_compiled") else name
+        if base in peer:
+            cfg, pmin, pmed = best(peer[base])
             pextra = ew_extra(name, pmin, copy(peer)) if name.startswith("ew_") else ""
             if name.startswith(("sgemm_", "dgemm_")):
                 pextra = f" ({2 * n ** 3 / pmin / 1e9:.0f} GFLOP/s best)"
             rows.append(f"| {name} | {fmt(dmin)}{extra} | {fmt(dmed)} | {cfg} | {fmt(pmin)}{pextra} | {fmt(pmed)} | "
                         f"{dmed / pmed:.3g} | {dmin / pmin:.3g} |")
-        hand = ours.get(name + "_hand")
+        hand = ours.get(base + "_hand")
         if hand:
             _, hmin, hmed = best(hand)
             rows.append(f"| {name} vs hand-written C# | {fmt(dmin)} | {fmt(dmed)} | plain C# | {fmt(hmin)} | {fmt(hmed)} | "

@@ -33,6 +33,7 @@ public class ExamplesTests
     [InlineData("linear-regression.cs", "autodiff:     w = 0.5001, b = 4.9992")]
     [InlineData("logistic-regression.cs", "accuracy:")]
     [InlineData("differentiation-modes.cs", "reverse:  ∂f/∂x = -2.7278922805")]
+    [InlineData("compiled-gradient.cs", "identical to eager: True")]
     public void ExamplePrintsItsKeyLine(string file, string expected)
     {
         string root = RepositoryRoot();

@@ -7,7 +7,7 @@ namespace Descent;
 /// Controls of reverse-mode automatic differentiation: recording on or off, anomaly detection, and gradients of
 /// outputs with respect to chosen inputs (the functional form of <see cref="Tensor{T}.Backward(bool, bool)"/>).
 /// </summary>
-public static class Autograd
+public static partial class Autograd
 {
     [ThreadStatic] private static int s_noGradDepth;
     [ThreadStatic] private static int s_anomalyDepth;

@@ -112,7 +112,8 @@ public sealed partial class Tensor<T>
     /// the bias added (and the ReLU applied) in place on the product while its rows are in cache, and on the way back
     /// the weight and bias gradients added straight into their leaves' <see cref="Grad"/>. Equal to the composition
     /// <c>(input.MatMul(weight) + bias).Relu()</c>, which it falls back to for anything but a matrix input, a matrix
-    /// weight and a vector bias — and which its backward pass uses when the gradient is itself recorded.
+    /// weight and a vector bias — and which its backward pass uses when the gradient is itself recorded. While
+    /// <see cref="Autograd.Compile{T}"/> traces a loss it also records the composition, which the compiler translates.
     /// </summary>
     /// <param name="input">[batch, inputs].</param>
     /// <param name="weight">[inputs, outputs] (the transpose of PyTorch's layout).</param>
@@ -122,7 +123,7 @@ public sealed partial class Tensor<T>
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        if (input.Rank != 2 || weight.Rank != 2 || (bias is not null && (bias.Rank != 1 || bias.Size != weight.ShapeRef[1])) || input.ShapeRef[1] != weight.ShapeRef[0])
+        if (Autograd.IsTracing || input.Rank != 2 || weight.Rank != 2 || (bias is not null && (bias.Rank != 1 || bias.Size != weight.ShapeRef[1])) || input.ShapeRef[1] != weight.ShapeRef[0])
         {
             var composed = MatMul(input, weight);
             if (bias is not null) composed += bias;
