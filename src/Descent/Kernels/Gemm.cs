@@ -33,7 +33,7 @@ internal static unsafe partial class Gemm
     /// The direct path (operands read in place, no packing) is taken when A and B together fit in this many bytes, so
     /// they stay in a core's L2 cache (1 MB per Zen 5 core) across the whole product.
     /// </summary>
-    public const long DirectMaxBytes = 512 * 1024;
+    public const long DirectMaxBytes = 1024 * 1024;
 
     /// <summary>Multiply-adds from which the direct path splits its row strips between two cores (<see cref="GemmTeam"/>).</summary>
     public const long TeamThreshold = 1L << 19;

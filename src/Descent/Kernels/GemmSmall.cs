@@ -145,11 +145,12 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>The 4×4 block of dot products aᵢ·bⱼ over k, written (or added) to C[0..mi, 0..nj].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     private static void Dots4x4<T>(T* a0, T* a1, T* a2, T* a3, T* b0, T* b1, T* b2, T* b3, int k, T* c, int ldc, int mi, int nj, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
+        T* r = stackalloc T[16];
         Vector512<T> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
         Vector512<T> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
         int p = 0;
@@ -168,7 +169,6 @@ internal static unsafe partial class Gemm
             x = Vector512.Load(a3 + p);
             s30 = Fma(x, y0, s30); s31 = Fma(x, y1, s31); s32 = Fma(x, y2, s32); s33 = Fma(x, y3, s33);
         }
-        T* r = stackalloc T[16];
         r[0] = Vector512.Sum(s00); r[1] = Vector512.Sum(s01); r[2] = Vector512.Sum(s02); r[3] = Vector512.Sum(s03);
         r[4] = Vector512.Sum(s10); r[5] = Vector512.Sum(s11); r[6] = Vector512.Sum(s12); r[7] = Vector512.Sum(s13);
         r[8] = Vector512.Sum(s20); r[9] = Vector512.Sum(s21); r[10] = Vector512.Sum(s22); r[11] = Vector512.Sum(s23);
@@ -204,10 +204,10 @@ internal static unsafe partial class Gemm
         int i0 = 0;
         for (; i0 + 4 * w <= m; i0 += 4 * w)
             for (int j0 = 0; j0 < n; j0 += 4)
-                Columns4<T>(a + i0, m, b + j0 * sj, sp, sj, Math.Min(4, n - j0), k, c + (long)i0 * n + j0, n, 4, acc);
+                Columns4<T>(a + i0, m, b + j0 * sj, sp, sj, Math.Min(4, n - j0), k, c + (long)i0 * n + j0, n, acc);
         for (; i0 + w <= m; i0 += w)
             for (int j0 = 0; j0 < n; j0 += 4)
-                Columns4<T>(a + i0, m, b + j0 * sj, sp, sj, Math.Min(4, n - j0), k, c + (long)i0 * n + j0, n, 1, acc);
+                Columns1<T>(a + i0, m, b + j0 * sj, sp, sj, Math.Min(4, n - j0), k, c + (long)i0 * n + j0, n, acc);
         for (; i0 < m; i0++)
             for (int j = 0; j < n; j++)
             {
@@ -219,62 +219,77 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// C[0..vectors·w, 0..nj] (+)= Σₚ A[p, 0..vectors·w]ᵀ ⊗ op(B)[p, 0..nj] for 1 or 4 vectors along m and up to 4
-    /// columns (a missing column repeats the last one; its results are dropped).
+    /// C[0..4w, 0..nj] (+)= Σₚ A[p, 0..4w]ᵀ ⊗ op(B)[p, 0..nj]: 4 vectors along m × up to 4 columns (a missing column
+    /// repeats the last one; its results are dropped).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Columns4<T>(T* a, nint lda, T* b, nint sp, nint sj, int nj, int k, T* c, int ldc, int vectors, bool acc)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static void Columns4<T>(T* a, nint lda, T* b, nint sp, nint sj, int nj, int k, T* c, int ldc, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
+        // t will hold Cᵀ (column j of this block at t[j·4w ..]). Allocated before the loop: a later stackalloc (a
+        // helper call, which clobbers every vector register) made the JIT spill all 16 accumulators in the loop.
+        int ld = 4 * w;
+        T* t = stackalloc T[4 * ld];
         nint j1 = Math.Min(1, nj - 1) * sj, j2 = Math.Min(2, nj - 1) * sj, j3 = Math.Min(3, nj - 1) * sj;
         Vector512<T> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
         Vector512<T> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
-        if (vectors == 4)
+        for (int p = 0; p < k; p++)
         {
-            for (int p = 0; p < k; p++)
-            {
-                var x0 = Vector512.Load(a);
-                var x1 = Vector512.Load(a + w);
-                var x2 = Vector512.Load(a + 2 * w);
-                var x3 = Vector512.Load(a + 3 * w);
-                var y = Vector512.Create(b[0]);
-                s00 = Fma(x0, y, s00); s10 = Fma(x1, y, s10); s20 = Fma(x2, y, s20); s30 = Fma(x3, y, s30);
-                y = Vector512.Create(b[j1]);
-                s01 = Fma(x0, y, s01); s11 = Fma(x1, y, s11); s21 = Fma(x2, y, s21); s31 = Fma(x3, y, s31);
-                y = Vector512.Create(b[j2]);
-                s02 = Fma(x0, y, s02); s12 = Fma(x1, y, s12); s22 = Fma(x2, y, s22); s32 = Fma(x3, y, s32);
-                y = Vector512.Create(b[j3]);
-                s03 = Fma(x0, y, s03); s13 = Fma(x1, y, s13); s23 = Fma(x2, y, s23); s33 = Fma(x3, y, s33);
-                a += lda;
-                b += sp;
-            }
+            var x0 = Vector512.Load(a);
+            var x1 = Vector512.Load(a + w);
+            var x2 = Vector512.Load(a + 2 * w);
+            var x3 = Vector512.Load(a + 3 * w);
+            var y = Vector512.Create(b[0]);
+            s00 = Fma(x0, y, s00); s10 = Fma(x1, y, s10); s20 = Fma(x2, y, s20); s30 = Fma(x3, y, s30);
+            y = Vector512.Create(b[j1]);
+            s01 = Fma(x0, y, s01); s11 = Fma(x1, y, s11); s21 = Fma(x2, y, s21); s31 = Fma(x3, y, s31);
+            y = Vector512.Create(b[j2]);
+            s02 = Fma(x0, y, s02); s12 = Fma(x1, y, s12); s22 = Fma(x2, y, s22); s32 = Fma(x3, y, s32);
+            y = Vector512.Create(b[j3]);
+            s03 = Fma(x0, y, s03); s13 = Fma(x1, y, s13); s23 = Fma(x2, y, s23); s33 = Fma(x3, y, s33);
+            a += lda;
+            b += sp;
         }
-        else
-        {
-            for (int p = 0; p < k; p++)
-            {
-                var x0 = Vector512.Load(a);
-                s00 = Fma(x0, Vector512.Create(b[0]), s00);
-                s01 = Fma(x0, Vector512.Create(b[j1]), s01);
-                s02 = Fma(x0, Vector512.Create(b[j2]), s02);
-                s03 = Fma(x0, Vector512.Create(b[j3]), s03);
-                a += lda;
-                b += sp;
-            }
-        }
-        // t holds Cᵀ: column j of this block at t[j·4w ..].
-        int ld = 4 * w;
-        T* t = stackalloc T[4 * ld];
         s00.Store(t); s01.Store(t + ld); s02.Store(t + 2 * ld); s03.Store(t + 3 * ld);
         s10.Store(t + w); s11.Store(t + ld + w); s12.Store(t + 2 * ld + w); s13.Store(t + 3 * ld + w);
         s20.Store(t + 2 * w); s21.Store(t + ld + 2 * w); s22.Store(t + 2 * ld + 2 * w); s23.Store(t + 3 * ld + 2 * w);
         s30.Store(t + 3 * w); s31.Store(t + ld + 3 * w); s32.Store(t + 2 * ld + 3 * w); s33.Store(t + 3 * ld + 3 * w);
-        int rows = vectors * w;
+        StoreTransposed(t, ld, c, ldc, 4 * w, nj, acc);
+    }
+
+    /// <summary>As <see cref="Columns4"/> with one vector along m (the rows left over).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static void Columns1<T>(T* a, nint lda, T* b, nint sp, nint sj, int nj, int k, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        T* t = stackalloc T[4 * w];
+        nint j1 = Math.Min(1, nj - 1) * sj, j2 = Math.Min(2, nj - 1) * sj, j3 = Math.Min(3, nj - 1) * sj;
+        Vector512<T> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (int p = 0; p < k; p++)
+        {
+            var x = Vector512.Load(a);
+            s0 = Fma(x, Vector512.Create(b[0]), s0);
+            s1 = Fma(x, Vector512.Create(b[j1]), s1);
+            s2 = Fma(x, Vector512.Create(b[j2]), s2);
+            s3 = Fma(x, Vector512.Create(b[j3]), s3);
+            a += lda;
+            b += sp;
+        }
+        s0.Store(t); s1.Store(t + w); s2.Store(t + 2 * w); s3.Store(t + 3 * w);
+        StoreTransposed(t, w, c, ldc, w, nj, acc);
+    }
+
+    /// <summary>C[i, j] (+)= t[j·ld + i] for i &lt; rows, j &lt; nj.</summary>
+    private static void StoreTransposed<T>(T* t, int ld, T* c, int ldc, int rows, int nj, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         for (int i = 0; i < rows; i++)
         {
             T* ci = c + (long)i * ldc;
-            for (int j = 0; j < nj; j++) ci[j] = acc ? ci[j] + t[j * ld + i] : t[j * ld + i];
+            if (acc) for (int j = 0; j < nj; j++) ci[j] += t[j * ld + i];
+            else for (int j = 0; j < nj; j++) ci[j] = t[j * ld + i];
         }
     }
 }
