@@ -60,14 +60,18 @@ internal abstract class TeamJob
 /// cost more than it saved (measured: a 64×784×128 product was faster on one core than through <c>Parallel.For</c>).
 /// Here the caller starts on the tasks at once and the helper claims tasks as soon as it sees the job, so a late helper
 /// only means the caller does more of the work — the caller never waits for a helper that has not started.</para>
-/// <para>After a job the helper spins for <see cref="SpinTicks"/> (yielding its core to anything else that is ready
-/// to run) before it blocks, so the products of one training step, a few tens of microseconds apart, find it awake.
+/// <para>After a job the helper spins for <see cref="SpinTicks"/> (yielding its core every few microseconds to
+/// anything else that is ready to run) before it blocks, so the products of one training step, a few tens of microseconds apart, find it awake.
 /// One job at a time: a second thread calling meanwhile (parallel training runs) simply works alone.</para>
 /// </remarks>
 internal static class GemmTeam
 {
-    /// <summary>How long the helper spins for the next job before it sleeps (about 2 ms).</summary>
-    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 500;
+    /// <summary>
+    /// How long the helper spins for the next job before it sleeps: 0.5 ms, longer than the gaps between the products
+    /// of one training step (the element-wise work between them takes tens of microseconds), short enough to leave the
+    /// core to others soon after the step.
+    /// </summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 2000;
 
     private static readonly object Gate = new();
     private static readonly SemaphoreSlim Wake = new(0);
@@ -77,8 +81,12 @@ internal static class GemmTeam
     private static int s_generation;
     private static int s_sleeping;
 
-    /// <summary>Whether a helper is worth having: more than one core.</summary>
-    public static bool Available => Environment.ProcessorCount > 1;
+    /// <summary>
+    /// Whether the helper is used: more than one core, and not switched off with the environment variable
+    /// <c>DESCENT_GEMM_HELPER=0</c> (for a machine already oversubscribed by other processes, or to compare).
+    /// </summary>
+    public static bool Available { get; } =
+        Environment.ProcessorCount > 1 && Environment.GetEnvironmentVariable("DESCENT_GEMM_HELPER") != "0";
 
     /// <summary>
     /// Runs every task of <paramref name="job"/> (after <see cref="TeamJob.Reset"/>) on this thread and, when it is
@@ -137,7 +145,7 @@ internal static class GemmTeam
                 spins = 0;
                 continue;
             }
-            if (++spins % 64 != 0) { Thread.SpinWait(20); continue; }
+            if (++spins % 16 != 0) { Thread.SpinWait(20); continue; }
             if (System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < SpinTicks) { Thread.Yield(); continue; }
             // Sleep until the next job is posted.
             Volatile.Write(ref s_sleeping, 1);
