@@ -142,15 +142,21 @@ internal static unsafe partial class Gemm
             return;
         }
 
-        // Two cores: the caller and GemmTeam's helper, which also pack B together (measured on 2 cores, 256³ to 1024³:
-        // faster than Parallel.For, whose hand-off to pool threads costs tens of microseconds under load). More cores:
-        // Parallel.For for the largest products.
-        bool pool = Environment.ProcessorCount > 2 && work >= ParallelThreshold;
+        // Two cores: the caller and GemmTeam's helper, which also pack B together (no pool hand-off, and B's packing —
+        // ~5% of a 512³ product — no longer runs on one core). More cores, or the helper switched off: Parallel.For for
+        // the largest products.
+        bool pool = Environment.ProcessorCount > 1 && work >= ParallelThreshold
+            && (Environment.ProcessorCount > 2 || !GemmTeam.Available);
         int threads = pool ? Environment.ProcessorCount : GemmTeam.Available && work >= TeamThreshold ? 2 : 1;
-        // Row blocks: MC rows, smaller when m is small so every core gets several blocks (dynamic balancing copes
-        // with a busy machine better than one fixed region per core).
+        // Row blocks: at most MC rows, and on several cores a multiple of the thread count, at least 4 per thread (dynamic
+        // balancing copes with a busy machine better than one fixed region per core; 11 blocks of 96 rows for
+        // m = 1024 left one core a block short at the end).
         int mc = MC;
-        if (threads > 1) mc = Math.Clamp((m / (4 * threads) + mr - 1) / mr * mr, mr, MC);
+        if (threads > 1)
+        {
+            int target = threads * Math.Max(4, (m + threads * MC - 1) / (threads * MC));
+            mc = Math.Clamp(((m + target - 1) / target + mr - 1) / mr * mr, mr, MC);
+        }
         int blocks = (m + mc - 1) / mc;
         if (blocks < 2) threads = 1;
 
