@@ -11,12 +11,14 @@ namespace Descent.Kernels;
 /// <para><b>Direct</b> (A and B together ≤ <see cref="DirectMaxBytes"/>, B not transposed): the micro-kernel reads A
 /// and B where they are — A with its own row and column strides (so Aᵀ costs nothing: for Xᵀ·G its eight values per
 /// step are contiguous), B row by row — and runs the whole k at once, so C is written once (or added to once). Only an
-/// edge sliver (m or n not a multiple of the tile) is packed, zero-padded. Packing the 784×128 weight matrix alone
-/// cost about a tenth of the 64×784×128 product, and with k = 64 (the weight gradient) packing A and B cost as much as
-/// the arithmetic. Row strips are shared with a second core through <see cref="GemmTeam"/>.</para>
+/// edge sliver (m or n not a multiple of the tile) is packed, zero-padded. Row strips are shared with a second core
+/// through <see cref="GemmTeam"/>. Measured (minimum per call, against the packed single-core path it replaced):
+/// X·W1 64×784·784×128 95 → 56 µs, Xᵀ·G1 82 → 58 µs, 256³ 210 → 100 µs.</para>
 /// <para><b>Small n</b> (fewer columns than the micro-kernel's width, with AVX-512): a classifier head's 10 columns.
 /// A·B (and A·Bᵀ) as register-blocked dot products, 4 rows of A against 4 rows of Bᵀ (16 accumulators, 8 loads per
-/// 16 multiply-adds); Aᵀ·B as Cᵀ built from vectors along m (A's rows are contiguous in m), 4 vectors × 4 columns.</para>
+/// 16 multiply-adds); Aᵀ·B as Cᵀ built from vectors along m (A's rows are contiguous in m), 4 vectors × 4 columns.
+/// Measured against the TensorPrimitives loops they replaced: H·W2 64×128·128×10 9.2 → 3.6 µs, Hᵀ·G2 17 → 1.8 µs,
+/// X·W 64×784·784×10 34 → 12.5 µs, Xᵀ·G 39 → 11 µs.</para>
 /// </remarks>
 internal static unsafe partial class Gemm
 {
