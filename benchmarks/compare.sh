@@ -16,7 +16,7 @@ if ! "$PY" -c 'import torch, numpy' >/dev/null 2>&1 || ! ldconfig -p | grep -q l
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread >/dev/null
 fi
 WANT=("$@")
-[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mlp_step ew fashion_mlp_epoch fashion_softmax_epoch)
+[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mm_ mlp_step ew fashion_mlp_epoch fashion_softmax_epoch)
 
 dotnet build -c Release benchmarks/Descent.Benchmarks -v q -nologo >/dev/null
 BIN=benchmarks/Descent.Benchmarks/bin/Release/net10.0/Descent.Benchmarks
@@ -34,10 +34,10 @@ for r in $(seq "$REPS"); do
   echo "repetition $r/$REPS" >&2
   if [ ${#small[@]} -gt 0 ]; then
     "$BIN" compare "${small[@]}" > "$OUT/descent_default_$r.json"
-    # Small work: one thread is PyTorch's best (no intra-op thread hand-offs); the MLP also runs with all cores.
+    # Small work: one thread is PyTorch's best (no intra-op thread hand-offs); the MLP and its GEMMs also run with all cores.
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$PY" benchmarks/torch/workloads.py "${small[@]}" > "$OUT/peer_1thread_$r.json"
-    allcores=() ; for w in "${small[@]}"; do [[ $w == mlp* || $w == ew* ]] && allcores+=("$w"); done
-    if [ ${#allcores[@]} -gt 0 ]; then  # the MLP and element-wise work (ew*) also with all cores
+    allcores=() ; for w in "${small[@]}"; do [[ $w == mlp* || $w == mm* || $w == ew* ]] && allcores+=("$w"); done
+    if [ ${#allcores[@]} -gt 0 ]; then  # the MLP, its GEMMs (mm_*) and element-wise work (ew*) also with all cores
       env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" benchmarks/torch/workloads.py "${allcores[@]}" > "$OUT/peer_allcores_$r.json"
     fi
   fi

@@ -43,6 +43,10 @@ public static class Compare
         {
             if (Want($"dgemm_{n}")) { var g = new Workloads.Matmul<double>(n); results.Add(($"dgemm_{n}", Time(g.Run, 5))); }
         }
+        foreach (var (name, m, k, n, ta, tb) in Workloads.MlpGemmShapes)
+        {
+            if (Want(name)) { var g = new Workloads.GemmShape(m, k, n, ta, tb); results.Add((name, Time(g.Run))); }
+        }
         if (Want("mlp_step"))
         {
             var s = new Workloads.MlpStep();

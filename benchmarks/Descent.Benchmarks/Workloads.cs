@@ -157,4 +157,39 @@ public static class Workloads
         /// <summary>Multiplies.</summary>
         public void Run() => Gemm.Multiply(_a, 0, _b, 0, _c, 0, _n, _n, _n);
     }
+
+    /// <summary>
+    /// The float32 products of one MLP (784-128-10, batch 64) and softmax-regression step, by name (the <c>mm_*</c>
+    /// workloads): (m, k, n, A stored transposed, B stored transposed), as MatMul's forward and backward call them.
+    /// </summary>
+    public static readonly (string Name, int M, int K, int N, bool TransA, bool TransB)[] MlpGemmShapes =
+    [
+        ("mm_x_w1", 64, 784, 128, false, false),   // X·W1
+        ("mm_xT_g1", 784, 64, 128, true, false),   // Xᵀ·G1 (W1's gradient)
+        ("mm_h_w2", 64, 128, 10, false, false),    // H·W2
+        ("mm_hT_g2", 128, 64, 10, true, false),    // Hᵀ·G2 (W2's gradient)
+        ("mm_g2_w2T", 64, 10, 128, false, true),   // G2·W2ᵀ (H's gradient)
+        ("mm_x_w", 64, 784, 10, false, false),     // softmax regression X·W
+        ("mm_xT_g", 784, 64, 10, true, false),     // its gradient Xᵀ·G
+    ];
+
+    /// <summary>One product C = op(A)·op(B) of a fixed shape on random operands.</summary>
+    public sealed class GemmShape
+    {
+        private readonly float[] _a, _b, _c;
+        private readonly int _m, _k, _n;
+        private readonly bool _ta, _tb;
+
+        /// <summary>Creates random operands: A m×k (k×m when <paramref name="transA"/>), B k×n (n×k when <paramref name="transB"/>).</summary>
+        public GemmShape(int m, int k, int n, bool transA, bool transB)
+        {
+            (_m, _k, _n, _ta, _tb) = (m, k, n, transA, transB);
+            _a = Tensor.RandomUniform<float>([m * k], 1, -1, 1).ToArray();
+            _b = Tensor.RandomUniform<float>([k * n], 2, -1, 1).ToArray();
+            _c = new float[m * n];
+        }
+
+        /// <summary>Multiplies.</summary>
+        public void Run() => Gemm.Multiply(_a, 0, _ta, _b, 0, _tb, _c, 0, _m, _k, _n);
+    }
 }

@@ -82,6 +82,23 @@ def gemm_numpy(n, dtype):
     return lambda: np.matmul(a, b, out=c)
 
 
+# The float32 products of one MLP / softmax-regression step (as in Workloads.MlpGemmShapes): m, k, n, A^T, B^T.
+MM_SHAPES = {
+    "mm_x_w1": (64, 784, 128, False, False), "mm_xT_g1": (784, 64, 128, True, False),
+    "mm_h_w2": (64, 128, 10, False, False), "mm_hT_g2": (128, 64, 10, True, False),
+    "mm_g2_w2T": (64, 10, 128, False, True), "mm_x_w": (64, 784, 10, False, False), "mm_xT_g": (784, 64, 10, True, False),
+}
+
+
+def mm_shape(m, k, n, ta, tb):
+    g = torch.Generator().manual_seed(1)
+    a = torch.rand(*((k, m) if ta else (m, k)), generator=g) * 2 - 1
+    b = torch.rand(*((n, k) if tb else (k, n)), generator=g) * 2 - 1
+    a, b = (a.t() if ta else a), (b.t() if tb else b)
+    c = torch.empty(m, n)
+    return lambda: torch.mm(a, b, out=c)
+
+
 def mlp_step(batch=64, inputs=784, hidden=128, classes=10):
     g = torch.Generator().manual_seed(1)
     x = torch.rand(batch, inputs, generator=g)
@@ -136,6 +153,9 @@ def main():
     for n in (256, 1024):
         if want(f"dgemm_{n}"):
             out[f"dgemm_{n}"] = timed(gemm_torch(n, torch.float64), 5)
+    for name, shape in MM_SHAPES.items():
+        if want(name):
+            out[name] = timed(mm_shape(*shape))
     if want("mlp_step"):
         out["mlp_step"] = timed(mlp_step())
     for tag, rows, cols in (("16m", 4096, 4096), ("256k", 512, 512)):

@@ -10,23 +10,38 @@ namespace Descent.Kernels;
 /// transpose (so the backward pass of MatMul needs no transpose copies).
 /// </summary>
 /// <remarks>
-/// Small products use a simple loop (rows of B scaled and added with SIMD, or dot products for A·Bᵀ). Larger ones
+/// Tiny products use a simple loop (rows of B scaled and added with SIMD, or dot products for A·Bᵀ); products with a
+/// few output columns and products whose operands fit in cache have their own paths (GemmSmall.cs). Larger ones
 /// use the classic Goto/BLIS scheme: C is cut into KC-deep slabs; a KC×NC panel of B is packed into NR-wide
 /// slivers, an MC×KC block of A into MR-tall slivers, and a register-blocked micro-kernel (MR×NR accumulators in
 /// Vector512 or Vector256 registers, one fused multiply-add per register per step) computes each MR×NR tile of C.
 /// Packing pads edges with zeros, so the micro-kernel never branches on sizes inside its loop, and it is also where
-/// the transposes are absorbed. Large products share one packed B panel and spread the row blocks over the cores.
+/// the transposes are absorbed. Large products share one packed B panel and spread the row blocks over the cores
+/// (two cores: the caller and <see cref="GemmTeam"/>'s helper). Every path can add to C instead of overwriting it.
 /// </remarks>
-internal static unsafe class Gemm
+internal static unsafe partial class Gemm
 {
     /// <summary>Multiply-adds below this count use the simple loop (packing does not pay for itself there).</summary>
     public const long PackedThreshold = 24L * 24 * 24;
 
     /// <summary>
-    /// Multiply-adds below this count (256³) stay on one thread. Measured on a quiet machine: the MLP's 64×784×128
-    /// products ran faster on one core (step 0.62 ms versus 1.1 ms on two), while 512³ and up gain from both cores.
+    /// Multiply-adds below this count (256³) stay off the thread pool in the packed path. Measured on a quiet machine:
+    /// the MLP's 64×784×128 products ran faster on one core than through <c>Parallel.For</c> (step 0.62 ms versus
+    /// 1.1 ms on two), while 512³ and up gain from both cores. Smaller products use <see cref="GemmTeam"/> instead.
     /// </summary>
     public const long ParallelThreshold = 1L << 24;
+
+    /// <summary>
+    /// The direct path (operands read in place, no packing) is taken when A and B together fit in this many bytes, so
+    /// they stay in a core's L2 cache (1 MB per Zen 5 core) across the whole product.
+    /// </summary>
+    public const long DirectMaxBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Multiply-adds from which a product is split between two cores (<see cref="GemmTeam"/>): about 3 µs of work on
+    /// one core, against well under a microsecond to hand tasks to an awake helper.
+    /// </summary>
+    public const long TeamThreshold = 1L << 19;
 
     private const int KC = 256;
     private const int MC = 96;
@@ -36,13 +51,13 @@ internal static unsafe class Gemm
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        fixed (T* pa = a, pb = b, pc = c) Run(pa, false, pb, false, pc, m, k, n);
+        fixed (T* pa = a, pb = b, pc = c) Run(pa, false, pb, false, pc, m, k, n, false);
     }
 
     /// <summary>C[m×n] = A[m×k] · B[k×n] on arrays at the given offsets (row-major, C overwritten).</summary>
     public static void Multiply<T>(T[] a, int aOffset, T[] b, int bOffset, T[] c, int cOffset, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Multiply(a, aOffset, false, b, bOffset, false, c, cOffset, m, k, n);
+        => Multiply(a, aOffset, false, b, bOffset, false, c, cOffset, m, k, n, false);
 
     /// <summary>
     /// C[m×n] = op(A) · op(B): with <paramref name="transA"/> A is stored k×m (and Aᵀ used), with
@@ -50,42 +65,58 @@ internal static unsafe class Gemm
     /// </summary>
     public static void Multiply<T>(T[] a, int aOffset, bool transA, T[] b, int bOffset, bool transB, T[] c, int cOffset, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Multiply(a, aOffset, transA, b, bOffset, transB, c, cOffset, m, k, n, false);
+
+    /// <summary>
+    /// C[m×n] = op(A) · op(B), or C += op(A) · op(B) when <paramref name="accumulate"/> (β = 1: a gradient added
+    /// straight into an existing buffer, with no temporary). With <paramref name="transA"/> A is stored k×m (and Aᵀ
+    /// used), with <paramref name="transB"/> B is stored n×k (and Bᵀ used).
+    /// </summary>
+    public static void Multiply<T>(T[] a, int aOffset, bool transA, T[] b, int bOffset, bool transB, T[] c, int cOffset,
+        int m, int k, int n, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
         ArgumentOutOfRangeException.ThrowIfGreaterThan(aOffset + (long)m * k, a.Length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bOffset + (long)k * n, b.Length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cOffset + (long)m * n, c.Length);
-        fixed (T* pa = a, pb = b, pc = c) Run(pa + aOffset, transA, pb + bOffset, transB, pc + cOffset, m, k, n);
+        fixed (T* pa = a, pb = b, pc = c) Run(pa + aOffset, transA, pb + bOffset, transB, pc + cOffset, m, k, n, accumulate);
     }
 
-    private static void Run<T>(T* a, bool transA, T* b, bool transB, T* c, int m, int k, int n)
+    private static void Run<T>(T* a, bool transA, T* b, bool transB, T* c, int m, int k, int n, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
-        if (k == 0) { new Span<T>(c, m * n).Clear(); return; }
+        if (k == 0) { if (!acc) new Span<T>(c, m * n).Clear(); return; }
         long work = (long)m * k * n;
         int mr, nr;
-        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported) { mr = 8; nr = 2 * Vector512<T>.Count; }
+        bool v512 = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
+        if (v512) { mr = 8; nr = 2 * Vector512<T>.Count; }
         else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported) { mr = 6; nr = 2 * Vector256<T>.Count; }
         else { mr = 0; nr = 0; }
+        if (n < nr && v512)
+        {
+            // A few output columns (a classifier head, n = 10): the micro-kernel would waste most of its width.
+            if (!transA && k >= Vector512<T>.Count) { SmallNDots(a, b, transB, c, m, k, n, acc); return; }
+            if (transA && m >= Vector512<T>.Count) { SmallNColumns(a, b, transB, c, m, k, n, acc); return; }
+        }
         if (!transA && !transB && n < nr && k >= 64)
         {
-            // A few output columns and a long inner dimension (a classifier head: 64×784 · 784×10): padding n up to the
-            // micro-kernel's width would waste most of its work, and row-axpys over n-wide rows are too short for SIMD.
-            // Transpose B once (n×k) and take contiguous dot products instead.
+            // (Without AVX-512.) A few output columns and a long inner dimension (64×784 · 784×10): transpose B once
+            // (n×k) and take contiguous dot products.
             var bt = Buffers<T>.Transposed(n * k);
             fixed (T* pbt = bt)
             {
                 for (int p = 0; p < k; p++)
                     for (int j = 0; j < n; j++) pbt[(long)j * k + p] = b[(long)p * n + j];
-                Simple(a, false, pbt, true, c, m, k, n);
+                Simple(a, false, pbt, true, c, m, k, n, acc);
             }
             return;
         }
         if (transA && !transB && n < nr && m >= 64)
         {
-            // The weight gradient of a classifier head (Xᵀ·G with G n = 10 wide): build Cᵀ = Bᵀ·A row by row as long
-            // SIMD axpys over A's contiguous rows, then transpose it into C.
+            // (Without AVX-512.) The weight gradient of a classifier head (Xᵀ·G, G n = 10 wide): build Cᵀ = Bᵀ·A row by
+            // row as long SIMD axpys over A's contiguous rows, then transpose it into C.
             var ct = Buffers<T>.Transposed(n * m);
             fixed (T* pct = ct)
             {
@@ -97,21 +128,40 @@ internal static unsafe class Gemm
                         TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(a + (long)p * m, m), b[(long)p * n + j], row, row);
                 }
                 for (int i = 0; i < m; i++)
-                    for (int j = 0; j < n; j++) c[(long)i * n + j] = pct[(long)j * m + i];
+                    for (int j = 0; j < n; j++)
+                    {
+                        T v = pct[(long)j * m + i];
+                        c[(long)i * n + j] = acc ? c[(long)i * n + j] + v : v;
+                    }
             }
             return;
         }
         if (mr == 0 || work < PackedThreshold || m < 4 || n < 4)
         {
-            Simple(a, transA, b, transB, c, m, k, n);
+            Simple(a, transA, b, transB, c, m, k, n, acc);
+            return;
+        }
+        if (!transB && ((long)m * k + (long)k * n) * sizeof(T) <= DirectMaxBytes)
+        {
+            Direct(a, transA, b, c, m, k, n, mr, nr, acc);
             return;
         }
 
-        int threads = work >= ParallelThreshold ? Environment.ProcessorCount : 1;
-        // Row blocks: MC rows, smaller when m is small so every core gets several blocks (dynamic balancing copes
-        // with a busy machine better than one fixed region per core).
+        // Two cores: the caller and GemmTeam's helper, which also pack B together (no pool hand-off, and B's packing —
+        // ~5% of a 512³ product — no longer runs on one core). More cores, or the helper switched off: Parallel.For for
+        // the largest products.
+        bool pool = Environment.ProcessorCount > 1 && work >= ParallelThreshold
+            && (Environment.ProcessorCount > 2 || !GemmTeam.Available);
+        int threads = pool ? Environment.ProcessorCount : GemmTeam.Available && work >= TeamThreshold ? 2 : 1;
+        // Row blocks: at most MC rows, and on several cores a multiple of the thread count, at least 4 per thread (dynamic
+        // balancing copes with a busy machine better than one fixed region per core; 11 blocks of 96 rows for
+        // m = 1024 left one core a block short at the end).
         int mc = MC;
-        if (threads > 1) mc = Math.Clamp((m / (4 * threads) + mr - 1) / mr * mr, mr, MC);
+        if (threads > 1)
+        {
+            int target = threads * Math.Max(4, (m + threads * MC - 1) / (threads * MC));
+            mc = Math.Clamp(((m + target - 1) / target + mr - 1) / mr * mr, mr, MC);
+        }
         int blocks = (m + mc - 1) / mc;
         if (blocks < 2) threads = 1;
 
@@ -127,13 +177,24 @@ internal static unsafe class Gemm
             {
                 int nc = Math.Min(NC, n - j0);
                 int ncp = (nc + nr - 1) / nr * nr;
+                if (threads == 2 && !pool)
+                {
+                    var job = PackedJob<T>.ForThread();
+                    job.Set(a, transA, b, transB, packB, c, m, k, n, j0, nc, ncp, mc, mr, nr, acc);
+                    job.Reset(job.PackTasks);
+                    GemmTeam.Run(job);
+                    job.Computing = true;
+                    job.Reset(blocks);
+                    GemmTeam.Run(job);
+                    continue;
+                }
                 for (int p0 = 0; p0 < k; p0 += KC)
                     PackB(b, transB, k, n, p0, Math.Min(KC, k - p0), j0, nc, nr, packB + (long)p0 * ncp);
                 if (threads == 1)
                 {
                     fixed (T* packA = bufs.A)
                         for (int ic = 0; ic < m; ic += mc)
-                            RowBlock(a, transA, packA, packB, c, m, k, n, ic, Math.Min(mc, m - ic), j0, nc, ncp, mr, nr);
+                            RowBlock(a, transA, packA, packB, c, m, k, n, ic, Math.Min(mc, m - ic), j0, nc, ncp, mr, nr, acc);
                 }
                 else
                 {
@@ -143,20 +204,65 @@ internal static unsafe class Gemm
                         int ic = blk * mcc;
                         var own = Buffers<T>.Get(MC * KC, 0);
                         fixed (T* packA = own.A)
-                            RowBlock((T*)pa, transA, packA, (T*)pb, (T*)pc, m, k, n, ic, Math.Min(mcc, m - ic), j0c, ncc, ncpc, mr, nr);
+                            RowBlock((T*)pa, transA, packA, (T*)pb, (T*)pc, m, k, n, ic, Math.Min(mcc, m - ic), j0c, ncc, ncpc, mr, nr, acc);
                     });
                 }
             }
         }
     }
 
+    /// <summary>
+    /// One NC panel of the packed path on two cores: first the B panel's packing (tasks of one KC slab × 4 slivers),
+    /// then the row blocks (each thread packs its own A blocks).
+    /// </summary>
+    private sealed class PackedJob<T> : TeamJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private const int SliversPerTask = 4;
+        [ThreadStatic] private static PackedJob<T>? t_job;
+        private T* _a, _b, _packB, _c;
+        private bool _transA, _transB, _acc;
+        private int _m, _k, _n, _j0, _nc, _ncp, _mc, _mr, _nr, _sliverTasks;
+
+        public static PackedJob<T> ForThread() => t_job ??= new PackedJob<T>();
+
+        /// <summary>False: the tasks pack B; true: they compute row blocks.</summary>
+        public bool Computing { get; set; }
+
+        /// <summary>Number of packing tasks.</summary>
+        public int PackTasks => (_k + KC - 1) / KC * _sliverTasks;
+
+        public void Set(T* a, bool transA, T* b, bool transB, T* packB, T* c, int m, int k, int n, int j0, int nc, int ncp,
+            int mc, int mr, int nr, bool acc)
+        {
+            _a = a; _b = b; _packB = packB; _c = c;
+            (_transA, _transB, _m, _k, _n, _j0, _nc, _ncp, _mc, _mr, _nr, _acc) = (transA, transB, m, k, n, j0, nc, ncp, mc, mr, nr, acc);
+            _sliverTasks = (nc + SliversPerTask * nr - 1) / (SliversPerTask * nr);
+            Computing = false;
+        }
+
+        protected override void Execute(int index)
+        {
+            if (!Computing)
+            {
+                int p0 = index / _sliverTasks * KC, s0 = index % _sliverTasks * SliversPerTask * _nr;
+                int kc = Math.Min(KC, _k - p0);
+                PackB(_b, _transB, _k, _n, p0, kc, _j0 + s0, Math.Min(SliversPerTask * _nr, _nc - s0), _nr,
+                    _packB + (long)p0 * _ncp + (long)s0 * kc);
+                return;
+            }
+            int ic = index * _mc;
+            fixed (T* packA = Buffers<T>.Get(MC * KC, 0).A)
+                RowBlock(_a, _transA, packA, _packB, _c, _m, _k, _n, ic, Math.Min(_mc, _m - ic), _j0, _nc, _ncp, _mr, _nr, _acc);
+        }
+    }
+
     /// <summary>Rows [ic, ic+mc) × columns [j0, j0+nc) of C through every KC slab of the packed B panel.</summary>
     private static void RowBlock<T>(T* a, bool transA, T* packA, T* packB, T* c, int m, int k, int n,
-        int ic, int mc, int j0, int nc, int ncp, int mr, int nr)
+        int ic, int mc, int j0, int nc, int ncp, int mr, int nr, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int p0 = 0; p0 < k; p0 += KC)
-            Block(a, transA, packA, packB + (long)p0 * ncp, c, m, k, n, ic, mc, p0, Math.Min(KC, k - p0), j0, nc, mr, nr, add: p0 > 0);
+            Block(a, transA, packA, packB + (long)p0 * ncp, c, m, k, n, ic, mc, p0, Math.Min(KC, k - p0), j0, nc, mr, nr, add: acc || p0 > 0);
     }
 
     /// <summary>Packs one MC×KC block of A and multiplies it with the packed KC×NC panel of B into C.</summary>
@@ -174,8 +280,8 @@ internal static unsafe class Gemm
                 int mrr = Math.Min(mr, mc - ir);
                 T* cs = c + (long)(ic + ir) * n + j0 + jr;
                 T* asl = packA + (long)ir * kc;
-                if (mr == 8) Kernel8<T>(kc, asl, bs, cs, n, mrr, nrr, add);
-                else Kernel6<T>(kc, asl, bs, cs, n, mrr, nrr, add);
+                if (mr == 8) Kernel8<T>(kc, asl, 1, 8, bs, nr, cs, n, mrr, nrr, add);
+                else Kernel6<T>(kc, asl, 1, 6, bs, nr, cs, n, mrr, nrr, add);
             }
         }
     }
@@ -258,29 +364,35 @@ internal static unsafe class Gemm
         return x * y + acc;
     }
 
-    /// <summary>8 × (2 Vector512) micro-kernel: C[8×NR] (+)= Apack[8×kc] · Bpack[kc×NR].</summary>
+    /// <summary>
+    /// 8 × (2 Vector512) micro-kernel: C[8×NR] (+)= A[8×kc] · B[kc×NR], op(A)[i, p] at a[i·ars + p·acs] (a packed
+    /// sliver: ars = 1, acs = 8; A read in place: its row and column strides), B's row p at b + p·ldb (NR contiguous).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8<T>(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, bool add)
+    private static void Kernel8<T>(int kc, T* a, nint ars, nint acs, T* b, nint ldb, T* c, int ldc, int mr, int nr, bool add)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        nint r1 = ars, r2 = 2 * ars, r3 = 3 * ars;
+        T* a4 = a + 4 * ars;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + w);
             Vector512<T> x;
             x = Vector512.Create(a[0]); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector512.Create(a[1]); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector512.Create(a[2]); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector512.Create(a[3]); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector512.Create(a[4]); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector512.Create(a[5]); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            x = Vector512.Create(a[6]); c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
-            x = Vector512.Create(a[7]); c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
-            a += 8;
-            b += 2 * w;
+            x = Vector512.Create(a[r1]); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector512.Create(a[r2]); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector512.Create(a[r3]); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector512.Create(a4[0]); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector512.Create(a4[r1]); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            x = Vector512.Create(a4[r2]); c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
+            x = Vector512.Create(a4[r3]); c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
+            a += acs;
+            a4 += acs;
+            b += ldb;
         }
         if (mr == 8 && nr == 2 * w)
         {
@@ -312,27 +424,30 @@ internal static unsafe class Gemm
         v1.Store(c + w);
     }
 
-    /// <summary>6 × (2 Vector256) micro-kernel for machines without AVX-512.</summary>
+    /// <summary>6 × (2 Vector256) micro-kernel for machines without AVX-512 (operands addressed as in <see cref="Kernel8"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6<T>(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, bool add)
+    private static void Kernel6<T>(int kc, T* a, nint ars, nint acs, T* b, nint ldb, T* c, int ldc, int mr, int nr, bool add)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nint r1 = ars, r2 = 2 * ars;
+        T* a3 = a + 3 * ars;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + w);
             Vector256<T> x;
             x = Vector256.Create(a[0]); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector256.Create(a[1]); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector256.Create(a[2]); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector256.Create(a[3]); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector256.Create(a[4]); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector256.Create(a[5]); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            a += 6;
-            b += 2 * w;
+            x = Vector256.Create(a[r1]); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector256.Create(a[r2]); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector256.Create(a3[0]); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector256.Create(a3[r1]); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector256.Create(a3[r2]); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            a += acs;
+            a3 += acs;
+            b += ldb;
         }
         int ld = 2 * w;
         T* tmp = stackalloc T[6 * ld];
@@ -355,7 +470,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The unpacked path for small products.</summary>
-    private static void Simple<T>(T* a, bool transA, T* b, bool transB, T* c, int m, int k, int n)
+    private static void Simple<T>(T* a, bool transA, T* b, bool transB, T* c, int m, int k, int n, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (transB)
@@ -367,7 +482,11 @@ internal static unsafe class Gemm
                 ReadOnlySpan<T> ar;
                 if (row is null) ar = new ReadOnlySpan<T>(a + (long)i * k, k);
                 else { for (int p = 0; p < k; p++) row[p] = a[(long)p * m + i]; ar = row; }
-                for (int j = 0; j < n; j++) c[(long)i * n + j] = TensorPrimitives.Dot(ar, new ReadOnlySpan<T>(b + (long)j * k, k));
+                for (int j = 0; j < n; j++)
+                {
+                    T d = TensorPrimitives.Dot(ar, new ReadOnlySpan<T>(b + (long)j * k, k));
+                    c[(long)i * n + j] = acc ? c[(long)i * n + j] + d : d;
+                }
             }
             return;
         }
@@ -376,10 +495,11 @@ internal static unsafe class Gemm
             var cRow = new Span<T>(c + (long)i * n, n);
             if (n == 1 && !transA)
             {
-                cRow[0] = TensorPrimitives.Dot(new ReadOnlySpan<T>(a + (long)i * k, k), new ReadOnlySpan<T>(b, k));
+                T d = TensorPrimitives.Dot(new ReadOnlySpan<T>(a + (long)i * k, k), new ReadOnlySpan<T>(b, k));
+                cRow[0] = acc ? cRow[0] + d : d;
                 continue;
             }
-            cRow.Clear();
+            if (!acc) cRow.Clear();
             for (int p = 0; p < k; p++)
             {
                 T s = transA ? a[(long)p * m + i] : a[(long)i * k + p];
@@ -393,6 +513,20 @@ internal static unsafe class Gemm
     {
         [ThreadStatic] private static (T[] A, T[] B)? t_buffers;
         [ThreadStatic] private static T[]? t_transposed;
+        [ThreadStatic] private static T[]? t_edgeA;
+        [ThreadStatic] private static T[]? t_edgeB;
+
+        /// <summary>A per-thread scratch array for a packed edge sliver of A (direct path).</summary>
+        public static T[] EdgeA(int length) => Scratch(ref t_edgeA, length);
+
+        /// <summary>A per-thread scratch array for a packed edge sliver of B (direct path).</summary>
+        public static T[] EdgeB(int length) => Scratch(ref t_edgeB, length);
+
+        private static T[] Scratch(ref T[]? slot, int length)
+        {
+            if (slot is { } s && s.Length >= length) return s;
+            return slot = GC.AllocateUninitializedArray<T>(Math.Max(length, 1), pinned: true);
+        }
 
         /// <summary>A per-thread scratch array of at least <paramref name="length"/> elements for a transposed operand.</summary>
         public static T[] Transposed(int length)

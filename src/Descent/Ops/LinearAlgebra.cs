@@ -179,20 +179,9 @@ public sealed partial class Tensor<T>
         }
     }
 
-    /// <summary>C[m×n] += op(A)·op(B) (row-major; the transposes as in <see cref="Gemm"/>).</summary>
+    /// <summary>C[m×n] += op(A)·op(B) inside the GEMM (row-major; the transposes as in <see cref="Gemm"/>).</summary>
     private static void MultiplyAdd(T[] a, bool transA, T[] b, bool transB, T[] c, int m, int k, int n)
-    {
-        var temp = System.Buffers.ArrayPool<T>.Shared.Rent(m * n);
-        try
-        {
-            Gemm.Multiply(a, 0, transA, b, 0, transB, temp, 0, m, k, n);
-            System.Numerics.Tensors.TensorPrimitives.Add(c.AsSpan(0, m * n), temp.AsSpan(0, m * n), c.AsSpan(0, m * n));
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<T>.Shared.Return(temp);
-        }
-    }
+        => Gemm.Multiply(a, 0, transA, b, 0, transB, c, 0, m, k, n, accumulate: true);
 
     /// <summary>Matrix product with <paramref name="other"/> (see <see cref="MatMul(Tensor{T}, Tensor{T})"/>).</summary>
     public Tensor<T> MatMul(Tensor<T> other) => MatMul(this, other);

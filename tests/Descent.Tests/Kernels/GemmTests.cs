@@ -33,22 +33,29 @@ public class GemmTests
         return c;
     }
 
-    private static void Check<T>(int m, int k, int n, bool ta, bool tb, int seed, double tol)
+    /// <summary>
+    /// Checks C = op(A)·op(B) over garbage in C, and with <paramref name="accumulate"/> also C += op(A)·op(B) over random
+    /// C (the reference adds the old C); the elements around C must stay untouched.
+    /// </summary>
+    private static void Check<T>(int m, int k, int n, bool ta, bool tb, int seed, double tol, bool accumulate = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
         const int aOff = 3, bOff = 5, cOff = 7;
         var a = Random<T>(rng, aOff + m * k + 2);
         var b = Random<T>(rng, bOff + k * n + 2);
-        var c = Random<T>(rng, cOff + m * n + 2); // garbage that must be overwritten
+        var c = Random<T>(rng, cOff + m * n + 2); // garbage that must be overwritten (or the values to add to)
+        var old = (T[])c.Clone();
         T before = c[0], after = c[^1];
-        Gemm.Multiply(a, aOff, ta, b, bOff, tb, c, cOff, m, k, n);
+        if (accumulate) Gemm.Multiply(a, aOff, ta, b, bOff, tb, c, cOff, m, k, n, accumulate: true);
+        else Gemm.Multiply(a, aOff, ta, b, bOff, tb, c, cOff, m, k, n);
         var expected = Naive(a, aOff, ta, b, bOff, tb, m, k, n);
         for (int i = 0; i < m * n; i++)
         {
+            double want = expected[i] + (accumulate ? double.CreateTruncating(old[cOff + i]) : 0);
             double got = double.CreateTruncating(c[cOff + i]);
-            Assert.True(Math.Abs(got - expected[i]) <= tol * (1 + Math.Sqrt(k)),
-                $"m={m} k={k} n={n} ta={ta} tb={tb}: element {i} is {got}, expected {expected[i]}");
+            Assert.True(Math.Abs(got - want) <= tol * (1 + Math.Sqrt(k)),
+                $"m={m} k={k} n={n} ta={ta} tb={tb} acc={accumulate}: element {i} is {got}, expected {want}");
         }
         Assert.Equal(before, c[0]);
         Assert.Equal(after, c[^1]);
@@ -109,6 +116,62 @@ public class GemmTests
                 Check<float>(m, k, n, ta, tb, m * 31 + n, 2e-6);
                 Check<double>(m, k, n, ta, tb, m * 37 + n, 1e-13);
             }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Accumulate_adds_the_product_for_all_transposes(int m, int k, int n)
+    {
+        foreach (var ta in new[] { false, true })
+            foreach (var tb in new[] { false, true })
+            {
+                Check<float>(m, k, n, ta, tb, m * 10007 + k * 101 + n + 1, 2e-6, accumulate: true);
+                Check<double>(m, k, n, ta, tb, m * 10007 + k * 101 + n + 2, 1e-13, accumulate: true);
+            }
+    }
+
+    /// <summary>
+    /// Every path with and without accumulation: the MLP's shapes (direct path, split between cores), small-n heads
+    /// (dot products, Cᵀ columns, with ragged m, n and k), edge slivers of the direct path, and the packed path in one
+    /// slab, several slabs and in parallel (≥ 256³).
+    /// </summary>
+    [Theory]
+    [InlineData(64, 784, 128)]   // X·W1, direct path on two cores
+    [InlineData(784, 64, 128)]   // Xᵀ·G1 shape
+    [InlineData(64, 128, 10)]    // H·W2
+    [InlineData(128, 64, 10)]    // Hᵀ·G2 shape
+    [InlineData(64, 10, 128)]    // G2·W2ᵀ shape
+    [InlineData(784, 64, 10)]    // softmax regression's gradient shape
+    [InlineData(67, 101, 13)]    // small n, ragged everything
+    [InlineData(83, 35, 31)]     // small n just under the float kernel's width
+    [InlineData(61, 77, 45)]     // direct path with edge slivers in m and n
+    [InlineData(203, 301, 97)]   // direct path, several tasks, edges
+    [InlineData(300, 517, 260)]  // packed path, several slabs
+    [InlineData(257, 600, 300)]  // packed path on two cores (operands over 1 MB), edges
+    public void Every_path_overwrites_or_accumulates(int m, int k, int n)
+    {
+        foreach (var acc in new[] { false, true })
+            foreach (var ta in new[] { false, true })
+                foreach (var tb in new[] { false, true })
+                {
+                    Check<float>(m, k, n, ta, tb, m + 3 * k + 7 * n, 2e-6, acc);
+                    Check<double>(m, k, n, ta, tb, m + 5 * k + 11 * n, 1e-13, acc);
+                }
+    }
+
+    [Fact]
+    public void Concurrent_callers_get_correct_products()
+    {
+        // The two-core helper serves one product at a time; other threads must still compute theirs (alone).
+        Parallel.For(0, 8, t => Check<float>(64, 784, 128, t % 2 == 1, false, t, 2e-6, accumulate: t % 3 == 0));
+    }
+
+    [Fact]
+    public void Accumulate_with_zero_inner_dimension_leaves_c()
+    {
+        var c = new double[] { 1, 2, 3, 4 };
+        Gemm.Multiply(Array.Empty<double>(), 0, false, Array.Empty<double>(), 0, false, c, 0, 2, 0, 2, accumulate: true);
+        Assert.Equal(new double[] { 1, 2, 3, 4 }, c);
     }
 
     [Fact]
