@@ -24,6 +24,17 @@ public static class FashionEpochs
         Module<float> model = workload == "fashion_mlp_epoch" ? new Mlp<float>(784, [128], 10, seed: seed) : new SoftmaxRegression<float>(784, 10, seed: seed);
         var trainer = new Trainer<float>(model, (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.GradientDescent<float>(0.1),
             new TrainerOptions { Epochs = epochs });
+        if (Environment.GetEnvironmentVariable("BATCH_PROFILE") == "1")
+        {
+            // Time per 100 batches on stderr: shows how long the warm-up (tiered compilation) lasts within the first epoch.
+            long last = Stopwatch.GetTimestamp();
+            trainer.BatchEnded += b =>
+            {
+                if (b.Batch % 100 != 0) return;
+                Console.Error.Write($"{Stopwatch.GetElapsedTime(last).TotalMilliseconds:F0} ");
+                last = Stopwatch.GetTimestamp();
+            };
+        }
         var history = trainer.Fit(DataLoader<float>.MiniBatches(train, 64, seed: seed));
         double accuracy;
         using (Autograd.NoGrad())
