@@ -34,25 +34,9 @@ public sealed class ComputationGraph
     public static ComputationGraph From<T>(Tensor<T> root, bool withGradients = true) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(root);
-        var order = new List<Tensor<T>>();
+        var order = GraphOrder.PostOrder(root, static _ => true);
         var ids = new Dictionary<Tensor<T>, string>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Tensor<T> Tensor, int Next)>();
-        var seen = new HashSet<Tensor<T>>(ReferenceEqualityComparer.Instance) { root };
-        stack.Push((root, 0));
-        while (stack.Count > 0)
-        {
-            var (t, next) = stack.Pop();
-            var node = t.Node;
-            if (node is not null && next < node.InputCount)
-            {
-                stack.Push((t, next + 1));
-                var input = node.Input(next);
-                if (seen.Add(input)) stack.Push((input, 0));
-                continue;
-            }
-            ids[t] = "n" + order.Count.ToString(CultureInfo.InvariantCulture);
-            order.Add(t);
-        }
+        foreach (var t in order) ids[t] = "n" + ids.Count.ToString(CultureInfo.InvariantCulture);
 
         Dictionary<Tensor<T>, double[]>? gradients = null;
         if (withGradients && root.RequiresGrad && root.Size == 1)

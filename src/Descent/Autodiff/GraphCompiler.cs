@@ -59,24 +59,8 @@ internal static class GraphCompiler<T> where T : unmanaged, IBinaryFloatingPoint
     /// <summary>Reads the graph under <paramref name="root"/> and checks every operation is supported.</summary>
     public static Program Build(Tensor<T> root)
     {
-        // The engine's order: an iterative depth-first search over inputs that require a gradient, post-order.
-        var order = new List<Tensor<T>>();
-        var seen = new HashSet<Tensor<T>>(ReferenceEqualityComparer.Instance) { root };
-        var stack = new Stack<(Tensor<T> Tensor, int Next)>();
-        stack.Push((root, 0));
-        while (stack.Count > 0)
-        {
-            var (t, next) = stack.Pop();
-            var node = t.Node;
-            if (node is not null && next < node.InputCount)
-            {
-                stack.Push((t, next + 1));
-                var input = node.Input(next);
-                if (input.RequiresGrad && seen.Add(input)) stack.Push((input, 0));
-                continue;
-            }
-            order.Add(t);
-        }
+        // The engine's order: post-order over the inputs that require a gradient.
+        var order = GraphOrder.PostOrder(root, static t => t.RequiresGrad);
 
         var values = new Dictionary<Tensor<T>, Value>(ReferenceEqualityComparer.Instance);
         var buffers = new List<T[]>();
