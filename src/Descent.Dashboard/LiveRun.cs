@@ -6,7 +6,7 @@ namespace Descent.Dashboard;
 
 /// <summary>
 /// A run shown live on a <see cref="LiveDashboard"/>. Feed it points yourself (a hand-written loop) or let
-/// <see cref="LiveDashboard.Attach{T}"/> feed it from a trainer's events; each call costs a list append under a lock,
+/// <see cref="LiveDashboard.Attach{T}"/> feed it from a trainer's events; each call costs a list append and a pulse, each under a lock,
 /// and the page receives the points in batches a few times a second.
 /// </summary>
 public sealed class LiveRun : IDisposable
@@ -14,7 +14,6 @@ public sealed class LiveRun : IDisposable
     private readonly RunFeed _feed;
     private readonly FeedHub _hub;
     private Action? _detach;
-    private long _lastPulse;
 
     internal LiveRun(RunFeed feed, FeedHub hub)
     {
@@ -32,28 +31,28 @@ public sealed class LiveRun : IDisposable
     public void LogStep(long step, int epoch, string name, double value)
     {
         _feed.Add(new FeedPoint(MetricScope.Step, step, epoch, name, value));
-        Notify(false);
+        Notify();
     }
 
     /// <summary>Records one epoch-level value, drawn at the step that ended the epoch.</summary>
     public void LogEpoch(long step, int epoch, string name, double value)
     {
         _feed.Add(new FeedPoint(MetricScope.Epoch, step, epoch, name, value));
-        Notify(false);
+        Notify();
     }
 
     /// <summary>Reports progress: the current epoch (from 1), the batch within it, and the optimizer step.</summary>
     public void Progress(int epoch, int batch, long step)
     {
         _feed.Progress(epoch, batch, step);
-        Notify(false);
+        Notify();
     }
 
     /// <summary>Marks the run ended: status "finished", "stopped", "diverged" or "failed", with a reason in words.</summary>
     public void End(RunStatus status, string? reason = null)
     {
         _feed.SetStatus(status.ToString().ToLowerInvariant(), reason);
-        Notify(true);
+        Notify();
     }
 
     /// <summary>Marks the run ended according to a trainer's history (cancelled → stopped, diverged → diverged, else finished).</summary>
@@ -77,12 +76,12 @@ public sealed class LiveRun : IDisposable
                 lastRate = rate;
             }
             _feed.Progress(b.Epoch, b.Batch, b.Step);
-            Notify(false);
+            Notify();
         }
         void OnEpoch(EpochRecord e)
         {
             foreach (var (name, value) in RunTracker.EpochValues(e)) _feed.Add(new FeedPoint(MetricScope.Epoch, lastStep, e.Epoch, name, value));
-            Notify(true);
+            Notify();
         }
         trainer.BatchEnded += OnBatch;
         trainer.EpochEnded += OnEpoch;
@@ -97,15 +96,10 @@ public sealed class LiveRun : IDisposable
     public void Dispose()
     {
         Interlocked.Exchange(ref _detach, null)?.Invoke();
-        Notify(true);
+        Notify();
     }
 
-    // Waking the streams at most every 20 ms keeps a fast training loop from paying for a wake-up per batch.
-    private void Notify(bool always)
-    {
-        long now = Environment.TickCount64;
-        if (!always && now - Interlocked.Read(ref _lastPulse) < 20) return;
-        Interlocked.Exchange(ref _lastPulse, now);
-        _hub.Pulse();
-    }
+    // Every change pulses: a stream that waits wakes at once, then sends at most once per push interval, and a pulse
+    // that finds no stream waiting costs a lock and a no-op (see FeedHub).
+    private void Notify() => _hub.Pulse();
 }

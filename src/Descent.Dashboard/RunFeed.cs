@@ -86,7 +86,11 @@ internal sealed class RunFeed(string key, string name, string settingsJson, bool
     };
 }
 
-/// <summary>All runs the page shows, and a pulse that wakes the event streams when something changes.</summary>
+/// <summary>
+/// All runs the page shows, and a pulse that wakes the event streams when something changes. A pulse is cheap when
+/// no stream waits (the current signal is already set), so every change pulses: a throttled pulse could leave the last
+/// points of a burst unsent until the next keep-alive.
+/// </summary>
 internal sealed class FeedHub
 {
     private readonly Lock _gate = new();
@@ -115,20 +119,26 @@ internal sealed class FeedHub
         Pulse();
     }
 
-    /// <summary>A task that completes at the next change.</summary>
+    /// <summary>
+    /// A task that completes at the first change after this call. Take it before looking at the feeds: a change made
+    /// after the look then completes it, and one made before is seen by the look.
+    /// </summary>
     public Task Changed
     {
-        get { lock (_gate) return _changed.Task; }
+        get
+        {
+            lock (_gate)
+            {
+                if (_changed.Task.IsCompleted) _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _changed.Task;
+            }
+        }
     }
 
     public void Pulse()
     {
-        TaskCompletionSource old;
-        lock (_gate)
-        {
-            old = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        old.TrySetResult();
+        TaskCompletionSource current;
+        lock (_gate) current = _changed;
+        current.TrySetResult();
     }
 }

@@ -55,37 +55,62 @@ public class ServerTests
     public async Task TheEventStreamSendsASnapshotAtOnceThenNewPoints()
     {
         await using var page = await LiveDashboard.StartAsync(0);
-        using var http = new HttpClient();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var response = await http.GetAsync(new Uri(page.Address, "api/events"), HttpCompletionOption.ResponseHeadersRead, cts.Token);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
-        Assert.Equal("event: snapshot", await reader.ReadLineAsync(cts.Token));
-        var first = JsonNode.Parse((await reader.ReadLineAsync(cts.Token))!["data: ".Length..])!;
-        Assert.Empty(first["runs"]!.AsArray());
+        using var stream = await EventStream.OpenAsync(page, cts.Token);
+        Assert.Equal("text/event-stream", stream.MediaType);
+        var first = await stream.ReadAsync(cts.Token);
+        Assert.Equal("snapshot", first.Name);
+        Assert.Empty(first.Data["runs"]!.AsArray());
 
         using var run = page.AddRun("loop", new JsonObject { ["lr"] = 0.1 }, totalEpochs: 3);
         run.LogStep(1, 1, "loss", 2.0);
         run.LogStep(2, 1, "loss", double.NaN);
-        // Updates go out on a timer, so one may leave before the run's first point is in: read until the point arrives.
-        JsonNode? update = null;
-        string? line;
-        while ((line = await reader.ReadLineAsync(cts.Token)) is not null)
+        // Updates carry only what is new: the run may come in one update and its points in the next, as the page merges them.
+        await stream.ReadUntilAsync(s => s.Points(run.Key).Count == 2, cts.Token);
+        Assert.Equal("loop", stream.Runs[run.Key]["name"]!.GetValue<string>());
+        Assert.Equal(0.1, stream.Runs[run.Key]["settings"]!["lr"]!.GetValue<double>());
+        var points = stream.Points(run.Key);
+        Assert.Equal(2.0, points[0][4]!.GetValue<double>());
+        Assert.Null(points[1][4]);
+    }
+
+    [Fact]
+    public async Task ARunSentBeforeItsFirstPointStillGetsItsPoints()
+    {
+        // The order that made a newcomer's test run red: the stream wakes for the new run and sends it before any
+        // point exists, so the points follow in a later update that carries no run description.
+        await using var page = await LiveDashboard.StartAsync(0);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var stream = await EventStream.OpenAsync(page, cts.Token);
+        await stream.ReadAsync(cts.Token);
+        using var run = page.AddRun("first");
+        var announced = await stream.ReadUntilAsync(s => s.Runs.ContainsKey(run.Key), cts.Token);
+        Assert.Null(announced.Data["points"]![run.Key]);
+        run.LogStep(1, 1, "loss", 3.0);
+        var update = await stream.ReadUntilAsync(s => s.Points(run.Key).Count == 1, cts.Token);
+        Assert.Empty(update.Data["runs"]!.AsArray());
+        Assert.Equal(3.0, stream.Points(run.Key)[0][4]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task EveryPointReachesThePageWithoutWaitingForTheKeepAlive()
+    {
+        // Points logged back to back (closer together than a stream is woken for) must still go out at once, whatever
+        // the push interval: the 10 s limit is well under the 15 s keep-alive that used to be the only other wake-up.
+        await using var page = await LiveDashboard.StartAsync(new LiveDashboardOptions { PushInterval = TimeSpan.Zero });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var stream = await EventStream.OpenAsync(page, cts.Token);
+        await stream.ReadAsync(cts.Token);
+        using var run = page.AddRun("bursts");
+        for (int i = 0; i < 40; i++)
         {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
-            var candidate = JsonNode.Parse(line["data: ".Length..])!;
-            if (candidate["runs"] is JsonArray { Count: > 0 } && candidate["points"]?[run.Key] is JsonArray { Count: > 0 })
-            {
-                update = candidate;
-                break;
-            }
+            run.LogStep(2 * i + 1, 1, "loss", i);
+            run.LogStep(2 * i + 2, 1, "loss", i + 0.5);
+            int expected = 2 * i + 2;
+            await stream.ReadUntilAsync(s => s.Points(run.Key).Count == expected, cts.Token);
         }
-        Assert.NotNull(update);
-        Assert.Equal("loop", update["runs"]![0]!["name"]!.GetValue<string>());
-        Assert.Equal(0.1, update["runs"]![0]!["settings"]!["lr"]!.GetValue<double>());
-        var points = update["points"]![run.Key]!.AsArray();
-        Assert.True(points.Count >= 1);
-        Assert.Equal(2.0, points[0]![4]!.GetValue<double>());
+        var values = stream.Points(run.Key).Select(p => p[4]!.GetValue<double>()).ToArray();
+        Assert.Equal(Enumerable.Range(0, 40).SelectMany(i => new[] { (double)i, i + 0.5 }), values);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Descent.Learning.Data;
 using Descent.Learning.Training;
 
@@ -38,5 +39,79 @@ internal sealed class TempFolder : IDisposable
         catch (IOException)
         {
         }
+    }
+}
+
+/// <summary>
+/// A client of the page's event stream that merges snapshots and updates the way dashboard.js does: run descriptions
+/// by key, points appended per run.
+/// </summary>
+internal sealed class EventStream : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly HttpResponseMessage _response;
+    private readonly StreamReader _reader;
+    private readonly Dictionary<string, List<JsonArray>> _points = [];
+
+    private EventStream(HttpClient http, HttpResponseMessage response, StreamReader reader)
+    {
+        _http = http;
+        _response = response;
+        _reader = reader;
+    }
+
+    public string? MediaType => _response.Content.Headers.ContentType?.MediaType;
+
+    public Dictionary<string, JsonObject> Runs { get; } = [];
+
+    public IReadOnlyList<JsonArray> Points(string key) => _points.TryGetValue(key, out var list) ? list : [];
+
+    public static async Task<EventStream> OpenAsync(LiveDashboard page, CancellationToken cancellation)
+    {
+        var http = new HttpClient();
+        var response = await http.GetAsync(new Uri(page.Address, "api/events"), HttpCompletionOption.ResponseHeadersRead, cancellation);
+        response.EnsureSuccessStatusCode();
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation));
+        return new EventStream(http, response, reader);
+    }
+
+    /// <summary>Reads the next event (comments skipped) and merges it.</summary>
+    public async Task<(string Name, JsonObject Data)> ReadAsync(CancellationToken cancellation)
+    {
+        string? name = null;
+        while (await _reader.ReadLineAsync(cancellation) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                var data = JsonNode.Parse(line["data: ".Length..])!.AsObject();
+                if (name == "snapshot") _points.Clear();
+                foreach (var run in data["runs"]!.AsArray()) Runs[run!["key"]!.GetValue<string>()] = run.AsObject();
+                foreach (var (key, points) in data["points"]!.AsObject())
+                {
+                    if (!_points.TryGetValue(key, out var list)) _points[key] = list = [];
+                    list.AddRange(points!.AsArray().Select(p => p!.AsArray()));
+                }
+                return (name ?? "message", data);
+            }
+        }
+        throw new EndOfStreamException("the event stream ended");
+    }
+
+    /// <summary>Reads events until the merged state satisfies <paramref name="done"/>; returns the last one.</summary>
+    public async Task<(string Name, JsonObject Data)> ReadUntilAsync(Func<EventStream, bool> done, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var e = await ReadAsync(cancellation);
+            if (done(this)) return e;
+        }
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _response.Dispose();
+        _http.Dispose();
     }
 }
