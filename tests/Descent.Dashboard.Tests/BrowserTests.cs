@@ -20,17 +20,10 @@ public class BrowserTests(ITestOutputHelper output)
     private static readonly string[] ChromiumArgs =
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
-    [Fact]
+    [SkippableFact]
     public async Task TheCurveGrowsAndStopEndsTheRunCleanly()
     {
-        if (!File.Exists(Chromium))
-        {
-            // In CI a missing browser is a failure, never a silent pass; elsewhere say what to install.
-            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
-                Assert.Fail($"{Chromium} is missing: .ci/run must install it (apt-get install -y chromium).");
-            output.WriteLine($"SKIPPED: {Chromium} is missing (apt-get install -y chromium).");
-            return;
-        }
+        Requires.AnyFile($"{Chromium} (sudo apt-get install chromium)", Chromium);
         using var temp = new TempFolder();
         var checkpoint = temp.File("model.safetensors");
         using var store = RunStore.Open(temp.File("runs.db"));

@@ -60,12 +60,11 @@ public sealed class MnistTests : IDisposable
         Assert.Contains("install it with: sudo apt-get install dataset-fashion-mnist", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void LoadsInstalledFashionMnist()
     {
-        if (!File.Exists(Path.Combine(Mnist.FashionMnistDefaultFolder, "train-images-idx3-ubyte.gz"))
-            && !File.Exists(Path.Combine(Mnist.FashionMnistDefaultFolder, "train-images-idx3-ubyte")))
-            return; // not installed here: nothing to check (install with: sudo apt-get install dataset-fashion-mnist)
+        Requires.AnyFile("Fashion-MNIST (sudo apt-get install dataset-fashion-mnist)",
+            Path.Combine(Mnist.FashionMnistDefaultFolder, "train-images-idx3-ubyte.gz"), Path.Combine(Mnist.FashionMnistDefaultFolder, "train-images-idx3-ubyte"));
         var (train, test) = Mnist.LoadFashionMnist<float>();
         Assert.Equal([60000, 784], train.X.ShapeArray);
         Assert.Equal([10000, 784], test.X.ShapeArray);
