@@ -9,18 +9,12 @@ namespace Descent.Cli;
 /// <summary>The <c>descent</c> command line.</summary>
 public static class Program
 {
-    /// <summary>The process entry point: Ctrl-C cancels the running command cleanly (exit code 5).</summary>
+    /// <summary>The process entry point: Ctrl-C or SIGTERM cancels the running command cleanly (exit code 5; see <see cref="StopSignals"/>).</summary>
     public static int Main(string[] args)
     {
-        using var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            if (cts.IsCancellationRequested) return; // a second Ctrl-C ends the process the hard way
-            e.Cancel = true;
-            cts.Cancel();
-        };
+        using var signals = new StopSignals();
         bool live = !Console.IsOutputRedirected && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
-        return Run(args, Console.Out, Console.Error, cts.Token, live);
+        return Run(args, Console.Out, Console.Error, signals.Token, live);
     }
 
     /// <summary>Runs the command line <paramref name="args"/> in-process and returns its exit code.</summary>

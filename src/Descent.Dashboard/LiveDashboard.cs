@@ -96,6 +96,8 @@ public sealed class LiveDashboard : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        // The page lives inside someone's program: the host's console lifetime would take Ctrl-C and SIGTERM from it.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         var app = builder.Build();
         var hub = new FeedHub();
         var dashboard = new LiveDashboard(app, hub, options, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
@@ -333,6 +335,14 @@ public sealed class LiveDashboard : IAsyncDisposable
         {
             store.Dispose();
         }
+    }
+
+    /// <summary>A host lifetime that leaves the process's signals to the program that embeds the page.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static string Resource(string name)

@@ -6,7 +6,7 @@ using Descent.Tracking;
 
 namespace Descent.Cli.Commands;
 
-/// <summary><c>descent dashboard [--track PATH] [--port N]</c>: the watch page for a runs file, until Ctrl-C.</summary>
+/// <summary><c>descent dashboard [--track PATH] [--port N]</c>: the watch page for a runs file, until Ctrl-C or SIGTERM (then exit 0).</summary>
 public static class DashboardCommand
 {
     /// <summary>Builds the command.</summary>
@@ -14,7 +14,7 @@ public static class DashboardCommand
     {
         var track = RunFiles.Option("The runs file to watch (default descent-runs.db in the current folder; created when missing).");
         var port = Options.Whole("--port", "The page's port (default: any free port).");
-        var c = new Command("dashboard", "Serve a page on 127.0.0.1 that shows the recorded runs and follows running ones, until Ctrl-C.") { track, port };
+        var c = new Command("dashboard", "Serve a page on 127.0.0.1 that shows the recorded runs and follows running ones, until Ctrl-C or SIGTERM.") { track, port };
         c.SetAction(p =>
         {
             int n = p.GetValue(port) ?? 0;

@@ -13,7 +13,7 @@ public static class ExitCodes
     public const int Input = 3;
     /// <summary>The run diverged; the result is still printed.</summary>
     public const int Diverged = 4;
-    /// <summary>Interrupted by the user (Ctrl-C).</summary>
+    /// <summary>Interrupted by the user (Ctrl-C, SIGTERM).</summary>
     public const int Interrupted = 5;
 }
 
