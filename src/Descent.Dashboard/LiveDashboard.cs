@@ -91,6 +91,15 @@ public sealed class LiveDashboard : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
         RunStore? store = options.StorePath is { } path ? RunStore.Open(path) : null;
+        try
+        {
+            store?.CheckIntegrity(); // a damaged file is refused, not shown as empty
+        }
+        catch
+        {
+            store?.Dispose();
+            throw;
+        }
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
@@ -324,7 +333,7 @@ public sealed class LiveDashboard : IAsyncDisposable
                     }
                     _hub.Pulse();
                 }
-                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
+                catch (Exception e) when (e is RunStoreException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
                 {
                     // A run deleted or a file busy between two reads: try again at the next poll.
                 }

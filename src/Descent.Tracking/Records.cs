@@ -127,6 +127,25 @@ public sealed class RunStoreException : Exception
     /// <summary>Creates the exception with a message and cause.</summary>
     public RunStoreException(string message, Exception inner) : base(message, inner) => StorePath = "";
 
+    private RunStoreException(string message, Exception? inner, string path) : base(message, inner) => StorePath = path;
+
     /// <summary>The database file.</summary>
     public string StorePath { get; }
+
+    /// <summary>What SQLite said, in words that name the file and the fix: damaged pages, a full disk, or <paramref name="other"/>.</summary>
+    internal static RunStoreException From(string path, Microsoft.Data.Sqlite.SqliteException e, string other) => e.SqliteErrorCode switch
+    {
+        11 => new RunStoreException(
+            $"the runs file {path} is damaged: {e.Message.TrimEnd('.')}. Nothing more was written to it; record new runs into another file " +
+            $"(--track NEW.db), and `sqlite3 {path} .recover` may save the old ones.", e, path),
+        13 => new RunStoreException(
+            $"the runs file {path} cannot grow: the disk is full (or the file reached its size limit). Free some space, or record into a file " +
+            "on another disk (--track PATH).", e, path),
+        _ => new RunStoreException(path, other, e),
+    };
+
+    /// <summary>A file whose pages fail SQLite's check.</summary>
+    internal static RunStoreException Damaged(string path, string detail) => new(
+        $"the runs file {path} is damaged: {detail}. Nothing was written to it; record new runs into another file (--track NEW.db), " +
+        $"and `sqlite3 {path} .recover` may save the old ones.", null, path);
 }

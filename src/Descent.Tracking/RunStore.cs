@@ -85,7 +85,7 @@ public sealed class RunStore : IDisposable
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw new RunStoreException(full, Explain(e), e);
+            throw RunStoreException.From(full, e, Explain(e));
         }
         catch
         {
@@ -160,6 +160,34 @@ public sealed class RunStore : IDisposable
             PRAGMA user_version = {SchemaVersion};
             """);
 
+    /// <summary>
+    /// Reads every page of the file (SQLite's <c>quick_check</c>; time grows with the file's size): a file with damaged
+    /// pages is refused here, before a run is recorded into it, instead of failing in the middle of the run.
+    /// </summary>
+    /// <exception cref="RunStoreException">The file is damaged.</exception>
+    public void CheckIntegrity()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            string result;
+            try
+            {
+                result = Convert.ToString(Scalar(_connection, "PRAGMA quick_check(1)"), CultureInfo.InvariantCulture) ?? "";
+            }
+            catch (SqliteException e)
+            {
+                throw Failure(e);
+            }
+            if (!string.Equals(result, "ok", StringComparison.OrdinalIgnoreCase))
+                throw RunStoreException.Damaged(Path, "SQLite's check found " + string.Join("; ", result.Replace("*** in database main ***", "", StringComparison.Ordinal)
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        }
+    }
+
+    /// <summary>An SQLite error while using the file, in words that name it and the fix.</summary>
+    internal RunStoreException Failure(SqliteException e) => RunStoreException.From(Path, e, Explain(e));
+
     /// <summary>Starts recording a new run (status running) and returns the writer that logs its metrics.</summary>
     public RunWriter StartRun(RunStart start, RunWriterOptions? options = null)
     {
@@ -187,7 +215,14 @@ public sealed class RunStore : IDisposable
             cmd.Parameters.AddWithValue("$host", Environment.MachineName);
             cmd.Parameters.AddWithValue("$pid", Environment.ProcessId);
             cmd.Parameters.AddWithValue("$pidStarted", new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds());
-            id = Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            try
+            {
+                id = Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+            catch (SqliteException e)
+            {
+                throw Failure(e);
+            }
         }
         return new RunWriter(this, id, options ?? new RunWriterOptions());
     }
@@ -216,11 +251,18 @@ public sealed class RunStore : IDisposable
             if (scope is { } s) cmd.Parameters.AddWithValue("$scope", (int)s);
             if (name is not null) cmd.Parameters.AddWithValue("$name", name);
             var points = new List<MetricPoint>();
-            using (var reader = cmd.ExecuteReader())
-                while (reader.Read())
-                    points.Add(new MetricPoint(reader.GetInt64(0), (MetricScope)reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
-                        reader.IsDBNull(5) ? double.NaN : reader.GetDouble(5), reader.GetDouble(6)));
-            if (points.Count == 0 && afterSequence == 0 && GetRunUnlocked(runId) is null) throw new KeyNotFoundException($"There is no run {runId} in '{Path}'.");
+            try
+            {
+                using (var reader = cmd.ExecuteReader())
+                    while (reader.Read())
+                        points.Add(new MetricPoint(reader.GetInt64(0), (MetricScope)reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
+                            reader.IsDBNull(5) ? double.NaN : reader.GetDouble(5), reader.GetDouble(6)));
+                if (points.Count == 0 && afterSequence == 0 && GetRunUnlocked(runId) is null) throw new KeyNotFoundException($"There is no run {runId} in '{Path}'.");
+            }
+            catch (SqliteException e)
+            {
+                throw Failure(e);
+            }
             return points;
         }
     }
@@ -322,19 +364,31 @@ public sealed class RunStore : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            using var tx = _connection.BeginTransaction();
-            using var cmd = _connection.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = "DELETE FROM metrics WHERE run_id = $id; DELETE FROM runs WHERE id = $id;";
-            cmd.Parameters.AddWithValue("$id", runId);
-            cmd.ExecuteNonQuery();
-            using var changes = _connection.CreateCommand();
-            changes.Transaction = tx;
-            changes.CommandText = "SELECT changes()";
-            bool deleted = Convert.ToInt64(changes.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
-            tx.Commit();
-            return deleted;
+            try
+            {
+                return DeleteRunUnlocked(runId);
+            }
+            catch (SqliteException e)
+            {
+                throw Failure(e);
+            }
         }
+    }
+
+    private bool DeleteRunUnlocked(long runId)
+    {
+        using var tx = _connection.BeginTransaction();
+        using var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "DELETE FROM metrics WHERE run_id = $id; DELETE FROM runs WHERE id = $id;";
+        cmd.Parameters.AddWithValue("$id", runId);
+        cmd.ExecuteNonQuery();
+        using var changes = _connection.CreateCommand();
+        changes.Transaction = tx;
+        changes.CommandText = "SELECT changes()";
+        bool deleted = Convert.ToInt64(changes.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+        tx.Commit();
+        return deleted;
     }
 
     /// <summary>Closes the file.</summary>
@@ -370,8 +424,15 @@ public sealed class RunStore : IDisposable
             cmd.CommandText = sql;
             if (id is { } i) cmd.Parameters.AddWithValue("$id", i);
             var runs = new List<RunInfo>();
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read()) runs.Add(ReadRun(reader));
+            try
+            {
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read()) runs.Add(ReadRun(reader));
+            }
+            catch (SqliteException e)
+            {
+                throw Failure(e);
+            }
             return runs;
         }
     }

@@ -31,24 +31,44 @@ public static class RunTracker
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(writer);
         double? lastRate = null;
+        TrackedRun? tracked = null;
+        // A runs file that stops taking writes (full disk, damaged pages) ends the record, not the training.
         void OnBatch(BatchRecord b)
         {
-            writer.LogStep(b.Step, b.Epoch, "loss", b.Loss, b.Size);
-            var rate = trainer.Optimizer.LearningRate;
-            if (rate is { } r && rate != lastRate)
+            try
             {
-                writer.LogStep(b.Step, b.Epoch, "learning_rate", r, 0);
-                lastRate = rate;
+                writer.LogStep(b.Step, b.Epoch, "loss", b.Loss, b.Size);
+                var rate = trainer.Optimizer.LearningRate;
+                if (rate is { } r && rate != lastRate)
+                {
+                    writer.LogStep(b.Step, b.Epoch, "learning_rate", r, 0);
+                    lastRate = rate;
+                }
+            }
+            catch (RunStoreException e)
+            {
+                tracked!.Lose(e, b.Epoch);
             }
         }
-        void OnEpoch(EpochRecord e) => writer.EndEpoch(e.Epoch, EpochValues(e));
+        void OnEpoch(EpochRecord e)
+        {
+            try
+            {
+                writer.EndEpoch(e.Epoch, EpochValues(e));
+            }
+            catch (RunStoreException error)
+            {
+                tracked!.Lose(error, e.Epoch);
+            }
+        }
         trainer.BatchEnded += OnBatch;
         trainer.EpochEnded += OnEpoch;
-        return new TrackedRun(writer, ownsWriter, () =>
+        tracked = new TrackedRun(writer, ownsWriter, () =>
         {
             trainer.BatchEnded -= OnBatch;
             trainer.EpochEnded -= OnEpoch;
         });
+        return tracked;
     }
 
     /// <summary>The values an epoch record adds to the epoch's batch means.</summary>
@@ -77,6 +97,7 @@ public sealed class TrackedRun : IDisposable
 {
     private readonly bool _ownsWriter;
     private readonly Action _detach;
+    private bool _detached;
     private bool _disposed;
 
     internal TrackedRun(RunWriter writer, bool ownsWriter, Action detach)
@@ -92,11 +113,47 @@ public sealed class TrackedRun : IDisposable
     /// <summary>The run's id in its store.</summary>
     public long RunId => Writer.RunId;
 
-    /// <summary>Marks the run finished, diverged or stopped according to <paramref name="history"/>'s stop reason.</summary>
+    /// <summary>
+    /// Why the record stopped before the training did: the runs file stopped taking writes (a full disk, damaged
+    /// pages). The training went on; the file keeps what was committed before. Null while every value is recorded.
+    /// </summary>
+    public RunStoreException? Error { get; private set; }
+
+    /// <summary>The epoch during which the record stopped (see <see cref="Error"/>), or 0.</summary>
+    public int ErrorEpoch { get; private set; }
+
+    /// <summary>
+    /// Marks the run finished, diverged or stopped according to <paramref name="history"/>'s stop reason. When the
+    /// file refuses that last write, <see cref="Error"/> says so instead of an exception: the training's result stands.
+    /// </summary>
     public void Complete(History history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        Writer.Finish(RunTracker.StatusOf(history.StopReason), history.StopReason?.Message);
+        try
+        {
+            Writer.Finish(RunTracker.StatusOf(history.StopReason), history.StopReason?.Message);
+        }
+        catch (RunStoreException e)
+        {
+            Lose(e, history.Epochs.Count);
+        }
+    }
+
+    internal void Lose(RunStoreException error, int epoch)
+    {
+        if (Error is null)
+        {
+            Error = error;
+            ErrorEpoch = epoch;
+        }
+        Detach();
+    }
+
+    private void Detach()
+    {
+        if (_detached) return;
+        _detached = true;
+        _detach();
     }
 
     /// <summary>Marks the run failed with the error's message.</summary>
@@ -111,7 +168,7 @@ public sealed class TrackedRun : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _detach();
+        Detach();
         if (_ownsWriter) Writer.Dispose();
     }
 }

@@ -19,7 +19,6 @@ public sealed class RunWriter : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Timer _timer;
     private long _lastStep;
-    private Exception? _backgroundError;
     private bool _finished;
 
     private readonly record struct Row(MetricScope Scope, long Step, int Epoch, string Name, double Value, double Seconds);
@@ -105,13 +104,12 @@ public sealed class RunWriter : IDisposable
         Update("UPDATE runs SET checkpoint_path = $value WHERE id = $id", Path.GetFullPath(path));
     }
 
-    /// <summary>Commits every buffered value now, in one transaction, and refreshes the heartbeat.</summary>
-    public void Flush()
-    {
-        if (Interlocked.Exchange(ref _backgroundError, null) is { } error)
-            throw new InvalidOperationException("Writing the run's metrics failed in the background: " + error.Message, error);
-        Commit();
-    }
+    /// <summary>
+    /// Commits every buffered value now, in one transaction, and refreshes the heartbeat. When the file refuses the
+    /// write (full, damaged) the values stay buffered for the next try and the error says which file and what to do.
+    /// </summary>
+    /// <exception cref="RunStoreException">The file cannot be written.</exception>
+    public void Flush() => Commit();
 
     /// <summary>Commits what is buffered and marks the run ended with <paramref name="status"/> and a reason in words.</summary>
     public void Finish(RunStatus status, string? reason = null)
@@ -134,29 +132,42 @@ public sealed class RunWriter : IDisposable
             cmd.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$now", RunStore.Now());
             cmd.Parameters.AddWithValue("$id", RunId);
-            cmd.ExecuteNonQuery();
+            try
+            {
+                cmd.ExecuteNonQuery();
+            }
+            catch (SqliteException e)
+            {
+                throw _store.Failure(e);
+            }
         }
     }
 
-    /// <summary>Stops the timer; a run not finished by then is marked failed ("ended without reporting its outcome").</summary>
+    /// <summary>
+    /// Stops the timer; a run not finished by then is marked failed ("ended without reporting its outcome"). When the
+    /// file cannot be written any more the run stays "running" in it, and shows as interrupted once this process ends.
+    /// </summary>
     public void Dispose()
     {
         _timer.Dispose();
-        if (!_finished) Finish(RunStatus.Failed, "the run ended without reporting its outcome");
+        try
+        {
+            if (!_finished) Finish(RunStatus.Failed, "the run ended without reporting its outcome");
+        }
+        catch (RunStoreException)
+        {
+        }
     }
 
+    // The timer's commit: an error here is met again, and reported, by the next Flush, EndEpoch or Finish.
     private void Tick()
     {
         try
         {
             if (!_finished) Commit();
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or RunStoreException or InvalidOperationException)
         {
-        }
-        catch (Exception e) when (e is SqliteException or InvalidOperationException)
-        {
-            _backgroundError = e;
         }
     }
 
@@ -172,45 +183,59 @@ public sealed class RunWriter : IDisposable
         lock (_store.Gate)
         {
             _store.ThrowIfDisposed();
-            var c = _store.Connection;
-            using var tx = c.BeginTransaction();
-            if (rows.Length > 0)
+            try
             {
-                using var insert = c.CreateCommand();
-                insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO metrics (run_id, scope, step, epoch, name, value, seconds) VALUES ($run, $scope, $step, $epoch, $name, $value, $seconds)";
-                var run = insert.Parameters.Add("$run", SqliteType.Integer);
-                var scope = insert.Parameters.Add("$scope", SqliteType.Integer);
-                var step = insert.Parameters.Add("$step", SqliteType.Integer);
-                var epoch = insert.Parameters.Add("$epoch", SqliteType.Integer);
-                var name = insert.Parameters.Add("$name", SqliteType.Text);
-                var value = insert.Parameters.Add("$value", SqliteType.Real);
-                var seconds = insert.Parameters.Add("$seconds", SqliteType.Real);
-                insert.Prepare();
-                run.Value = RunId;
-                foreach (var row in rows)
-                {
-                    scope.Value = (int)row.Scope;
-                    step.Value = row.Step;
-                    epoch.Value = row.Epoch;
-                    name.Value = row.Name;
-                    value.Value = double.IsNaN(row.Value) ? DBNull.Value : row.Value;
-                    seconds.Value = row.Seconds;
-                    insert.ExecuteNonQuery();
-                }
+                CommitUnlocked(rows);
             }
-            using (var beat = c.CreateCommand())
+            catch (SqliteException e)
             {
-                beat.Transaction = tx;
-                beat.CommandText = "UPDATE runs SET heartbeat_at = $now WHERE id = $id";
-                beat.Parameters.AddWithValue("$now", RunStore.Now());
-                beat.Parameters.AddWithValue("$id", RunId);
-                beat.ExecuteNonQuery();
+                // Nothing of this transaction was written: keep its values, in order, for the next try.
+                lock (_buffer) _rows.InsertRange(0, rows);
+                throw _store.Failure(e);
             }
-            tx.Commit();
-            RowsWritten += rows.Length;
-            Commits++;
         }
+    }
+
+    private void CommitUnlocked(Row[] rows)
+    {
+        var c = _store.Connection;
+        using var tx = c.BeginTransaction();
+        if (rows.Length > 0)
+        {
+            using var insert = c.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO metrics (run_id, scope, step, epoch, name, value, seconds) VALUES ($run, $scope, $step, $epoch, $name, $value, $seconds)";
+            var run = insert.Parameters.Add("$run", SqliteType.Integer);
+            var scope = insert.Parameters.Add("$scope", SqliteType.Integer);
+            var step = insert.Parameters.Add("$step", SqliteType.Integer);
+            var epoch = insert.Parameters.Add("$epoch", SqliteType.Integer);
+            var name = insert.Parameters.Add("$name", SqliteType.Text);
+            var value = insert.Parameters.Add("$value", SqliteType.Real);
+            var seconds = insert.Parameters.Add("$seconds", SqliteType.Real);
+            insert.Prepare();
+            run.Value = RunId;
+            foreach (var row in rows)
+            {
+                scope.Value = (int)row.Scope;
+                step.Value = row.Step;
+                epoch.Value = row.Epoch;
+                name.Value = row.Name;
+                value.Value = double.IsNaN(row.Value) ? DBNull.Value : row.Value;
+                seconds.Value = row.Seconds;
+                insert.ExecuteNonQuery();
+            }
+        }
+        using (var beat = c.CreateCommand())
+        {
+            beat.Transaction = tx;
+            beat.CommandText = "UPDATE runs SET heartbeat_at = $now WHERE id = $id";
+            beat.Parameters.AddWithValue("$now", RunStore.Now());
+            beat.Parameters.AddWithValue("$id", RunId);
+            beat.ExecuteNonQuery();
+        }
+        tx.Commit();
+        RowsWritten += rows.Length;
+        Commits++;
     }
 
     private void Update(string sql, object value)
@@ -222,7 +247,14 @@ public sealed class RunWriter : IDisposable
             cmd.CommandText = sql;
             cmd.Parameters.AddWithValue("$value", value);
             cmd.Parameters.AddWithValue("$id", RunId);
-            cmd.ExecuteNonQuery();
+            try
+            {
+                cmd.ExecuteNonQuery();
+            }
+            catch (SqliteException e)
+            {
+                throw _store.Failure(e);
+            }
         }
     }
 

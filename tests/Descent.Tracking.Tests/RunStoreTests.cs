@@ -255,7 +255,7 @@ public class RunStoreTests
         File.WriteAllBytes(path, bytes);
         foreach (var side in new[] { path + "-wal", path + "-shm" }) File.Delete(side);
         var e = Assert.Throws<RunStoreException>(() => RunStore.Open(path));
-        Assert.Contains("Cannot use", e.Message);
+        Assert.Contains($"the runs file {path} is damaged", e.Message);
     }
 
     [Fact]

@@ -132,7 +132,7 @@ public static class FitCommand
             var outcome = Train(context, settings, data, json, total, cancellation, Configure);
             tracked?.Complete(outcome.History);
             liveRun?.Complete(outcome.History);
-            return Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds);
+            return RunFiles.ReportLostRecord(context, tracked, Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds));
         }
         catch (Exception e)
         {

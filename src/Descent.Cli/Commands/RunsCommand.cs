@@ -209,6 +209,8 @@ public static class RunsCommand
             using var store = Open(p, track);
             var run = Find(store, p.GetValue(id));
             string path = p.GetValue(output) ?? $"run-{run.Id}.{f}";
+            if (SameFile(path, store.Path) || SameFile(path, store.Path + "-wal") || SameFile(path, store.Path + "-shm"))
+                throw new UsageException($"--out {path} is the runs file itself (--track {store.Path}): exporting would replace the database. Choose another --out.");
             if (f == "csv") store.ExportCsv(run.Id, path); else store.ExportJson(run.Id, path);
             string full = Path.GetFullPath(path);
             if (p.GetValue(Root.Json)) Json.Write(context.Output, new JsonObject { ["id"] = run.Id, ["format"] = f, ["path"] = full });
@@ -218,15 +220,36 @@ public static class RunsCommand
         return c;
     }
 
+    /// <summary>Whether two paths name one file (after making them absolute and following a symbolic link).</summary>
+    private static bool SameFile(string a, string b)
+    {
+        static string Resolve(string path)
+        {
+            var full = Path.GetFullPath(path);
+            try
+            {
+                return File.Exists(full) ? File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full : full;
+            }
+            catch (IOException)
+            {
+                return full;
+            }
+        }
+        return string.Equals(Resolve(a), Resolve(b), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+    }
+
     private static Command Delete(CliContext context)
     {
         var track = TrackOption();
         var id = new Argument<long>("ID") { Description = "The run's id." };
-        var c = new Command("delete", "Delete a run and its metrics.") { id, track };
+        var c = new Command("delete", "Delete a run and its metrics (a run still running is refused).") { id, track };
         c.SetAction(p =>
         {
             using var store = Open(p, track);
             var run = Find(store, p.GetValue(id));
+            if (run.Status == RunStatus.Running)
+                throw new InputException($"run {run.Id} ({run.Name}) is still running (pid {run.ProcessId} on {run.Host}); deleting it would end its record mid-run. " +
+                    $"Stop it first (Ctrl-C, the live page's Stop, or kill -TERM {run.ProcessId}), then delete it.");
             if (!store.DeleteRun(run.Id)) throw new InputException($"There is no run {run.Id} in '{store.Path}'.");
             if (p.GetValue(Root.Json)) Json.Write(context.Output, new JsonObject { ["deleted"] = run.Id });
             else context.Output.WriteLine($"run {run.Id} ({run.Name}) deleted");

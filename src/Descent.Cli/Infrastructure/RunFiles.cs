@@ -21,18 +21,37 @@ public static class RunFiles
         return string.IsNullOrWhiteSpace(path) ? RunStore.DefaultFileName : path;
     }
 
-    /// <summary>Opens (or creates) a runs file to record into; a file that cannot be used is an input error.</summary>
+    /// <summary>
+    /// Opens (or creates) a runs file to record into, after checking its pages: a file that cannot be used (damaged,
+    /// another application's) is an input error before anything runs.
+    /// </summary>
     public static RunStore OpenForWriting(string path)
     {
-        try { return RunStore.Open(path); }
-        catch (RunStoreException e) { throw new InputException("--track: " + e.Message, e); }
+        RunStore? store = null;
+        try
+        {
+            store = RunStore.Open(path);
+            store.CheckIntegrity();
+            return store;
+        }
+        catch (RunStoreException e)
+        {
+            store?.Dispose();
+            throw new InputException("--track: " + e.Message, e);
+        }
     }
 
-    /// <summary>Opens an existing runs file to read; a missing or unusable file is an input error.</summary>
+    /// <summary>
+    /// Opens an existing runs file to read; a missing, empty or unusable file is an input error, and is left as it was
+    /// (an empty file is not made into a database by a command that only reads).
+    /// </summary>
     public static RunStore OpenExisting(string path)
     {
         if (!File.Exists(path))
             throw new InputException($"No runs database at '{path}': record runs with --track first (e.g. descent fit --track), or name the file with --track PATH.");
+        if (new FileInfo(path).Length == 0)
+            throw new InputException($"'{Path.GetFullPath(path)}' is an empty file, not a runs database (it was left as it is): name the runs file with --track PATH, " +
+                "or record a run into this one first (e.g. descent fit --track PATH).");
         try { return RunStore.Open(path); }
         catch (RunStoreException e) { throw new InputException(e.Message, e); }
     }
@@ -55,8 +74,28 @@ public static class RunFiles
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(e);
-        if (e is OperationCanceledException) writer.Finish(RunStatus.Stopped, "interrupted");
-        else writer.Finish(RunStatus.Failed, e.GetType().Name + ": " + e.Message);
+        try
+        {
+            if (e is OperationCanceledException) writer.Finish(RunStatus.Stopped, "interrupted");
+            else writer.Finish(RunStatus.Failed, e.GetType().Name + ": " + e.Message);
+        }
+        catch (RunStoreException)
+        {
+            // The file refuses writes (full, damaged): the error being reported matters more; the run shows interrupted.
+        }
+    }
+
+    /// <summary>
+    /// After a command's result is out: when its run's record stopped early (the runs file became full or damaged),
+    /// says so on stderr and turns success into exit 3; the training itself, its result and its checkpoint are complete.
+    /// </summary>
+    public static int ReportLostRecord(CliContext context, TrackedRun? tracked, int code)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (tracked?.Error is not { } error) return code;
+        context.Error.WriteLine($"error: --track: {error.Message} The run's record stops in epoch {tracked.ErrorEpoch}; the training went on, " +
+            "and its result and checkpoint are complete.");
+        return code == ExitCodes.Ok ? ExitCodes.Input : code;
     }
 
     /// <summary>Adds <paramref name="value"/> to <paramref name="o"/> unless it is null.</summary>
