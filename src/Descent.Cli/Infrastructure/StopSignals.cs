@@ -14,10 +14,22 @@ internal sealed class StopSignals : IDisposable
     private readonly PosixSignalRegistration[] _registrations;
 
     public StopSignals() =>
-        _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
+        _registrations = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(Register).OfType<PosixSignalRegistration>()];
 
     /// <summary>Cancelled by the first stop signal.</summary>
     public CancellationToken Token => _source.Token;
+
+    private PosixSignalRegistration? Register(PosixSignal signal)
+    {
+        try
+        {
+            return PosixSignalRegistration.Create(signal, Handle);
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null; // a platform without this signal: nothing to handle
+        }
+    }
 
     private void Handle(PosixSignalContext context)
     {
