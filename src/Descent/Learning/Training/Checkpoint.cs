@@ -221,7 +221,7 @@ public sealed class Checkpoint
             hash.AppendData(file, 0, 8);
             hash.AppendData(zeroed);
             hash.AppendData(file, 8 + (int)headerLength, file.Length - 8 - (int)headerLength);
-            if (!string.Equals(Convert.ToHexString(hash.GetHashAndReset()), digest, StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(Convert.ToHexString(hash.GetHashAndReset()), digest, StringComparison.Ordinal))
                 throw CheckpointException.Corrupted(path, "its SHA-256 checksum does not match its contents (bits changed on disk or in transfer, or the file was cut short)");
         }
 
