@@ -26,7 +26,8 @@ namespace Descent.Learning.Training;
 /// <para>
 /// Files are written atomically (a temporary file in the same folder, flushed, then renamed over the target), so a
 /// crash leaves the old checkpoint or the new one, never half of one; temporary files left by a killed write are
-/// removed at the next save or load of the same checkpoint. Reading is bounded: the header may be at most
+/// removed at the next save of the same checkpoint, or at a load once they are <see cref="StaleAfter"/> old (a reader
+/// must not remove the temporary file of a write in progress). Reading is bounded: the header may be at most
 /// <see cref="MaxHeaderBytes"/>, only the file's own length is read, and every malformed file (truncated, flipped bits,
 /// bad offsets, a foreign file, <c>/dev/zero</c>) raises <see cref="CheckpointException.Corrupted"/>.
 /// </para>
@@ -38,6 +39,9 @@ public sealed class Checkpoint
 
     /// <summary>The largest header accepted when reading (larger length fields are treated as corruption).</summary>
     public const int MaxHeaderBytes = 16 << 20;
+
+    /// <summary>How old a leftover temporary file must be before a reader removes it (a writer removes any at its next save).</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
 
     private const string DigestPlaceholder = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -151,7 +155,7 @@ public sealed class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
-        AtomicFile.RemoveStaleTemporaries(path);
+        AtomicFile.RemoveStaleTemporaries(path, StaleAfter);
         byte[] file = ReadBounded(path);
         try
         {
@@ -295,10 +299,12 @@ public static class AtomicFile
 
     /// <summary>
     /// Deletes the temporary files that a killed <see cref="Write"/> to <paramref name="path"/> left beside it
-    /// (<c>.NAME.XXXXXXXX.tmp</c>). Only that exact pattern is touched; call it when no other process is writing
-    /// the same file. Returns how many were removed.
+    /// (<c>.NAME.XXXXXXXX.tmp</c>) and that were last written at least <paramref name="minimumAge"/> ago. Only that
+    /// exact pattern is touched. A writer passes zero (it owns the file: two writers of one file are a mistake); a
+    /// reader passes a margin so it never removes the temporary file of a write in progress in another process.
+    /// Returns how many were removed.
     /// </summary>
-    public static int RemoveStaleTemporaries(string path)
+    public static int RemoveStaleTemporaries(string path, TimeSpan minimumAge = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = System.IO.Path.GetFullPath(path);
@@ -312,7 +318,7 @@ public static class AtomicFile
             {
                 var name = System.IO.Path.GetFileName(candidate);
                 if (name.Length != prefix.Length + 12 || !name.StartsWith(prefix, StringComparison.Ordinal)) continue;
-                if (!name.AsSpan(prefix.Length, 8).ContainsAnyExcept("0123456789abcdef"))
+                if (!name.AsSpan(prefix.Length, 8).ContainsAnyExcept("0123456789abcdef") && DateTime.UtcNow - File.GetLastWriteTimeUtc(candidate) >= minimumAge)
                 {
                     try { File.Delete(candidate); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
                 }

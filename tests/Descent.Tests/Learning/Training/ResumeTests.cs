@@ -231,7 +231,7 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
-    public void TemporaryFilesOfKilledWritesAreRemovedAtTheNextSaveAndLoad()
+    public void TemporaryFilesOfKilledWritesAreRemovedAtTheNextSaveOrWhenStaleAtLoad()
     {
         var path = Path.Combine(_folder, "m.ckpt");
         var stale = Path.Combine(_folder, ".m.ckpt.0123abcd.tmp");
@@ -241,7 +241,11 @@ public sealed class ResumeTests : IDisposable
         trainer.SaveCheckpoint(path);
         Assert.False(File.Exists(stale));
         Assert.All(unrelated, f => Assert.True(File.Exists(f)));
+        // A reader leaves a fresh one alone (it may be a write in progress in another process) and removes an old one.
         File.WriteAllText(stale, "half a checkpoint");
+        MakeTrainer(Net(3)).LoadCheckpoint(path);
+        Assert.True(File.Exists(stale));
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow - Checkpoint.StaleAfter - TimeSpan.FromSeconds(1));
         MakeTrainer(Net(3)).LoadCheckpoint(path);
         Assert.False(File.Exists(stale));
         Assert.All(unrelated, f => Assert.True(File.Exists(f)));
