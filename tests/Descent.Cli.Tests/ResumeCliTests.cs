@@ -120,7 +120,8 @@ public sealed class ResumeCliTests : IDisposable
         }
         Assert.True(epochs >= 20, $"only {epochs} epochs were checkpointed in 90 s");
 
-        var (code, resumed) = Cli.Json([.. run, "--epochs", (epochs + 5).ToString(System.Globalization.CultureInfo.InvariantCulture), "--resume", checkpoint]);
+        // Resumed as one would: from the checkpoint, writing to it again (which also removes a killed write's temporary file).
+        var (code, resumed) = Cli.Json([.. run, "--epochs", (epochs + 5).ToString(System.Globalization.CultureInfo.InvariantCulture), "--resume", checkpoint, "--checkpoint", checkpoint]);
         Assert.Equal(0, code);
         int total = (int)resumed["epochs_run"]!;
         Assert.True(total >= epochs + 5 - 1 && total <= epochs + 5, $"resumed to {total} epochs"); // the checkpoint may have moved on after the last look

@@ -172,7 +172,11 @@ public sealed class Checkpoint
         }
     }
 
-    /// <summary>The file's bytes, reading no more than its length (a device such as /dev/zero reports length 0).</summary>
+    /// <summary>
+    /// The file's bytes, reading no more than its length (a device such as /dev/zero reports length 0). The length
+    /// field and the header are checked first: a foreign file (whose first 8 bytes are no plausible header length, or
+    /// whose header is no JSON) is refused after reading at most <see cref="MaxHeaderBytes"/>.
+    /// </summary>
     private static byte[] ReadBounded(string path)
     {
         try
@@ -182,8 +186,16 @@ public sealed class Checkpoint
             if (length < 8) throw CheckpointException.Corrupted(path, $"it is {length} bytes long, too short for a checkpoint (truncated, empty, or not a regular file)");
             if (length > Array.MaxLength) throw CheckpointException.Corrupted(path, $"it is {length} bytes long, more than a checkpoint can be");
             var file = new byte[length];
-            stream.ReadExactly(file);
-            return file;
+            stream.ReadExactly(file, 0, 8);
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file);
+            if (headerLength <= MaxHeaderBytes && headerLength <= (ulong)(length - 8))
+            {
+                stream.ReadExactly(file, 8, (int)headerLength);
+                if (headerLength == 0 || file[8] != (byte)'{')
+                    throw CheckpointException.Corrupted(path, "its header is not a JSON object: it is not a checkpoint");
+                stream.ReadExactly(file, 8 + (int)headerLength, (int)(length - 8 - (long)headerLength));
+            }
+            return file; // an implausible length field is reported by Parse, with nothing more read
         }
         catch (EndOfStreamException)
         {
