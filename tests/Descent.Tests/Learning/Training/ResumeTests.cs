@@ -130,6 +130,37 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void StoppingRulesContinueAcrossAResume()
+    {
+        // Patience counts epochs without improvement: a resume in the middle of a count must not start it again.
+        var train = Blobs(40, 6);
+        var validation = Blobs(40, 7);
+        Trainer<double> Make(Mlp<double> model, string? path = null, CancellationToken cancel = default) =>
+            new(model, (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.Sgd<double>(0.05),
+                new TrainerOptions { Epochs = 400, Stopping = new Patience(3, MetricMode.Min, 1e-3), RestoreBest = false, CheckpointPath = path, Cancellation = cancel });
+        var straightModel = new Mlp<double>(2, [16], 2, seed: 2);
+        var straight = Make(straightModel).Fit(new TestBatches<double>(train, 40, 0), validation);
+        Assert.Equal(StopKind.Patience, straight.StopReason!.Kind);
+        int stopAt = straight.Epochs.Count;
+        Assert.True(stopAt > 4);
+
+        var path = Path.Combine(_folder, "patience.ckpt");
+        using var stop = new CancellationTokenSource();
+        var first = Make(new Mlp<double>(2, [16], 2, seed: 2), path, stop.Token);
+        first.EpochEnded += e => { if (e.Epoch == stopAt - 2) stop.Cancel(); };
+        first.Fit(new TestBatches<double>(train, 40, 0), validation);
+        Assert.Equal(stopAt - 2, first.History.Epochs.Count);
+
+        var resumedModel = new Mlp<double>(2, [16], 2, seed: 9);
+        var resumed = Make(resumedModel);
+        resumed.LoadCheckpoint(path);
+        var history = resumed.Fit(new TestBatches<double>(train, 40, 0), validation);
+        Assert.Equal(StopKind.Patience, history.StopReason!.Kind);
+        Assert.Equal(stopAt, history.Epochs.Count);
+        Assert.Equal(straightModel.Parameters().Select(p => p.ToArray()), resumedModel.Parameters().Select(p => p.ToArray()));
+    }
+
+    [Fact]
     public void TheDropoutStateMattersSoTheResumeTestCanFail()
     {
         // Without its random state restored, the resumed run differs: the property test above would catch a regression.
