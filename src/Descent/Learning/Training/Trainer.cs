@@ -101,6 +101,11 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     /// <summary>Called after every epoch (after validation).</summary>
     public event Action<EpochRecord>? EpochEnded;
 
+    /// <summary>The parameters of the epoch with the best validation loss so far (for <see cref="TrainerOptions.RestoreBest"/>; kept across <see cref="Fit"/> calls and in checkpoints).</summary>
+    private Dictionary<string, Tensor<T>>? _best;
+
+    private double _bestValidation = double.PositiveInfinity;
+
     /// <summary>
     /// Free-form metadata saved with every checkpoint (under <c>"metadata"</c>) and restored by
     /// <see cref="LoadCheckpoint(string)"/>: e.g. the settings a command line ran with, so a resume can check them.
@@ -127,8 +132,6 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         }
         var clock = Stopwatch.StartNew();
         long lastCheckpoint = Stopwatch.GetTimestamp();
-        Dictionary<string, Tensor<T>>? best = null;
-        double bestValidation = double.PositiveInfinity;
         StopReason? reason = null;
         double[][]? lastFinite = null;
 
@@ -186,10 +189,10 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             if (validation is not null && reason?.Kind != StopKind.Diverged)
             {
                 (validationLoss, metrics) = Evaluate(validation, "val_");
-                if (validationLoss < bestValidation && _options.RestoreBest)
+                if (validationLoss < _bestValidation && _options.RestoreBest)
                 {
-                    bestValidation = validationLoss.Value;
-                    best = _model.StateDict();
+                    _bestValidation = validationLoss.Value;
+                    _best = _model.StateDict();
                 }
             }
             var record = new EpochRecord(epoch + 1, trainLoss, validationLoss, _optimizer.LearningRate, batches == 0 ? 0 : gradSum / batches, seconds, metrics);
@@ -210,7 +213,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         if (reason?.Kind == StopKind.Diverged && lastFinite is not null)
             for (int i = 0; i < _parameters.Count; i++)
                 for (int j = 0; j < lastFinite[i].Length; j++) _parameters[i].Data[j] = T.CreateTruncating(lastFinite[i][j]);
-        if (reason?.Kind == StopKind.Patience && best is not null) _model.LoadStateDict(best);
+        if (reason?.Kind == StopKind.Patience && _best is not null) _model.LoadStateDict(_best);
         History.StopReason = reason ?? new StopReason(StopKind.MaxSteps, History.Epochs.Count, $"max epochs: ran {History.Epochs.Count} of {_options.Epochs}");
         History.TrainSeconds += clock.Elapsed.TotalSeconds;
         return History;
@@ -247,6 +250,8 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         ArgumentException.ThrowIfNullOrEmpty(path);
         var checkpoint = new Checkpoint();
         foreach (var (name, p) in _model.NamedParameters()) checkpoint.Add("model." + name, p);
+        if (_best is not null)
+            foreach (var (name, p) in _best) checkpoint.Add("best." + name, p);
         var state = _optimizer.GetState();
         var scalars = new JsonObject();
         foreach (var (name, values) in state.Arrays) checkpoint.Add("optimizer." + name, values);
@@ -270,6 +275,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             },
             ["metadata"] = CheckpointMetadata.DeepClone(),
         };
+        if (_best is not null) metadata["best_validation_loss"] = Checkpoint.Number(_bestValidation);
         if (History.Partial is { } stopped)
             metadata["partial"] = new JsonObject
             {
@@ -404,6 +410,21 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 throw new CheckpointException(path, $"parameter '{name}' has shape {Shapes.Format(t.Shape)} there but {Shapes.Format(p.Shape)} in this model.");
             state[name] = t;
         }
+        Dictionary<string, Tensor<T>>? best = null;
+        double bestValidation = double.PositiveInfinity;
+        if (checkpoint.Tensors.Keys.Any(k => k.StartsWith("best.", StringComparison.Ordinal)))
+        {
+            best = [];
+            foreach (var (name, p) in _model.NamedParameters())
+            {
+                if (!checkpoint.Tensors.ContainsKey("best." + name)) throw CheckpointException.Corrupted(path, $"its best-epoch parameters lack '{name}'");
+                var t = checkpoint.Get<T>("best." + name);
+                if (!Shapes.Equal(t.Shape, p.Shape)) throw CheckpointException.Corrupted(path, $"its best-epoch parameter '{name}' has shape {Shapes.Format(t.Shape)}");
+                best[name] = t;
+            }
+            try { bestValidation = Checkpoint.ReadNumber(meta["best_validation_loss"]); }
+            catch (FormatException e) { throw CheckpointException.Corrupted(path, "its best validation loss is malformed (" + e.Message + ")"); }
+        }
         var extra = checkpoint.Tensors.Keys.Where(k => k.StartsWith("model.", StringComparison.Ordinal) && !state.ContainsKey(k["model.".Length..])).ToList();
         if (extra.Count > 0) throw new CheckpointException(path, $"it has parameters this model does not ({string.Join(", ", extra)}): it was written for another model.");
         var randomModules = _model.NamedModules().Where(m => m.Module is IRandomModule).ToList();
@@ -433,6 +454,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         foreach (var (name, module) in randomModules) ((IRandomModule)module).RandomState = random[name];
         History = history;
         CheckpointMetadata = user;
+        (_best, _bestValidation) = (best, bestValidation);
         _historyFile = (System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, historyFile)), epochs, historyBytes);
     }
 

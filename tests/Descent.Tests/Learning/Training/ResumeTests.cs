@@ -129,35 +129,48 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(Epochs * 5 - 1, points);
     }
 
+    private const double LearningRate = 0.05;
+
     [Fact]
     public void StoppingRulesContinueAcrossAResume()
     {
-        // Patience counts epochs without improvement: a resume in the middle of a count must not start it again.
+        // Patience counts epochs without improvement: a resume in the middle of a count must not start it again, and the
+        // best epoch's parameters (restored at the stop) may be from before the resume.
         var train = Blobs(40, 6);
-        var validation = Blobs(40, 7);
+        // Validation labels that disagree with training on a third of the rows: its loss falls, then rises as the fit sharpens.
+        var held = Blobs(40, 7);
+        var flipped = held.Y.ToArray().Select((v, i) => i % 3 == 0 ? 1 - v : v).ToArray();
+        var validation = new Dataset<double>(held.X, Tensor.FromArray(flipped), classCount: 2);
         Trainer<double> Make(Mlp<double> model, string? path = null, CancellationToken cancel = default) =>
-            new(model, (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.Sgd<double>(0.05),
-                new TrainerOptions { Epochs = 400, Stopping = new Patience(3, MetricMode.Min, 1e-3), RestoreBest = false, CheckpointPath = path, Cancellation = cancel });
+            new(model, (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.Sgd<double>(LearningRate),
+                new TrainerOptions { Epochs = 400, Stopping = new Patience(3, MetricMode.Min, 1e-3), CheckpointPath = path, CheckpointEvery = 1000, Cancellation = cancel });
         var straightModel = new Mlp<double>(2, [16], 2, seed: 2);
         var straight = Make(straightModel).Fit(new TestBatches<double>(train, 40, 0), validation);
         Assert.Equal(StopKind.Patience, straight.StopReason!.Kind);
         int stopAt = straight.Epochs.Count;
-        Assert.True(stopAt > 4);
+        int bestEpoch = straight.Epochs.MinBy(e => e.ValidationLoss!.Value)!.Epoch;
+        // The best epoch lies well before the stop, so a resume after it must bring its parameters along.
+        Assert.True(stopAt > 4 && bestEpoch < stopAt - 1, $"stop {stopAt}, best {bestEpoch}: " + string.Join(" ", straight.Epochs.Select(e => e.ValidationLoss!.Value.ToString("G4"))));
 
-        var path = Path.Combine(_folder, "patience.ckpt");
-        using var stop = new CancellationTokenSource();
-        var first = Make(new Mlp<double>(2, [16], 2, seed: 2), path, stop.Token);
-        first.EpochEnded += e => { if (e.Epoch == stopAt - 2) stop.Cancel(); };
-        first.Fit(new TestBatches<double>(train, 40, 0), validation);
-        Assert.Equal(stopAt - 2, first.History.Epochs.Count);
+        // Stopped after every epoch before the stop in turn (only the stop writes a checkpoint).
+        for (int at = 1; at < stopAt; at++)
+        {
+            var path = Path.Combine(_folder, $"patience-{at}.ckpt");
+            using var stop = new CancellationTokenSource();
+            var first = Make(new Mlp<double>(2, [16], 2, seed: 2), path, stop.Token);
+            int k = at;
+            first.EpochEnded += e => { if (e.Epoch == k) stop.Cancel(); };
+            first.Fit(new TestBatches<double>(train, 40, 0), validation);
+            Assert.Equal(at, first.History.Epochs.Count);
 
-        var resumedModel = new Mlp<double>(2, [16], 2, seed: 9);
-        var resumed = Make(resumedModel);
-        resumed.LoadCheckpoint(path);
-        var history = resumed.Fit(new TestBatches<double>(train, 40, 0), validation);
-        Assert.Equal(StopKind.Patience, history.StopReason!.Kind);
-        Assert.Equal(stopAt, history.Epochs.Count);
-        Assert.Equal(straightModel.Parameters().Select(p => p.ToArray()), resumedModel.Parameters().Select(p => p.ToArray()));
+            var resumedModel = new Mlp<double>(2, [16], 2, seed: 9);
+            var resumed = Make(resumedModel);
+            resumed.LoadCheckpoint(path);
+            var history = resumed.Fit(new TestBatches<double>(train, 40, 0), validation);
+            Assert.Equal(StopKind.Patience, history.StopReason!.Kind);
+            Assert.Equal(stopAt, history.Epochs.Count);
+            Assert.Equal(straightModel.Parameters().Select(p => p.ToArray()), resumedModel.Parameters().Select(p => p.ToArray()));
+        }
     }
 
     [Fact]
