@@ -31,8 +31,10 @@ public static class FitCommand
         var schedule = Options.Text("--schedule", "Learning-rate schedule, e.g. step:factor=0.5,every=1000.");
         var stop = Options.Many("--stop", "Stopping rule (repeatable), e.g. plateau:window=50,slope=1e-6 or patience:10.");
         var seed = Options.Whole("--seed", "Random seed (default 0).");
-        var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here every epoch and when interrupted.");
-        var resume = Options.Text("--resume", "Resume from this checkpoint.");
+        var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here (see --checkpoint-every), at the end, and when stopped (mid-epoch too); the epoch history goes beside it to PATH.history.jsonl.");
+        var checkpointEvery = Options.Text("--checkpoint-every", "With --checkpoint: N epochs, or a least time between checkpoints such as 1s, 30s, 5m (default 1s).");
+        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch); --epochs is the total including its epochs.");
+        var init = Options.Text("--init", "Starting parameters: default (small random values from --seed) or zeros (every parameter 0, as the lesson's reference fit starts).");
         var plot = Options.Text("--plot", "Write the training/validation loss curve here (.png or .svg).");
         var logEvery = Options.Whole("--log-every", "Keep every Nth epoch in the history (first and last always).");
         var track = RunFiles.Option("Record the run in this SQLite runs file (default descent-runs.db); see 'descent runs'.");
@@ -42,6 +44,7 @@ public static class FitCommand
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
+            init, checkpointEvery,
         };
         command.SetAction(p =>
         {
@@ -64,6 +67,8 @@ public static class FitCommand
                 Checkpoint = p.GetValue(checkpoint),
                 Resume = p.GetValue(resume),
                 DataType = p.GetValue(dtype),
+                Init = p.GetValue(init),
+                CheckpointEvery = p.GetValue(checkpointEvery),
             };
             int every = p.GetValue(logEvery) ?? 1;
             if (every < 1) throw new UsageException("--log-every must be at least 1.");
@@ -87,7 +92,7 @@ public static class FitCommand
         .With("model", s.Model).With("hidden", s.Hidden).With("loss", s.Loss).With("optimizer", s.Optimizer)
         .With("lr", s.LearningRate ?? (s.Data is null ? FitCore.ReferenceLearningRate : 0.01)).With("epochs", epochs)
         .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
-        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume);
+        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init);
 
     private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath, FitObservers observe)
         => FitCore.DTypeOf(settings) == DType.Float32
@@ -239,6 +244,9 @@ public static class FitCommand
             ["stop_reason"] = Human.StopName(history.StopReason!.Kind, epochs: true),
             ["stop_message"] = history.StopReason.Message,
             ["epochs_run"] = history.Epochs.Count,
+            ["partial_epoch"] = history.Partial is { } part
+                ? new JsonObject { ["epoch"] = part.Epoch, ["batches"] = part.Batches, ["examples"] = part.Examples, ["train_loss"] = Json.Number(part.TrainLoss) }
+                : null,
             ["seconds"] = Json.Number(seconds),
             ["train_seconds"] = Json.Number(history.TrainSeconds),
             ["peak_memory_bytes"] = PeakMemoryBytes(),

@@ -31,6 +31,10 @@ internal sealed record FitSettings
     public string? DataType { get; init; }
     public string? Checkpoint { get; init; }
     public string? Resume { get; init; }
+    /// <summary>The <c>--init</c> text: default (or null) or zeros.</summary>
+    public string? Init { get; init; }
+    /// <summary>The <c>--checkpoint-every</c> text: N (epochs) or a time such as 2s (default 1s).</summary>
+    public string? CheckpointEvery { get; init; }
 }
 
 /// <summary>One parameter of the trained model, copied out as float64 for printing.</summary>
@@ -102,6 +106,14 @@ internal static class FitCore
             "mlp" => new Mlp<T>(features, s.Hidden ?? [32], classification ? classes : targets, seed: s.Seed),
             _ => throw new UsageException($"--model '{model}': unknown model; use linear, logistic, softmax or mlp."),
         };
+        switch (s.Init?.ToLowerInvariant())
+        {
+            case null or "default": break;
+            case "zeros":
+                foreach (var p in module.Parameters()) p.Data.Clear();
+                break;
+            default: throw new UsageException($"--init '{s.Init}': use default (small random weights from --seed) or zeros (every parameter 0, as the lesson's reference fit starts).");
+        }
         string lossName = s.Loss ?? (reference ? "half-mse" : model switch
         {
             "logistic" => "bce",
@@ -147,27 +159,27 @@ internal static class FitCore
         if (classification) metricFunctions["accuracy"] = Metric.Accuracy;
         else { metricFunctions["r2"] = Metric.RSquared; metricFunctions["rmse"] = Metric.RootMeanSquaredError; }
 
+        if (s.CheckpointEvery is not null && s.Checkpoint is null) throw new UsageException("--checkpoint-every goes with --checkpoint PATH, e.g. --checkpoint run.ckpt --checkpoint-every 10.");
+        var (checkpointEvery, checkpointInterval) = CheckpointSchedule(s.CheckpointEvery);
         var trainer = new Trainer<T>(module, loss, optimizer, new TrainerOptions
         {
             Epochs = epochs,
             Stopping = Factories.Stops(s.Stops),
             CheckpointPath = s.Checkpoint,
+            CheckpointEvery = checkpointEvery,
+            CheckpointInterval = checkpointInterval,
             Cancellation = cancellation,
             Metrics = metricFunctions,
         });
-        if (s.Resume is not null)
-        {
-            if (!File.Exists(s.Resume)) throw new InputException($"--resume '{s.Resume}': no such checkpoint file.");
-            trainer.LoadCheckpoint(s.Resume);
-        }
+        trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject { ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName };
+        if (s.Resume is not null) Resume(trainer, s, optimizerSetting.Name, epochs);
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
         if (onBatch is not null)
         {
             trainer.BatchEnded += b => onBatch(b, batchesPerEpoch);
         }
         configure?.Invoke(trainer);
-        var history = trainer.Fit(loader, validation);
-        if (history.StopReason?.Kind == StopKind.Cancelled && s.Checkpoint is not null) trainer.SaveCheckpoint(s.Checkpoint);
+        var history = trainer.Fit(loader, validation); // a stop (Ctrl-C, SIGTERM, the Stop button) writes the checkpoint with its batch
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         void Add(string prefix, Dataset<T> d, int[]? rows = null)
@@ -181,6 +193,44 @@ internal static class FitCore
         if (data.Test is not null && trainOverride is null) Add("test_", data.Test);
         var parameters = module.NamedParameters().Select(p => new ParameterValues(p.Name, p.Parameter.ShapeArray, p.Parameter.ToDoubleArray())).ToList();
         return new FitOutcome(model, lossName, lr, typeof(T) == typeof(float) ? DType.Float32 : DType.Float64, parameters, history, metrics, clock.Elapsed.TotalSeconds, classification);
+    }
+
+    /// <summary>The default <c>--checkpoint-every</c>: after an epoch, at most once a second (and always at a stop and at the end).</summary>
+    public const string DefaultCheckpointEvery = "1s";
+
+    /// <summary>Parses <c>--checkpoint-every</c>: N epochs, or a least time between checkpoints such as 1s, 30s, 5m.</summary>
+    internal static (int Epochs, TimeSpan Interval) CheckpointSchedule(string? text)
+    {
+        text = (text ?? DefaultCheckpointEvery).Trim().ToLowerInvariant();
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1) return (n, TimeSpan.Zero);
+        double factor = text.EndsWith("ms", StringComparison.Ordinal) ? 1e-3 : text.EndsWith('s') ? 1 : text.EndsWith('m') ? 60 : text.EndsWith('h') ? 3600 : double.NaN;
+        string number = text.EndsWith("ms", StringComparison.Ordinal) ? text[..^2] : text.Length > 0 ? text[..^1] : "";
+        if (double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && value >= 0 && value * factor <= 1e7)
+            return (1, TimeSpan.FromSeconds(value * factor));
+        throw new UsageException($"--checkpoint-every '{text}': give a number of epochs (e.g. 1 for every epoch, 10) or a least time between checkpoints (e.g. 1s, 30s, 5m; default {DefaultCheckpointEvery}).");
+    }
+
+    /// <summary>Loads <c>--resume</c> into the trainer after checking that it fits the command line (optimizer, epochs left).</summary>
+    private static void Resume<T>(Trainer<T> trainer, FitSettings s, string optimizerName, int epochs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!File.Exists(s.Resume)) throw new InputException($"--resume '{s.Resume}': no such checkpoint file.");
+        var checkpoint = Checkpoint.Load(s.Resume!);
+        if (checkpoint.Metadata["metadata"]?["optimizer"] is System.Text.Json.Nodes.JsonValue saved && saved.GetValueKind() == System.Text.Json.JsonValueKind.String)
+        {
+            string savedText = saved.GetValue<string>();
+            string savedName;
+            try { savedName = Setting.Parse("--optimizer", savedText).Name; }
+            catch (UsageException) { savedName = savedText; }
+            if (!string.Equals(savedName, optimizerName, StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"--optimizer {s.Optimizer}: the checkpoint '{s.Resume}' was written with --optimizer {savedText}, whose state it holds; resume with --optimizer {savedText} (or start a new run without --resume).");
+        }
+        trainer.LoadCheckpoint(checkpoint);
+        int done = trainer.History.Epochs.Count;
+        if (epochs <= done)
+        {
+            string at = trainer.History.Partial is { } p ? $", plus {p.Batches} batches of epoch {p.Epoch}" : "";
+            throw new UsageException($"--epochs {epochs}: the checkpoint '{s.Resume}' has already trained {done} epochs{at}, so there is nothing left to train. --epochs is the total count, including the epochs before the resume: give --epochs {done + 1} or more (e.g. --epochs {Math.Max(2 * done, done + 1)}).");
+        }
     }
 
     /// <summary>

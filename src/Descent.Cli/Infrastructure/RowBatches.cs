@@ -37,11 +37,15 @@ internal sealed class RowBatches<T> : IBatchSource<T> where T : unmanaged, IBina
     public int BatchCount => (_rows.Length + _batchSize - 1) / _batchSize;
 
     /// <inheritdoc/>
-    public IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Batches(int epoch)
+    public IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Batches(int epoch) => Batches(epoch, 0);
+
+    /// <inheritdoc/>
+    public IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Batches(int epoch, int firstBatch)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
         var order = _order.RowOrder(epoch);
         int n = _rows.Length;
-        for (int start = 0; start < n; start += _batchSize)
+        for (int start = (int)Math.Min(n, (long)firstBatch * _batchSize); start < n; start += _batchSize)
         {
             int count = Math.Min(_batchSize, n - start);
             bool full = count == _batchSize;

@@ -182,14 +182,19 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
 
     int Training.IBatchSource<T>.ExampleCount => DropLast ? BatchCount * BatchSize : Dataset.Count;
 
-    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Training.IBatchSource<T>.Batches(int epoch)
+    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Training.IBatchSource<T>.Batches(int epoch) => BatchesFrom(epoch, 0);
+
+    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Training.IBatchSource<T>.Batches(int epoch, int firstBatch) => BatchesFrom(epoch, firstBatch);
+
+    private IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> BatchesFrom(int epoch, int first)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
         int count = BatchCount;
         bool gathers = Order == BatchOrder.Shuffled || BatchSize < Dataset.Count;
         if (count < 2 || !gathers || Environment.ProcessorCount < 2 || (long)BatchSize * (Dataset.X.Size / Math.Max(Dataset.Count, 1)) < PrefetchElements)
         {
-            for (int i = 0; i < count; i++)
+            for (int i = first; i < count; i++)
             {
                 var batch = GetBatch(epoch, i);
                 yield return (batch.X, batch.Y);
@@ -213,10 +218,11 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
             return (x, y);
         }
 
-        Task<(Tensor<T>, Tensor<T>)>? next = Task.Run(() => Gather(0));
+        if (first >= count) yield break;
+        Task<(Tensor<T>, Tensor<T>)>? next = Task.Run(() => Gather(first));
         try
         {
-            for (int i = 0; i < count; i++)
+            for (int i = first; i < count; i++)
             {
                 var batch = next!.GetAwaiter().GetResult();
                 int following = i + 1;

@@ -10,6 +10,13 @@ internal sealed class DataRandom
 
     public DataRandom(ulong seed) => _state = seed;
 
+    /// <summary>The generator's whole state: setting it back replays the same numbers.</summary>
+    public ulong State
+    {
+        get => _state;
+        set => _state = value;
+    }
+
     /// <summary>A generator for one (seed, stream) pair, e.g. (loader seed, epoch): independent streams from one seed.</summary>
     public static DataRandom ForStream(long seed, long stream) => new(Mix((ulong)seed) ^ Mix((ulong)stream + 0x9E3779B97F4A7C15UL));
 

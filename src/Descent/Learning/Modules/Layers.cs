@@ -110,9 +110,9 @@ public sealed class Activation<T> : Module<T> where T : unmanaged, IBinaryFloati
 /// Inverted dropout: in training mode each element is zeroed with probability p and the rest scaled by 1/(1−p); in
 /// evaluation mode it is the identity. Seeded, so runs are reproducible.
 /// </summary>
-public sealed class Dropout<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class Dropout<T> : Module<T>, IRandomModule where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Random _random;
+    private readonly Data.DataRandom _random;
 
     /// <summary>Creates the layer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">p is not in [0, 1).</exception>
@@ -120,11 +120,18 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IBinaryFloatingP
     {
         if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "The dropout probability must be in [0, 1).");
         Probability = p;
-        _random = new Random(seed);
+        _random = Data.DataRandom.ForStream(seed, 0);
     }
 
     /// <summary>The probability of zeroing an element.</summary>
     public double Probability { get; }
+
+    /// <inheritdoc />
+    public ulong RandomState
+    {
+        get => _random.State;
+        set => _random.State = value;
+    }
 
     /// <inheritdoc />
     public override Tensor<T> Forward(Tensor<T> input)
@@ -136,6 +143,16 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IBinaryFloatingP
         for (int i = 0; i < d.Length; i++) d[i] = _random.NextDouble() >= Probability ? scale : T.Zero;
         return input * mask;
     }
+}
+
+/// <summary>
+/// A module that draws random numbers while training (e.g. <see cref="Dropout{T}"/>). Its generator's whole state is
+/// <see cref="RandomState"/>, which checkpoints save and restore so a resumed run draws the same numbers.
+/// </summary>
+public interface IRandomModule
+{
+    /// <summary>The random generator's state; setting a saved value continues that sequence exactly.</summary>
+    ulong RandomState { get; set; }
 }
 
 /// <summary>Modules applied in order; their parameters are named by position ("0.weight", "2.bias", …).</summary>

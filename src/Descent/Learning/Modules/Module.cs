@@ -47,6 +47,14 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
             foreach (var (name, p) in child.NamedParameters()) yield return (prefix + "." + name, p);
     }
 
+    /// <summary>This module (named "") and every submodule with its dotted name, depth first, in registration order.</summary>
+    public IEnumerable<(string Name, Module<T> Module)> NamedModules()
+    {
+        yield return ("", this);
+        foreach (var (prefix, child) in _children)
+            foreach (var (name, m) in child.NamedModules()) yield return (name.Length == 0 ? prefix : prefix + "." + name, m);
+    }
+
     /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
     public IReadOnlyList<Tensor<T>> Parameters() => NamedParameters().Select(p => p.Parameter).ToList();
 

@@ -16,11 +16,34 @@ public sealed record EpochRecord(int Epoch, double TrainLoss, double? Validation
 /// <summary>One batch, reported to batch callbacks.</summary>
 public sealed record BatchRecord(int Epoch, int Batch, int Size, double Loss, long Step);
 
+/// <summary>
+/// An epoch that was stopped (cancelled) after some of its batches: what they added up to. A trainer resumed from a
+/// checkpoint holding it continues with batch <see cref="Batches"/> + 1 and then records the whole epoch exactly as an
+/// uninterrupted run would (the sums continue in the same order).
+/// </summary>
+/// <param name="Epoch">The epoch number, from 1.</param>
+/// <param name="Batches">Batches of the epoch already trained.</param>
+/// <param name="Examples">Examples in those batches.</param>
+/// <param name="LossSum">Σ batch loss × batch size over those batches.</param>
+/// <param name="GradientNormSum">Σ of their global gradient norms.</param>
+/// <param name="Seconds">Wall time spent on them.</param>
+public sealed record PartialEpoch(int Epoch, int Batches, int Examples, double LossSum, double GradientNormSum, double Seconds)
+{
+    /// <summary>The mean loss over the examples trained so far in this epoch.</summary>
+    public double TrainLoss => Examples == 0 ? double.NaN : LossSum / Examples;
+}
+
 /// <summary>The record of a training run: every epoch, why it stopped, and how long it took.</summary>
 public sealed class History
 {
     /// <summary>The epochs run (including those before a resume).</summary>
     public List<EpochRecord> Epochs { get; } = [];
+
+    /// <summary>
+    /// The epoch that was stopped part-way (after <see cref="PartialEpoch.Batches"/> batches), when the run was
+    /// cancelled inside an epoch; it is not in <see cref="Epochs"/> until a resumed run finishes it.
+    /// </summary>
+    public PartialEpoch? Partial { get; set; }
 
     /// <summary>Why training stopped.</summary>
     public StopReason? StopReason { get; set; }

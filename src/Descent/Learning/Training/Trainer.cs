@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Descent.Learning.Data;
@@ -17,6 +18,13 @@ public interface IBatchSource<T> where T : unmanaged, IBinaryFloatingPointIeee75
 
     /// <summary>The batches of epoch <paramref name="epoch"/> (from 0); the same epoch always gives the same batches.</summary>
     IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Batches(int epoch);
+
+    /// <summary>
+    /// The batches of epoch <paramref name="epoch"/> from batch <paramref name="firstBatch"/> (from 0) on: what a run
+    /// resumed in the middle of the epoch trains. The default skips the first batches of <see cref="Batches(int)"/>;
+    /// sources override it to avoid preparing them.
+    /// </summary>
+    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Batches(int epoch, int firstBatch) => firstBatch == 0 ? Batches(epoch) : Batches(epoch).Skip(firstBatch);
 }
 
 /// <summary>Settings of a training run.</summary>
@@ -31,11 +39,20 @@ public sealed record TrainerOptions
     /// <summary>When a patience rule stops the run, restore the parameters of the best validation epoch.</summary>
     public bool RestoreBest { get; init; } = true;
 
-    /// <summary>Write a checkpoint here after every <see cref="CheckpointEvery"/> epochs and at the end.</summary>
+    /// <summary>
+    /// Write a checkpoint here after every <see cref="CheckpointEvery"/> epochs (at most once per
+    /// <see cref="CheckpointInterval"/>), when the run stops (including a cancellation inside an epoch) and at the end.
+    /// </summary>
     public string? CheckpointPath { get; init; }
 
     /// <summary>Epochs between checkpoints.</summary>
     public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>
+    /// The least time between two checkpoints written after an epoch (default zero: every <see cref="CheckpointEvery"/>
+    /// epochs). The checkpoint at a stop or at the end is always written.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; }
 
     /// <summary>Stops the run cleanly at the next batch boundary.</summary>
     public CancellationToken Cancellation { get; init; }
@@ -72,7 +89,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         _optimizer = new Optimizer<T>(_parameters, optimizer);
     }
 
-    /// <summary>The history so far (kept across <see cref="Fit"/> calls and restored by <see cref="LoadCheckpoint"/>).</summary>
+    /// <summary>The history so far (kept across <see cref="Fit"/> calls and restored by <see cref="LoadCheckpoint(string)"/>).</summary>
     public History History { get; private set; } = new();
 
     /// <summary>The optimizer driving the parameters.</summary>
@@ -84,18 +101,37 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     /// <summary>Called after every epoch (after validation).</summary>
     public event Action<EpochRecord>? EpochEnded;
 
+    /// <summary>The parameters of the epoch with the best validation loss so far (for <see cref="TrainerOptions.RestoreBest"/>; kept across <see cref="Fit"/> calls and in checkpoints).</summary>
+    private Dictionary<string, Tensor<T>>? _best;
+
+    private double _bestValidation = double.PositiveInfinity;
+
+    /// <summary>
+    /// Free-form metadata saved with every checkpoint (under <c>"metadata"</c>) and restored by
+    /// <see cref="LoadCheckpoint(string)"/>: e.g. the settings a command line ran with, so a resume can check them.
+    /// </summary>
+    public JsonObject CheckpointMetadata { get; set; } = [];
+
     /// <summary>
     /// Trains until <see cref="TrainerOptions.Epochs"/> epochs have run in total (counting epochs before a resume),
-    /// a stopping rule fires, the loss diverges, or cancellation is requested.
+    /// a stopping rule fires, the loss diverges, or cancellation is requested. A run cancelled inside an epoch keeps
+    /// its position in <see cref="History.Partial"/> (and in the checkpoint), and the next <see cref="Fit"/> continues
+    /// with the following batch: stopped and resumed at any batch, the run ends bit for bit where an uninterrupted one does.
     /// </summary>
     public History Fit(IBatchSource<T> train, Dataset<T>? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         var divergence = new Divergence();
         _options.Stopping?.Reset();
+        // The rules see the epochs before a resume again, so their windows and counts are those of an uninterrupted run.
+        foreach (var e in History.Epochs)
+        {
+            var seen = new StepRecord(e.Epoch, e.TrainLoss) { ValidationMetric = e.ValidationLoss, GradientNorm = e.GradientNorm };
+            divergence.Observe(seen);
+            _options.Stopping?.Observe(seen);
+        }
         var clock = Stopwatch.StartNew();
-        Dictionary<string, Tensor<T>>? best = null;
-        double bestValidation = double.PositiveInfinity;
+        long lastCheckpoint = Stopwatch.GetTimestamp();
         StopReason? reason = null;
         double[][]? lastFinite = null;
 
@@ -103,14 +139,17 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         {
             var epochClock = Stopwatch.StartNew();
             _model.Train();
-            double lossSum = 0, gradSum = 0;
-            int examples = 0, batches = 0;
+            var resumed = History.Partial is { } partial && partial.Epoch == epoch + 1 ? partial : null;
+            double lossSum = resumed?.LossSum ?? 0, gradSum = resumed?.GradientNormSum ?? 0, secondsBefore = resumed?.Seconds ?? 0;
+            int examples = resumed?.Examples ?? 0, batches = resumed?.Batches ?? 0;
             lastFinite = _parameters.Select(p => p.ToDoubleArray()).ToArray();
-            foreach (var (x, y) in train.Batches(epoch))
+            foreach (var (x, y) in train.Batches(epoch, batches))
             {
                 if (_options.Cancellation.IsCancellationRequested)
                 {
-                    reason = new StopReason(StopKind.Cancelled, epoch, $"stopped by the user during epoch {epoch + 1}");
+                    reason = new StopReason(StopKind.Cancelled, epoch, batches == 0
+                        ? $"stopped by the user before epoch {epoch + 1}"
+                        : $"stopped by the user during epoch {epoch + 1}, after batch {batches} (a resume continues with batch {batches + 1})");
                     break;
                 }
                 var loss = _loss(_model.Forward(x), y);
@@ -134,19 +173,26 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                     break;
                 }
             }
-            if (reason?.Kind == StopKind.Cancelled && batches == 0) break;
+            double seconds = secondsBefore + epochClock.Elapsed.TotalSeconds;
+            if (reason?.Kind == StopKind.Cancelled)
+            {
+                // Stopped inside the epoch (or before it): the epoch is not complete, so it is not recorded; its
+                // position and sums are kept for the resume that finishes it.
+                History.Partial = batches == 0 ? null : new PartialEpoch(epoch + 1, batches, examples, lossSum, gradSum, seconds);
+                break;
+            }
+            History.Partial = null;
             double trainLoss = examples == 0 ? double.NaN : lossSum / examples;
-            double seconds = epochClock.Elapsed.TotalSeconds;
 
             double? validationLoss = null;
             var metrics = new Dictionary<string, double>();
             if (validation is not null && reason?.Kind != StopKind.Diverged)
             {
                 (validationLoss, metrics) = Evaluate(validation, "val_");
-                if (validationLoss < bestValidation && _options.RestoreBest)
+                if (validationLoss < _bestValidation && _options.RestoreBest)
                 {
-                    bestValidation = validationLoss.Value;
-                    best = _model.StateDict();
+                    _bestValidation = validationLoss.Value;
+                    _best = _model.StateDict();
                 }
             }
             var record = new EpochRecord(epoch + 1, trainLoss, validationLoss, _optimizer.LearningRate, batches == 0 ? 0 : gradSum / batches, seconds, metrics);
@@ -155,14 +201,19 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
 
             var step = new StepRecord(epoch + 1, trainLoss) { ValidationMetric = validationLoss, Elapsed = clock.Elapsed, GradientNorm = record.GradientNorm };
             reason ??= divergence.Observe(step) ?? _options.Stopping?.Observe(step);
-            if (_options.CheckpointPath is { } path && reason?.Kind != StopKind.Diverged && ((epoch + 1) % _options.CheckpointEvery == 0 || reason is not null || epoch + 1 == _options.Epochs))
+            bool due = (epoch + 1) % _options.CheckpointEvery == 0 && Stopwatch.GetElapsedTime(lastCheckpoint) >= _options.CheckpointInterval;
+            if (_options.CheckpointPath is { } path && reason?.Kind != StopKind.Diverged && (due || reason is not null || epoch + 1 == _options.Epochs))
+            {
                 SaveCheckpoint(path);
+                lastCheckpoint = Stopwatch.GetTimestamp();
+            }
         }
+        if (reason?.Kind == StopKind.Cancelled && _options.CheckpointPath is { } stopPath) SaveCheckpoint(stopPath);
 
         if (reason?.Kind == StopKind.Diverged && lastFinite is not null)
             for (int i = 0; i < _parameters.Count; i++)
                 for (int j = 0; j < lastFinite[i].Length; j++) _parameters[i].Data[j] = T.CreateTruncating(lastFinite[i][j]);
-        if (reason?.Kind == StopKind.Patience && best is not null) _model.LoadStateDict(best);
+        if (reason?.Kind == StopKind.Patience && _best is not null) _model.LoadStateDict(_best);
         History.StopReason = reason ?? new StopReason(StopKind.MaxSteps, History.Epochs.Count, $"max epochs: ran {History.Epochs.Count} of {_options.Epochs}");
         History.TrainSeconds += clock.Elapsed.TotalSeconds;
         return History;
@@ -187,41 +238,168 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         return (loss, metrics);
     }
 
-    /// <summary>Writes parameters, optimizer state (with schedule position), epoch and history to a checkpoint file, atomically.</summary>
+    /// <summary>
+    /// Writes a checkpoint atomically: parameters, optimizer state (with schedule position), the random state of
+    /// <see cref="IRandomModule"/> layers, the position (completed epochs, and the batch reached in a stopped epoch with
+    /// its partial sums), the last epoch's record and <see cref="CheckpointMetadata"/>. The epoch history goes to the
+    /// append-only file <c>PATH.history.jsonl</c> beside it (one JSON line per epoch; only new epochs are appended and
+    /// flushed), so a checkpoint's size and cost do not grow with the length of the run.
+    /// </summary>
     public void SaveCheckpoint(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         var checkpoint = new Checkpoint();
         foreach (var (name, p) in _model.NamedParameters()) checkpoint.Add("model." + name, p);
+        if (_best is not null)
+            foreach (var (name, p) in _best) checkpoint.Add("best." + name, p);
         var state = _optimizer.GetState();
         var scalars = new JsonObject();
         foreach (var (name, values) in state.Arrays) checkpoint.Add("optimizer." + name, values);
-        foreach (var (name, value) in state.Scalars) scalars[name] = value;
-        checkpoint.Metadata = new JsonObject
+        foreach (var (name, value) in state.Scalars) scalars[name] = Checkpoint.Number(value);
+        var random = new JsonObject();
+        foreach (var (name, module) in _model.NamedModules())
+            if (module is IRandomModule r) random[name] = r.RandomState.ToString(CultureInfo.InvariantCulture);
+        string historyFile = WriteHistory(path);
+        var metadata = new JsonObject
         {
+            ["kind"] = "training",
             ["epoch"] = History.Epochs.Count,
+            ["batch"] = History.Partial?.Batches ?? 0,
             ["optimizer_scalars"] = scalars,
-            ["history"] = new JsonArray(History.Epochs.Select(e => (JsonNode)new JsonObject
+            ["random"] = random,
+            ["history"] = new JsonObject
             {
-                ["epoch"] = e.Epoch,
-                ["train_loss"] = e.TrainLoss,
-                ["val_loss"] = e.ValidationLoss,
-                ["learning_rate"] = e.LearningRate,
-                ["gradient_norm"] = e.GradientNorm,
-                ["seconds"] = e.Seconds,
-                ["metrics"] = new JsonObject(e.Metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
-            }).ToArray()),
+                ["file"] = historyFile,
+                ["epochs"] = History.Epochs.Count,
+                ["last"] = History.Epochs.Count == 0 ? null : ToJson(History.Epochs[^1]),
+            },
+            ["metadata"] = CheckpointMetadata.DeepClone(),
         };
+        if (_best is not null) metadata["best_validation_loss"] = Checkpoint.Number(_bestValidation);
+        if (History.Partial is { } stopped)
+            metadata["partial"] = new JsonObject
+            {
+                ["epoch"] = stopped.Epoch,
+                ["batches"] = stopped.Batches,
+                ["examples"] = stopped.Examples,
+                ["loss_sum"] = Checkpoint.Number(stopped.LossSum),
+                ["gradient_norm_sum"] = Checkpoint.Number(stopped.GradientNormSum),
+                ["seconds"] = Checkpoint.Number(stopped.Seconds),
+            };
+        checkpoint.Metadata = metadata;
         checkpoint.Save(path);
     }
 
-    /// <summary>
-    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/>: parameters, optimizer state and history. The file
-    /// is verified and checked against the model before anything changes.
-    /// </summary>
-    /// <exception cref="CheckpointException">The file is corrupted, truncated, or does not fit this model and optimizer.</exception>
-    public void LoadCheckpoint(string path)
+    /// <summary>The history file's full path, how many epochs it holds and its length in bytes after them (what the last save or load left).</summary>
+    private (string File, int Epochs, long Bytes)? _historyFile;
+
+    /// <summary>Brings <c>PATH.history.jsonl</c> up to the current history (appending, or rewriting it when it is not the one last written) and flushes it; returns its file name.</summary>
+    private string WriteHistory(string checkpointPath)
     {
-        var checkpoint = Checkpoint.Load(path);
+        string full = System.IO.Path.GetFullPath(checkpointPath + ".history.jsonl");
+        int count = History.Epochs.Count;
+        if (_historyFile is { } known && known.File == full && known.Epochs <= count && File.Exists(full) && new FileInfo(full).Length >= known.Bytes)
+        {
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.Read);
+            stream.SetLength(known.Bytes); // drops lines appended for a checkpoint that was never written
+            stream.Seek(0, SeekOrigin.End);
+            for (int i = known.Epochs; i < count; i++) WriteLine(stream, History.Epochs[i]);
+            stream.Flush(flushToDisk: true);
+            _historyFile = (full, count, stream.Length);
+        }
+        else
+        {
+            long length = 0;
+            AtomicFile.Write(full, stream =>
+            {
+                foreach (var e in History.Epochs) WriteLine(stream, e);
+                length = stream.Length;
+            });
+            _historyFile = (full, count, length);
+        }
+        return System.IO.Path.GetFileName(full);
+
+        static void WriteLine(Stream stream, EpochRecord e)
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(ToJson(e).ToJsonString()));
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
+    private static JsonObject ToJson(EpochRecord e)
+    {
+        var o = new JsonObject
+        {
+            ["epoch"] = e.Epoch,
+            ["train_loss"] = Checkpoint.Number(e.TrainLoss),
+        };
+        if (e.ValidationLoss is double v) o["val_loss"] = Checkpoint.Number(v);
+        if (e.LearningRate is double lr) o["learning_rate"] = Checkpoint.Number(lr);
+        o["gradient_norm"] = Checkpoint.Number(e.GradientNorm);
+        o["seconds"] = Checkpoint.Number(e.Seconds);
+        o["metrics"] = new JsonObject(e.Metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Checkpoint.Number(kv.Value))));
+        return o;
+    }
+
+    private static EpochRecord FromJson(JsonNode? node)
+    {
+        var o = node as JsonObject ?? throw new FormatException("an epoch record is not a JSON object");
+        return new EpochRecord(o["epoch"]!.GetValue<int>(), Checkpoint.ReadNumber(o["train_loss"]),
+            o["val_loss"] is { } v ? Checkpoint.ReadNumber(v) : null, o["learning_rate"] is { } lr ? Checkpoint.ReadNumber(lr) : null,
+            Checkpoint.ReadNumber(o["gradient_norm"]), Checkpoint.ReadNumber(o["seconds"]),
+            (o["metrics"] as JsonObject ?? throw new FormatException("an epoch record has no metrics")).ToDictionary(kv => kv.Key, kv => Checkpoint.ReadNumber(kv.Value)));
+    }
+
+    /// <summary>
+    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/>: parameters, optimizer state, random states,
+    /// position (including a stopped epoch's batch) and history. The file is verified and checked against the model
+    /// and optimizer before anything changes.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="CheckpointException">The file is corrupted, truncated, or does not fit this model and optimizer.</exception>
+    public void LoadCheckpoint(string path) => LoadCheckpoint(Checkpoint.Load(path));
+
+    /// <summary>Restores a checkpoint already read with <see cref="Checkpoint.Load"/> (e.g. after checking its <c>metadata</c>).</summary>
+    /// <exception cref="CheckpointException">The checkpoint does not fit this model and optimizer, or its history file is missing or damaged.</exception>
+    public void LoadCheckpoint(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        string path = checkpoint.Path ?? throw new ArgumentException("Load the checkpoint from a file with Checkpoint.Load.", nameof(checkpoint));
+        var meta = checkpoint.Metadata;
+        if (meta["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && meta["kind"]!.GetValue<string>() == "module")
+            throw new CheckpointException(path, "it holds a model's parameters only (written by Module.Save), not a training checkpoint; load it with Module.Load, or train with a checkpoint path to resume.");
+        int epochs, batch;
+        Dictionary<string, double> scalars;
+        PartialEpoch? partial = null;
+        Dictionary<string, ulong> random;
+        JsonObject user;
+        string historyFile;
+        JsonNode? last;
+        try
+        {
+            epochs = meta["epoch"]!.GetValue<int>();
+            batch = meta["batch"]!.GetValue<int>();
+            if (epochs < 0 || batch < 0) throw new FormatException("negative position");
+            scalars = meta["optimizer_scalars"]!.AsObject().ToDictionary(kv => kv.Key, kv => Checkpoint.ReadNumber(kv.Value));
+            if (batch > 0)
+            {
+                var p = meta["partial"]!.AsObject();
+                partial = new PartialEpoch(p["epoch"]!.GetValue<int>(), p["batches"]!.GetValue<int>(), p["examples"]!.GetValue<int>(),
+                    Checkpoint.ReadNumber(p["loss_sum"]), Checkpoint.ReadNumber(p["gradient_norm_sum"]), Checkpoint.ReadNumber(p["seconds"]));
+                if (partial.Epoch != epochs + 1 || partial.Batches != batch) throw new FormatException("the stopped epoch does not follow the completed ones");
+            }
+            random = meta["random"]!.AsObject().ToDictionary(kv => kv.Key, kv => ulong.Parse(kv.Value!.GetValue<string>(), CultureInfo.InvariantCulture));
+            user = meta["metadata"] as JsonObject ?? [];
+            var h = meta["history"]!.AsObject();
+            historyFile = h["file"]!.GetValue<string>();
+            if (h["epochs"]!.GetValue<int>() != epochs || historyFile.Length == 0 || historyFile != System.IO.Path.GetFileName(historyFile)) throw new FormatException("bad history entry");
+            last = h["last"];
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException or OverflowException or ArgumentException or KeyNotFoundException)
+        {
+            throw CheckpointException.Corrupted(path, "its training metadata is incomplete or malformed (" + e.Message + ")");
+        }
+
         var state = new Dictionary<string, Tensor<T>>();
         foreach (var (name, p) in _model.NamedParameters())
         {
@@ -232,17 +410,38 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 throw new CheckpointException(path, $"parameter '{name}' has shape {Shapes.Format(t.Shape)} there but {Shapes.Format(p.Shape)} in this model.");
             state[name] = t;
         }
+        Dictionary<string, Tensor<T>>? best = null;
+        double bestValidation = double.PositiveInfinity;
+        if (checkpoint.Tensors.Keys.Any(k => k.StartsWith("best.", StringComparison.Ordinal)))
+        {
+            best = [];
+            foreach (var (name, p) in _model.NamedParameters())
+            {
+                if (!checkpoint.Tensors.ContainsKey("best." + name)) throw CheckpointException.Corrupted(path, $"its best-epoch parameters lack '{name}'");
+                var t = checkpoint.Get<T>("best." + name);
+                if (!Shapes.Equal(t.Shape, p.Shape)) throw CheckpointException.Corrupted(path, $"its best-epoch parameter '{name}' has shape {Shapes.Format(t.Shape)}");
+                best[name] = t;
+            }
+            try { bestValidation = Checkpoint.ReadNumber(meta["best_validation_loss"]); }
+            catch (FormatException e) { throw CheckpointException.Corrupted(path, "its best validation loss is malformed (" + e.Message + ")"); }
+        }
+        var extra = checkpoint.Tensors.Keys.Where(k => k.StartsWith("model.", StringComparison.Ordinal) && !state.ContainsKey(k["model.".Length..])).ToList();
+        if (extra.Count > 0) throw new CheckpointException(path, $"it has parameters this model does not ({string.Join(", ", extra)}): it was written for another model.");
+        var randomModules = _model.NamedModules().Where(m => m.Module is IRandomModule).ToList();
+        foreach (var (name, _) in randomModules)
+            if (!random.ContainsKey(name)) throw new CheckpointException(path, $"it has no random state for the layer '{name}': it was written for another model.");
+
         var arrays = checkpoint.Tensors.Where(t => t.Key.StartsWith("optimizer.", StringComparison.Ordinal))
             .ToDictionary(t => t.Key["optimizer.".Length..], t => t.Value.Values);
-        var scalars = checkpoint.Metadata["optimizer_scalars"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
-        var history = new History();
-        foreach (var e in checkpoint.Metadata["history"]!.AsArray())
-        {
-            var o = e!.AsObject();
-            history.Epochs.Add(new EpochRecord(o["epoch"]!.GetValue<int>(), o["train_loss"]!.GetValue<double>(), o["val_loss"]?.GetValue<double>(),
-                o["learning_rate"]?.GetValue<double>(), o["gradient_norm"]!.GetValue<double>(), o["seconds"]!.GetValue<double>(),
-                o["metrics"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>())));
-        }
+        var current = _optimizer.GetState();
+        if (!current.Arrays.Keys.Order(StringComparer.Ordinal).SequenceEqual(arrays.Keys.Order(StringComparer.Ordinal))
+            || !current.Scalars.Keys.Order(StringComparer.Ordinal).SequenceEqual(scalars.Keys.Order(StringComparer.Ordinal))
+            || current.Arrays.Any(a => a.Value.Length != arrays[a.Key].Length))
+            throw new CheckpointException(path, $"it holds the state of a different optimizer ({Describe(arrays.Keys, scalars.Keys)}) than this one ({Describe(current.Arrays.Keys, current.Scalars.Keys)}): resume with the optimizer it was written with.");
+
+        var (epochsRead, historyBytes) = ReadHistory(path, historyFile, epochs, last);
+        var history = new History { Partial = partial };
+        history.Epochs.AddRange(epochsRead);
         try
         {
             _optimizer.LoadState(new TransformState(arrays, scalars));
@@ -252,6 +451,64 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             throw new CheckpointException(path, "its optimizer state does not fit this optimizer: " + e.Message);
         }
         _model.LoadStateDict(state);
+        foreach (var (name, module) in randomModules) ((IRandomModule)module).RandomState = random[name];
         History = history;
+        CheckpointMetadata = user;
+        (_best, _bestValidation) = (best, bestValidation);
+        _historyFile = (System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, historyFile)), epochs, historyBytes);
+    }
+
+    private static string Describe(IEnumerable<string> arrays, IEnumerable<string> scalars)
+    {
+        static string Stem(string name)
+        {
+            if (name.StartsWith("transform.", StringComparison.Ordinal)) name = name["transform.".Length..];
+            int slash = name.LastIndexOf('/');
+            return slash < 0 ? name : name[..slash];
+        }
+        var names = arrays.Concat(scalars.Where(s => s != "stepCount")).Select(Stem).Distinct().ToList();
+        return names.Count == 0 ? "no state but the step count" : string.Join(", ", names);
+    }
+
+    /// <summary>The first <paramref name="count"/> epoch records of the history file and the byte length they take.</summary>
+    private static (List<EpochRecord> Epochs, long Bytes) ReadHistory(string checkpointPath, string fileName, int count, JsonNode? last)
+    {
+        var result = new List<EpochRecord>(Math.Min(count, 1 << 16));
+        string file = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(checkpointPath))!, fileName);
+        if (count == 0) return (result, 0);
+        if (!File.Exists(file))
+            throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} (the {count} epochs before it) is missing; keep it beside the checkpoint");
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        var line = new MemoryStream();
+        long bytes = 0;
+        const int MaxLine = 1 << 20;
+        while (result.Count < count)
+        {
+            line.SetLength(0);
+            int b;
+            while ((b = stream.ReadByte()) >= 0 && b != '\n')
+            {
+                if (line.Length >= MaxLine) throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} has a line longer than {MaxLine} bytes at epoch {result.Count + 1}");
+                line.WriteByte((byte)b);
+            }
+            if (b < 0)
+                throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} holds {result.Count} of the checkpoint's {count} epochs (cut short or replaced)");
+            bytes += line.Length + 1;
+            EpochRecord record;
+            try
+            {
+                record = FromJson(JsonNode.Parse(line.GetBuffer().AsSpan(0, (int)line.Length)));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} is damaged at epoch {result.Count + 1}");
+            }
+            if (record.Epoch != result.Count + 1)
+                throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} has epoch {record.Epoch} where epoch {result.Count + 1} belongs");
+            result.Add(record);
+        }
+        if (last is null || last.ToJsonString() != ToJson(result[^1]).ToJsonString())
+            throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} ends at an epoch that differs from the checkpoint's (it belongs to another run)");
+        return (result, bytes);
     }
 }

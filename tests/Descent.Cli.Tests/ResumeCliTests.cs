@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Descent.Learning.Training;
+
+namespace Descent.Cli.Tests;
+
+/// <summary><c>fit --checkpoint / --resume / --init</c>: resumes are exact, and every misuse gets a clear answer.</summary>
+public sealed class ResumeCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("descent-resume-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string File(string name) => Path.Combine(_folder, name);
+
+    /// <summary>Every parameter value, in order (JSON numbers are written round-trip, so equal doubles give equal text).</summary>
+    private static List<double> Parameters(JsonNode json)
+    {
+        var values = new List<double>();
+        void Walk(JsonNode? n)
+        {
+            if (n is JsonArray a) foreach (var e in a) Walk(e);
+            else if (n is JsonObject o) foreach (var (_, v) in o) Walk(v);
+            else values.Add((double)n!);
+        }
+        Walk(json["parameters"]);
+        return values;
+    }
+
+    [Fact]
+    public void TheReferenceFitFromZeroGivesPyTorchsFloat64ResultExactly()
+    {
+        var (code, output, _) = Cli.Run("fit", "--data", "builtin:seed-linear", "--init", "zeros", "--lr", "8e-3", "--epochs", "5000", "--batch-size", "full", "--dtype", "float64", "--loss", "half-mse", "--json");
+        Assert.Equal(0, code);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(4.999207659943997, (double)json["parameters"]!["bias"]![0]!);
+        Assert.Equal(0.5001497128481164, (double)json["parameters"]!["weight"]![0]![0]!);
+        // Round-trip formatting: the text itself carries every digit.
+        Assert.Contains("4.999207659943997", output, StringComparison.Ordinal);
+        Assert.Contains("0.5001497128481164", output, StringComparison.Ordinal);
+        // With no options the reference fit is the same run.
+        var (code2, plain) = Cli.Json("fit", "--init", "zeros");
+        Assert.Equal(0, code2);
+        Assert.Equal(Parameters(json), Parameters(plain));
+
+        var (bad, _, error) = Cli.Run("fit", "--init", "ones");
+        Assert.Equal(2, bad);
+        Assert.Contains("--init 'ones'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StoppedAtARandomMomentAndResumedEqualsTheUninterruptedRun()
+    {
+        string[] run = ["fit", "--data", "synthetic:moons?n=6000", "--model", "mlp", "--hidden", "16", "--optimizer", "adam", "--lr", "0.01", "--batch-size", "16", "--epochs", "3", "--seed", "4", "--val-split", "0.1"];
+        var (code, straight) = Cli.Json(run);
+        Assert.Equal(0, code);
+        var clock = Stopwatch.StartNew(); // a warm run's time, to stop the others part-way
+        Assert.Equal(0, Cli.Json(run).Code);
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        var checkpoint = File("moons.ckpt");
+        int partial = 0;
+        var seen = new List<string>();
+        foreach (double fraction in new[] { 0.3, 0.5, 0.7 })
+        {
+            // Ctrl-C / SIGTERM / the Stop button all cancel this token; it lands wherever the run is at that moment
+            // (each epoch has 338 batches, so almost surely inside one).
+            System.IO.File.Delete(checkpoint);
+            using var stop = new CancellationTokenSource();
+            stop.CancelAfter(TimeSpan.FromSeconds(seconds * fraction));
+            var stdout = new StringWriter();
+            int stopped = Program.Run([.. run, "--checkpoint", checkpoint, "--json"], stdout, new StringWriter(), stop.Token);
+            seen.Add($"{fraction}×{seconds:F2}s: exit {stopped}");
+            if (stopped == 0) continue; // finished before the stop: nothing to resume
+            Assert.Equal(5, stopped);
+            var first = JsonNode.Parse(stdout.ToString())!;
+            seen.Add((string)first["stop_message"]!);
+            if (first["partial_epoch"] is JsonObject p)
+            {
+                partial++;
+                Assert.Equal((int)first["epochs_run"]! + 1, (int)p["epoch"]!);
+                Assert.Contains("a resume continues with batch", (string)first["stop_message"]!, StringComparison.Ordinal);
+            }
+            var (resumedCode, resumed) = Cli.Json([.. run, "--resume", checkpoint]);
+            Assert.Equal(0, resumedCode);
+            Assert.Equal(Parameters(straight), Parameters(resumed));
+            Assert.Equal(straight["history"]!.ToJsonString(), resumed["history"]!.ToJsonString());
+            Assert.Equal(straight["metrics"]!.ToJsonString(), resumed["metrics"]!.ToJsonString());
+        }
+        Assert.True(partial > 0, "no stop landed inside an epoch: " + string.Join("; ", seen));
+    }
+
+    [Fact]
+    public void KilledWithSigkillAndResumedFromTheLastCheckpointEqualsTheUninterruptedRun()
+    {
+        var cli = typeof(Program).Assembly.Location;
+        string[] run = ["fit", "--data", "synthetic:moons?n=400", "--model", "mlp", "--hidden", "8", "--optimizer", "adam", "--lr", "0.01", "--batch-size", "16", "--seed", "2"];
+        var checkpoint = File("killed.ckpt");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "exec", cli }.Concat(run).Concat(["--epochs", "1000000", "--checkpoint", checkpoint, "--checkpoint-every", "1"])) start.ArgumentList.Add(a);
+        int epochs = 0;
+        using (var child = Process.Start(start)!)
+        {
+            try
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(90);
+                while (DateTime.UtcNow < deadline && !child.HasExited && epochs < 20)
+                {
+                    Thread.Sleep(100);
+                    try { epochs = Checkpoint.Load(checkpoint).Metadata["epoch"]!.GetValue<int>(); }
+                    catch (Exception e) when (e is FileNotFoundException or CheckpointException) { }
+                }
+                Assert.False(child.HasExited, "the child exited early: " + (child.HasExited ? child.StandardError.ReadToEnd() : ""));
+            }
+            finally
+            {
+                child.Kill(); // SIGKILL: no handler runs, whatever write was in progress is cut
+                child.WaitForExit();
+            }
+        }
+        Assert.True(epochs >= 20, $"only {epochs} epochs were checkpointed in 90 s");
+
+        // Resumed as one would: from the checkpoint, writing to it again (which also removes a killed write's temporary file).
+        var (code, resumed) = Cli.Json([.. run, "--epochs", (epochs + 5).ToString(System.Globalization.CultureInfo.InvariantCulture), "--resume", checkpoint, "--checkpoint", checkpoint]);
+        Assert.Equal(0, code);
+        int total = (int)resumed["epochs_run"]!;
+        Assert.True(total >= epochs + 5 - 1 && total <= epochs + 5, $"resumed to {total} epochs"); // the checkpoint may have moved on after the last look
+        var (straightCode, straight) = Cli.Json([.. run, "--epochs", total.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, straightCode);
+        Assert.Equal(Parameters(straight), Parameters(resumed));
+        Assert.Equal(straight["history"]!.ToJsonString(), resumed["history"]!.ToJsonString());
+        Assert.DoesNotContain(Directory.EnumerateFiles(_folder), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MisusesOfResumeAreRefusedClearly()
+    {
+        var checkpoint = File("adam.ckpt");
+        string[] run = ["fit", "--data", "synthetic:linear?n=50", "--optimizer", "adam", "--epochs", "10", "--checkpoint", checkpoint];
+        Assert.Equal(0, Cli.Run(run).Code);
+
+        // Fewer epochs than the checkpoint has: nothing to train, and the message says what to give.
+        var (code, _, error) = Cli.Run("fit", "--data", "synthetic:linear?n=50", "--optimizer", "adam", "--epochs", "5", "--resume", checkpoint);
+        Assert.Equal(2, code);
+        Assert.Contains("--epochs 5", error, StringComparison.Ordinal);
+        Assert.Contains("already trained 10 epochs", error, StringComparison.Ordinal);
+        Assert.Contains("give --epochs 11 or more", error, StringComparison.Ordinal);
+
+        // Another optimizer, in either direction.
+        (code, _, error) = Cli.Run("fit", "--data", "synthetic:linear?n=50", "--optimizer", "gd", "--epochs", "20", "--resume", checkpoint);
+        Assert.Equal(2, code);
+        Assert.Contains("--optimizer adam", error, StringComparison.Ordinal);
+        var gd = File("gd.ckpt");
+        Assert.Equal(0, Cli.Run("fit", "--data", "synthetic:linear?n=50", "--epochs", "10", "--checkpoint", gd).Code);
+        (code, _, error) = Cli.Run("fit", "--data", "synthetic:linear?n=50", "--optimizer", "adam", "--epochs", "20", "--resume", gd);
+        Assert.Equal(2, code);
+        Assert.Contains("--optimizer gd", error, StringComparison.Ordinal);
+
+        // Damaged or foreign files: exit 3 with the one message, never a stack trace.
+        var bytes = System.IO.File.ReadAllBytes(checkpoint);
+        bytes[40] ^= 4;
+        var damaged = File("damaged.ckpt");
+        System.IO.File.WriteAllBytes(damaged, bytes);
+        System.IO.File.Copy(checkpoint + ".history.jsonl", damaged + ".history.jsonl");
+        foreach (var bad in new[] { damaged, "/dev/zero", File("adam.ckpt.history.jsonl") })
+        {
+            if (!System.IO.File.Exists(bad)) continue;
+            (code, _, error) = Cli.Run("fit", "--data", "synthetic:linear?n=50", "--optimizer", "adam", "--epochs", "20", "--resume", bad);
+            Assert.Equal(3, code);
+            Assert.Contains("corrupted or unreadable checkpoint " + bad, error, StringComparison.Ordinal);
+            Assert.Contains("retrain, or resume from an earlier checkpoint", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        }
+
+        (code, _, error) = Cli.Run("fit", "--checkpoint-every", "10");
+        Assert.Equal(2, code);
+        Assert.Contains("--checkpoint-every goes with --checkpoint", error, StringComparison.Ordinal);
+        (code, _, error) = Cli.Run("fit", "--checkpoint", File("x.ckpt"), "--checkpoint-every", "soon");
+        Assert.Equal(2, code);
+        Assert.Contains("--checkpoint-every 'soon'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANonFiniteMetricDoesNotStopCheckpointing()
+    {
+        // A constant target: val_r2 is −∞ after every epoch.
+        var csv = File("constant.csv");
+        System.IO.File.WriteAllText(csv, "x,y\n1,2\n2,2\n3,2\n4,2\n5,2\n6,2\n7,2\n8,2\n9,2\n10,2\n");
+        var checkpoint = File("constant.ckpt");
+        var (code, json) = Cli.Json("fit", "--data", csv, "--target", "y", "--val-split", "0.3", "--epochs", "20", "--checkpoint", checkpoint, "--checkpoint-every", "1");
+        Assert.Equal(0, code);
+        Assert.Equal(20, (int)json["epochs_run"]!);
+        Assert.Equal("-Infinity", (string)json["metrics"]!["val_r2"]!);
+        var (resumedCode, resumed) = Cli.Json("fit", "--data", csv, "--target", "y", "--val-split", "0.3", "--epochs", "25", "--resume", checkpoint);
+        Assert.Equal(0, resumedCode);
+        Assert.Equal(25, (int)resumed["epochs_run"]!);
+    }
+}
