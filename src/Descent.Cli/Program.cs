@@ -41,7 +41,7 @@ public static class Program
         bool verbose = parse.GetValue(Root.Verbose);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine("error: " + error.Message);
+            foreach (var error in parse.Errors) stderr.WriteLine("error: " + Options.DescribeParseError(error.Message));
             string command = parse.CommandResult.Command == root ? "descent" : "descent " + parse.CommandResult.Command.Name;
             stderr.WriteLine($"Run '{command} --help' for the accepted options.");
             return ExitCodes.Usage;
@@ -75,7 +75,7 @@ public static class Program
         Descent.Plotting.PlottingException p => (ExitCodes.Input, p.Message),
         Descent.Tracking.RunStoreException r => (ExitCodes.Input, r.Message),
         _ when ExpressionErrors.TryDescribe(e, out var message) => (ExitCodes.Input, message),
-        ArgumentException a => (ExitCodes.Usage, a.Message),
+        ArgumentException a => (ExitCodes.Usage, Errors.LibraryMessage(a)),
         _ => (ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
     };
 }
