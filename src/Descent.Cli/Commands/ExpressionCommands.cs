@@ -201,14 +201,16 @@ public static class ExpressionCommands
             if (f is not ("dot" or "mermaid" or "svg")) throw new UsageException($"--format '{f}': use dot, mermaid or svg.");
             string? path = p.GetValue(output);
             if (f == "svg" && path is null) throw new UsageException("--format svg needs --out PATH.svg.");
+            if (path is not null) OutputFiles.Check([new("--out", path)], []);
             var leaves = point.ToDictionary(q => q.Key, q => { var t = Tensor.Scalar(q.Value).WithGrad(); t.Name = q.Key; return t; }, StringComparer.Ordinal);
             var root = e.Compile(new TensorBackend(leaves));
             var graph = ComputationGraph.From(root, withGradients: root.RequiresGrad);
             string text = f == "mermaid" ? graph.ToMermaid() : graph.ToDot();
             if (path is not null)
             {
-                if (f == "svg") Graphviz.RenderSvg(text, path);
-                else File.WriteAllText(path, text);
+                // Both replace the file atomically: a failed write (full disk, dot failing) leaves the old file as it was.
+                if (f == "svg") Graphviz.RenderSvg(text, path, cancellation: context.Cancellation);
+                else Descent.Learning.Training.AtomicFile.WriteAllText(path, text);
             }
             if (p.GetValue(Root.Json))
             {

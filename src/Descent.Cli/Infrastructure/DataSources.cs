@@ -53,6 +53,10 @@ public static class DataSources
     public static bool IsImageData(string? source) => source is not null
         && (source.Equals("builtin:fashion-mnist", StringComparison.OrdinalIgnoreCase) || Directory.Exists(source));
 
+    /// <summary>The file or folder a <c>--data</c> value reads, or null for built-in and synthetic sources.</summary>
+    public static string? FilePath(string? source) => source is null || source.StartsWith("builtin:", StringComparison.OrdinalIgnoreCase)
+        || source.StartsWith("synthetic:", StringComparison.OrdinalIgnoreCase) ? null : source;
+
     /// <summary>Loads <paramref name="source"/> as <typeparamref name="T"/>: image files are decoded straight into it (no float64 copy).</summary>
     /// <exception cref="UsageException">The source is not one of the accepted forms, or options do not apply.</exception>
     /// <exception cref="InputException">The file is missing.</exception>
