@@ -42,7 +42,9 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) stderr.WriteLine("error: " + Options.DescribeParseError(error.Message));
-            string command = parse.CommandResult.Command == root ? "descent" : "descent " + parse.CommandResult.Command.Name;
+            var names = new List<string>();
+            for (var r = parse.CommandResult; r is not null && r.Command != root; r = r.Parent as System.CommandLine.Parsing.CommandResult) names.Insert(0, r.Command.Name);
+            string command = string.Join(' ', ["descent", .. names]);
             stderr.WriteLine($"Run '{command} --help' for the accepted options.");
             return ExitCodes.Usage;
         }

@@ -19,10 +19,14 @@ public static class Graphviz
     /// <exception cref="InputException">Graphviz is not installed, failed, or took too long.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; dot was killed.</exception>
     public static void RenderSvg(string dot, string path, TimeSpan? timeout = null, CancellationToken cancellation = default)
+        => RenderSvg(dot, path, timeout, cancellation, program: null);
+
+    /// <summary>As <see cref="RenderSvg(string, string, TimeSpan?, CancellationToken)"/>, with the program to run instead of the <c>dot</c> found on PATH (tests).</summary>
+    internal static void RenderSvg(string dot, string path, TimeSpan? timeout, CancellationToken cancellation, string? program)
     {
         ArgumentNullException.ThrowIfNull(dot);
         var limit = timeout ?? DefaultTimeout;
-        string? program = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+        program ??= (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Where(d => d.Length > 0).Select(d => Path.Combine(d, "dot")).FirstOrDefault(File.Exists);
         if (program is null)
             throw new InputException("--format svg needs Graphviz's 'dot', which is not installed (Debian: sudo apt-get install graphviz); use --format dot or mermaid instead.");

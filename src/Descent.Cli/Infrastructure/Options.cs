@@ -105,9 +105,9 @@ public static partial class Options
             : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
             : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
             : "another value (see --help)";
-        return $"{name} expects {expected}, got '{raw}'.";
+        return m.Groups["kind"].Value == "option" ? $"{name} expects {expected}, got '{raw}'." : $"'{name}' expects {expected} as its argument, got '{raw}'.";
     }
 
-    [GeneratedRegex(@"^Cannot parse argument '(?<raw>.*)' for (?:option|command|argument) '(?<name>.*)' as expected type '(?<type>.*)'\.?$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^Cannot parse argument '(?<raw>.*)' for (?<kind>option|command|argument) '(?<name>.*)' as expected type '(?<type>.*)'\.?$", RegexOptions.Singleline)]
     private static partial Regex CannotParse();
 }

@@ -29,7 +29,7 @@ internal static class Simplifier
             case BinaryExpr b:
                 var left = Simplify(b.Left);
                 var right = Simplify(b.Right);
-                return Folding(() => SimplifyBinary(b.Operator, left, right), () => Expr.Binary(b.Operator, left, right));
+                return Folding(() => SimplifyBinary(b.Operator, left, right), () => AsWritten(b.Operator, left, right));
             case FunctionExpr f:
                 Expr[] args = [.. f.Arguments.Select(Simplify)];
                 return Folding(() => SimplifyCall(f.Name, args), () => Expr.Call(f.Name, args));
@@ -49,6 +49,18 @@ internal static class Simplifier
             return asWritten();
         }
     }
+
+    /// <summary>A node kept as written, less the identities that need no folding: x + 0, 0 + x, x − 0, 1·x, x·1, x/1.</summary>
+    private static Expr AsWritten(BinaryOperator op, Expr left, Expr right) => op switch
+    {
+        BinaryOperator.Add when IsZero(left) => right,
+        BinaryOperator.Add or BinaryOperator.Subtract when IsZero(right) => left,
+        BinaryOperator.Multiply when IsOne(left) => right,
+        BinaryOperator.Multiply or BinaryOperator.Divide when IsOne(right) => left,
+        _ => Expr.Binary(op, left, right),
+    };
+
+    private static bool IsOne(Expr e) => e is NumberExpr { IsPlain: true, Value: 1 };
 
     /// <summary>A folded constant would not be finite.</summary>
     private sealed class FoldOverflowException : Exception;
