@@ -124,4 +124,16 @@ public class MinimizerTests
         Assert.Equal(full.Point[0], thin.Point[0]);
         Assert.Equal(full.Behaviour, thin.Behaviour);
     }
+
+    /// <summary>By default a run keeps at most 100,000 trajectory points, however long it runs (RunLog-based methods too).</summary>
+    [Fact]
+    public void DefaultTrajectoryIsBounded()
+    {
+        var gd = Minimizer.Minimize(w => w.Square().Sum(), [1.0], Optimizers.GradientDescent<double>(1e-9), new MaxSteps(250_000));
+        Assert.InRange(gd.Trajectory.Count, 50_000, 100_000);
+        Assert.Equal(250_000, gd.Trajectory[^1].Step);
+        var nm = NelderMead.Minimize(w => w.Square().Sum(), [1.0, 2.0], new MaxSteps(1000), new MinimizeOptions { MaxTrajectoryPoints = 100 });
+        Assert.InRange(nm.Trajectory.Count, 2, 100);
+        Assert.Equal(nm.StopReason.Step, nm.Trajectory[^1].Step);
+    }
 }
