@@ -96,6 +96,9 @@ public sealed class BadInputTests : IDisposable
     [InlineData("spans 601 decades", "sweep", "minimize", "w^2", "--start", "w=1", "--lr", "1e-300..1e300")]
     [InlineData("spans 601 decades", "sweep", "fit", "--lr", "1e-300..1e300")]
     [InlineData("--starts 100000: use 1 to 10000 starts", "minimize", "w^2", "--start", "w=1", "--starts", "100000")]
+    [InlineData("--folds 100: k-fold cross-validation needs at least one row per fold, and the data has 7 rows", "sweep", "fit", "--folds", "100")]
+    [InlineData("--optimizer 'random-search:radius=-1': radius must be above 0", "minimize", "w^2", "--start", "w=1", "--optimizer", "random-search:radius=-1")]
+    [InlineData("--plot draws functions of 1 or 2 variables; this one has 3", "minimize", "x^2+y^2+z^2", "--start", "x=1,y=1,z=1", "--steps", "2000000000", "--plot", "p.png")]
     public void WorkIsBounded(string expected, params string[] args) => Fails(ExitCodes.Usage, args, expected);
 
     // ---- what used to be internal errors (exit 1) ----------------------------------------------------------------

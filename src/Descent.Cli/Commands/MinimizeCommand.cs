@@ -58,6 +58,8 @@ public static class MinimizeCommand
             if (startCount is < 1 or > MaxStarts) throw new UsageException($"--starts {startCount}: use 1 to {MaxStarts} starts.");
             string? trackPath = RunFiles.PathOf(p, track);
             OutputFiles.Figure("--plot", p.GetValue(plot));
+            if (p.GetValue(plot) is not null && names.Length > 2)
+                throw new UsageException($"--plot draws functions of 1 or 2 variables; this one has {names.Length} ({string.Join(", ", names)}).");
             OutputFiles.Check([new("--plot", p.GetValue(plot)), new("--track", trackPath)], []);
             using var store = trackPath is null ? null : RunFiles.OpenForWriting(trackPath);
             using var writer = store?.StartRun(new RunStart

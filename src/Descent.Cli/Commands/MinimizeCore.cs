@@ -43,7 +43,7 @@ internal static class MinimizeCore
             case "cg": setting.RejectUnknown(); return ConjugateGradient.Minimize(f, start, WithGradientTolerance(stop), options);
             case "newton": setting.RejectUnknown(); return Newton.Minimize(f, start, WithGradientTolerance(stop), options);
             case "random-search":
-                double radius = setting.Number("radius", 1);
+                double radius = setting.Number("radius", 1, 0, double.MaxValue, minExclusive: true);
                 setting.RejectUnknown("radius");
                 return RandomSearch.Minimize(f, start, stop, options, radius: radius, seed: s.Seed);
             case "genetic": setting.RejectUnknown(); return GeneticAlgorithm.Minimize(f, start, stop, options, new GeneticAlgorithmSettings { Seed = s.Seed });

@@ -177,7 +177,11 @@ public static class SweepCommand
 
     private static Func<Action<double, double>, List<(double Lr, double Score, string Note)>> Trials<T>(CliContext context, FitSettings baseSettings, LoadedData<T> loaded,
         double[] rates, int? k, double split, int seed) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
-        => log => FitTrials(context, baseSettings, loaded, rates, k, split, seed, log);
+    {
+        if (k > loaded.Train.Count)
+            throw new UsageException($"--folds {k}: k-fold cross-validation needs at least one row per fold, and the data has {loaded.Train.Count} rows; use --folds 2 to {loaded.Train.Count}.");
+        return log => FitTrials(context, baseSettings, loaded, rates, k, split, seed, log);
+    }
 
     private static List<(double Lr, double Score, string Note)> FitTrials<T>(CliContext context, FitSettings baseSettings, LoadedData<T> loaded, double[] rates, int? k, double split, int seed,
         Action<double, double> log) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
