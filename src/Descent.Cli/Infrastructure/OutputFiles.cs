@@ -95,7 +95,8 @@ public static class OutputFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"{option} '{shown}': cannot write in the folder '{existing}' ({e.Message}); choose a folder you can write to.");
+            string why = e is UnauthorizedAccessException ? "permission denied" : "a new file could not be created there";
+            throw new UsageException($"{option} '{shown}': cannot write in the folder '{existing}' ({why}); choose a folder you can write to.");
         }
     }
 
