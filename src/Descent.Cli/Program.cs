@@ -35,8 +35,10 @@ public static class Program
         bool verbose = parse.GetValue(Root.Verbose);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine("error: " + error.Message);
-            string command = parse.CommandResult.Command == root ? "descent" : "descent " + parse.CommandResult.Command.Name;
+            foreach (var error in parse.Errors) stderr.WriteLine("error: " + Options.DescribeParseError(error.Message));
+            var names = new List<string>();
+            for (var r = parse.CommandResult; r is not null && r.Command != root; r = r.Parent as System.CommandLine.Parsing.CommandResult) names.Insert(0, r.Command.Name);
+            string command = string.Join(' ', ["descent", .. names]);
             stderr.WriteLine($"Run '{command} --help' for the accepted options.");
             return ExitCodes.Usage;
         }
@@ -69,7 +71,7 @@ public static class Program
         Descent.Plotting.PlottingException p => (ExitCodes.Input, p.Message),
         Descent.Tracking.RunStoreException r => (ExitCodes.Input, r.Message),
         _ when ExpressionErrors.TryDescribe(e, out var message) => (ExitCodes.Input, message),
-        ArgumentException a => (ExitCodes.Usage, a.Message),
+        ArgumentException a => (ExitCodes.Usage, Errors.LibraryMessage(a)),
         _ => (ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
     };
 }

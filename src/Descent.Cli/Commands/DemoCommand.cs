@@ -49,6 +49,7 @@ public static class DemoCommand
             string folder = p.GetValue(output) ?? "descent-demo";
             var lessons = which == "all" ? s_lessons : s_lessons.Where(l => l.Name == which).ToArray();
             if (lessons.Length == 0) throw new UsageException($"demo '{which}': unknown lesson; use one of {string.Join(", ", Names)} or all.");
+            OutputFiles.WritableFolder("--out", folder);
             Directory.CreateDirectory(folder);
             bool json = p.GetValue(Root.Json);
             var text = json ? TextWriter.Null : context.Output;

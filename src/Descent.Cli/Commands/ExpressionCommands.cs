@@ -91,6 +91,7 @@ public static class ExpressionCommands
             case "reverse":
                 var w = Tensor.FromArray((double[])x.Clone()).WithGrad();
                 var f = TensorBackend.ToFunction(e, names)(w);
+                if (!f.RequiresGrad) return new double[names.Length]; // a constant: nothing to differentiate, every partial is 0
                 f.Backward();
                 return w.Grad!.ToDoubleArray();
             case "forward":
@@ -120,9 +121,18 @@ public static class ExpressionCommands
                     throw new UsageException($"--wrt is required when the expression has {(e.Variables.Count == 0 ? "no" : e.Variables.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))} variables, e.g. --wrt {e.Variables.FirstOrDefault() ?? "x"}.");
                 v = e.Variables[0];
             }
+            try { Expr.Variable(v); }
+            catch (ArgumentException)
+            {
+                throw new UsageException($"--wrt '{v}': not a variable name (letters, digits and '_', starting with a letter or '_'; not a function or pi/e); e.g. --wrt {e.Variables.FirstOrDefault() ?? "x"}.");
+            }
+            // A variable that does not occur has derivative 0 — true, but most likely a typo: said on stderr (and in the JSON).
+            string? note = e.Variables.Contains(v) ? null
+                : $"{v} does not occur in {e}, so the derivative is 0{(e.Variables.Count > 0 ? $" (its variables: {string.Join(", ", e.Variables)})" : "")}.";
             var d = e.Differentiate(v).Simplify();
+            if (note is not null) context.Error.WriteLine("note: " + note);
             if (p.GetValue(Root.Json))
-                Json.Write(context.Output, new JsonObject { ["expression"] = e.ToString(), ["wrt"] = v, ["derivative"] = d.ToString(), ["latex"] = d.ToLatex() });
+                Json.Write(context.Output, new JsonObject { ["expression"] = e.ToString(), ["wrt"] = v, ["derivative"] = d.ToString(), ["latex"] = d.ToLatex(), ["note"] = note });
             else
             {
                 context.Output.WriteLine($"d/d{v} [{e}] = {d}");
@@ -145,7 +155,19 @@ public static class ExpressionCommands
             var point = ExpressionInput.Point(e, "--at", p.GetValue(at));
             if (point.Count == 0) throw new UsageException("--at: give at least one variable, e.g. --at x=0.");
             var names = point.Select(q => q.Key).ToArray();
-            var c = CriticalPoints.Classify(TensorBackend.ToFunction(e, names), point.Select(q => q.Value).ToArray());
+            double value = e.Evaluate(ExpressionInput.ToDictionary(point));
+            string where = string.Join(",", point.Select(q => $"{q.Key}={Points.Show(q.Value)}"));
+            if (!double.IsFinite(value))
+                throw new InputException($"f = {e} is {(double.IsNaN(value) ? "undefined (NaN)" : Points.Show(value))} at {where}: the Hessian needs a point where f is defined and finite; choose another --at.");
+            CriticalPoint c;
+            try { c = CriticalPoints.Classify(TensorBackend.ToFunction(e, names), point.Select(q => q.Value).ToArray()); }
+            catch (ArgumentException error) when (error is not ArgumentNullException)
+            {
+                // The second derivatives are NaN or infinite there (e.g. sqrt(x) at 0).
+                throw new InputException($"f = {e} has no finite Hessian at {where} (a second derivative is NaN or infinite there: {Errors.LibraryMessage(error)}); choose another --at.");
+            }
+            if (c.Gradient.Any(g => !double.IsFinite(g)))
+                throw new InputException($"f = {e} has no finite gradient at {where}; choose another --at.");
             int n = names.Length;
             string kind = c.Kind switch
             {
@@ -201,14 +223,16 @@ public static class ExpressionCommands
             if (f is not ("dot" or "mermaid" or "svg")) throw new UsageException($"--format '{f}': use dot, mermaid or svg.");
             string? path = p.GetValue(output);
             if (f == "svg" && path is null) throw new UsageException("--format svg needs --out PATH.svg.");
+            if (path is not null) OutputFiles.Check([new("--out", path)], []);
             var leaves = point.ToDictionary(q => q.Key, q => { var t = Tensor.Scalar(q.Value).WithGrad(); t.Name = q.Key; return t; }, StringComparer.Ordinal);
             var root = e.Compile(new TensorBackend(leaves));
             var graph = ComputationGraph.From(root, withGradients: root.RequiresGrad);
             string text = f == "mermaid" ? graph.ToMermaid() : graph.ToDot();
             if (path is not null)
             {
-                if (f == "svg") Graphviz.RenderSvg(text, path);
-                else File.WriteAllText(path, text);
+                // Both replace the file atomically: a failed write (full disk, dot failing) leaves the old file as it was.
+                if (f == "svg") Graphviz.RenderSvg(text, path, cancellation: context.Cancellation);
+                else Descent.Learning.Training.AtomicFile.WriteAllText(path, text);
             }
             if (p.GetValue(Root.Json))
             {

@@ -77,9 +77,24 @@ public static class FitCommand
             if (livePort is not null && !liveOn) throw new UsageException("--port goes with --live, e.g. --live --port 8080.");
             if (livePort is < 0 or > 65535) throw new UsageException($"--port {livePort}: use 0 to 65535 (0: any free port).");
             var observe = new FitObservers(RunFiles.PathOf(p, track), liveOn ? livePort ?? 0 : null);
+            CheckFiles(settings, p.GetValue(plot), observe.TrackPath);
             return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot), observe);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Checks every output before any data is read or any epoch trained: the figure's extension and folder, and that no
+    /// output (--checkpoint, --plot, --track) is the data file, the resumed checkpoint (except --checkpoint, which may
+    /// continue the file it resumes) or another output.
+    /// </summary>
+    internal static void CheckFiles(FitSettings settings, string? plotPath, string? trackPath)
+    {
+        OutputFiles.Figure("--plot", plotPath);
+        OutputFiles.Check(
+            [new("--checkpoint", settings.Checkpoint), new("--plot", plotPath), new("--track", trackPath)],
+            [new("--data", DataSources.FilePath(settings.Data)), new("--resume", settings.Resume)],
+            ("--checkpoint", "--resume"));
     }
 
     /// <summary>What watches a fit: a runs file to record into (<c>--track</c>), a live page's port (<c>--live</c>).</summary>

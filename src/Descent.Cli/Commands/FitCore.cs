@@ -86,6 +86,9 @@ internal static class FitCore
         {
             if (train.Count < 2) throw new UsageException("--val-split needs at least two examples.");
             (trainRows, var validationRows) = RowBatches<T>.SplitRows(train.Count, s.ValSplit, s.Seed);
+            if (trainRows.Length == 0 || validationRows.Length == 0)
+                throw new UsageException($"--val-split {Points.Show(s.ValSplit)} leaves {trainRows.Length} of {train.Count} examples for training and {validationRows.Length} for validation; "
+                    + $"both need at least one — use a fraction between {Points.Show(1.0 / train.Count)} and {Points.Show(1 - 1.0 / train.Count)}, or more data.");
             validation = train.Slice(validationRows);
         }
         int trainCount = trainRows?.Length ?? train.Count;
@@ -95,6 +98,9 @@ internal static class FitCore
         int features = train.FeatureCount;
         int targets = train.Y.Rank == 2 ? train.Y.Shape[1] : 1;
         int classes = train.ClassCount ?? 0;
+        if (s.Hidden is not null && model != "mlp")
+            throw new UsageException($"--hidden sets the hidden layers of --model mlp; the model here is {model}, which has none — add --model mlp or drop --hidden.");
+        if (model == "mlp") CheckMlpSize(s.Hidden ?? [32], features, classification ? classes : targets);
         Module<T> module = model switch
         {
             "linear" when classification => throw new UsageException("--model linear needs numeric targets, but the data has class labels; use --model logistic, softmax or mlp."),
@@ -123,7 +129,8 @@ internal static class FitCore
         });
         LossFunction<T> loss;
         try { loss = Loss.FromName<T>(lossName); }
-        catch (ArgumentException e) { throw new UsageException("--loss: " + e.Message); }
+        catch (ArgumentException e) { throw new UsageException("--loss: " + Errors.LibraryMessage(e)); }
+        if (!classification) CheckRegressionLoss(lossName, train);
 
         var optimizerSetting = Setting.Parse("--optimizer", s.Optimizer);
         var optimizer = Factories.Optimizer<T>(optimizerSetting, Factories.Schedule(s.Schedule, lr), allowMethods: false);
@@ -231,6 +238,45 @@ internal static class FitCore
             string at = trainer.History.Partial is { } p ? $", plus {p.Batches} batches of epoch {p.Epoch}" : "";
             throw new UsageException($"--epochs {epochs}: the checkpoint '{s.Resume}' has already trained {done} epochs{at}, so there is nothing left to train. --epochs is the total count, including the epochs before the resume: give --epochs {done + 1} or more (e.g. --epochs {Math.Max(2 * done, done + 1)}).");
         }
+    }
+
+    /// <summary>The most parameters <c>--hidden</c> may give an MLP (800 MB as float64, before gradients and optimizer state).</summary>
+    public const long MaxMlpParameters = 100_000_000;
+
+    private static void CheckMlpSize(int[] hidden, int inputs, int outputs)
+    {
+        long parameters = 0;
+        int previous = inputs;
+        foreach (int width in hidden.Append(outputs))
+        {
+            parameters += (long)previous * width + width;
+            previous = width;
+        }
+        if (parameters > MaxMlpParameters)
+            throw new UsageException($"--hidden {string.Join(",", hidden)}: the MLP would have {parameters} parameters for {inputs} inputs and {outputs} outputs; at most {MaxMlpParameters} are accepted — use narrower layers.");
+    }
+
+    /// <summary>
+    /// Classification losses on numeric (regression) targets would train on meaningless values: binary cross-entropy
+    /// needs targets in [0, 1], hinge needs −1/1 (or 0/1) labels, cross-entropy and NLL need class labels.
+    /// </summary>
+    private static void CheckRegressionLoss<T>(string lossName, Dataset<T> train) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        string name = lossName.ToLowerInvariant();
+        bool bce = name is "bce" or "binary-cross-entropy" or "bce-logits" or "binary-cross-entropy-with-logits";
+        bool hinge = name == "hinge";
+        bool labels = name is "cross-entropy" or "softmax-cross-entropy" or "ce" or "nll" or "negative-log-likelihood";
+        if (!bce && !hinge && !labels) return;
+        var y = train.Y.Data;
+        bool fits = !labels && y.Length > 0;
+        for (int i = 0; fits && i < y.Length; i++)
+        {
+            double v = double.CreateTruncating(y[i]);
+            fits = bce ? v is >= 0 and <= 1 : v is -1 or 0 or 1;
+        }
+        if (fits) return;
+        string needs = bce ? "targets between 0 and 1" : hinge ? "labels −1/1 (or 0/1)" : "class labels";
+        throw new UsageException($"--loss {lossName} needs {needs}, but the target here is numeric (regression); use --loss mse, half-mse, mae or huber, or a target column of class labels.");
     }
 
     /// <summary>

@@ -50,11 +50,17 @@ public static class MinimizeCommand
             };
             var names = point.Select(q => q.Key).ToArray();
             var x0 = point.Select(q => q.Value).ToArray();
+            // Checked before anything is recorded; random --starts outside f's domain just lose (they diverge at once).
+            MinimizeCore.CheckStart(e, names, x0);
             MinimizeResult result;
             MultiStartResult? multi = null;
             int? startCount = p.GetValue(starts);
-            if (startCount is < 1) throw new UsageException("--starts must be at least 1.");
+            if (startCount is < 1 or > MaxStarts) throw new UsageException($"--starts {startCount}: use 1 to {MaxStarts} starts.");
             string? trackPath = RunFiles.PathOf(p, track);
+            OutputFiles.Figure("--plot", p.GetValue(plot));
+            if (p.GetValue(plot) is not null && names.Length > 2)
+                throw new UsageException($"--plot draws functions of 1 or 2 variables; this one has {names.Length} ({string.Join(", ", names)}).");
+            OutputFiles.Check([new("--plot", p.GetValue(plot)), new("--track", trackPath)], []);
             using var store = trackPath is null ? null : RunFiles.OpenForWriting(trackPath);
             using var writer = store?.StartRun(new RunStart
             {
@@ -69,7 +75,7 @@ public static class MinimizeCommand
             {
                 if (startCount is int k)
                 {
-                    multi = MultiStart.Run(x => MinimizeCore.Run(e, names, x, settings, context.Cancellation),
+                    multi = MultiStart.Run(x => MinimizeCore.Run(e, names, x, settings, context.Cancellation, checkStart: false),
                         x0.Select(v => v - Math.Abs(v) - 1).ToArray(), x0.Select(v => v + Math.Abs(v) + 1).ToArray(), k, settings.Seed, maximize: settings.Maximize, maxDegreeOfParallelism: 1);
                     result = multi.Best;
                 }
@@ -92,6 +98,9 @@ public static class MinimizeCommand
         return command;
     }
 
+    /// <summary>The most starts <c>--starts</c> accepts (each is a whole minimization).</summary>
+    public const int MaxStarts = 10_000;
+
     /// <summary>
     /// Writes a minimization into its run: every recorded trajectory point as the step metrics <c>value</c> and
     /// <c>gradient_norm</c> (epoch 1), the final value as the epoch metric <c>value</c>, then the status.
@@ -106,7 +115,7 @@ public static class MinimizeCommand
         writer.EndEpoch(1, [new("value", r.Value), new("gradient_norm", r.Trajectory.Count > 0 ? r.Trajectory[^1].GradientNorm : double.NaN)]);
         var status = r.StopReason.Kind == Descent.Optimization.Stopping.StopKind.Cancelled ? RunStatus.Stopped
             : r.Diverged || r.Behaviour == Behaviour.Diverged ? RunStatus.Diverged : RunStatus.Finished;
-        writer.Finish(status, r.Behaviour is Behaviour.Diverged or Behaviour.Oscillating ? $"{MinimizeCore.StopName(r)}: {r.StopReason.Message}" : r.StopReason.Message);
+        writer.Finish(status, r.Behaviour is Behaviour.Diverged or Behaviour.Oscillating or Behaviour.Stalled ? $"{MinimizeCore.StopName(r)}: {r.StopReason.Message}" : r.StopReason.Message);
     }
 
     internal static JsonObject ToJson(Expr e, MinimizeResult r, MultiStartResult? multi)
@@ -154,6 +163,8 @@ public static class MinimizeCommand
         w.WriteLine($"final: {string.Join(", ", r.Names.Zip(r.Point, (n, v) => $"{n} = {Points.Show(v)}"))}, f = {Points.Show(r.Value)}");
         string name = MinimizeCore.StopName(r);
         w.WriteLine($"stopped: {name} ({r.StopReason.Message})");
+        if (r.Behaviour == Behaviour.Stalled)
+            w.WriteLine("no progress: neither f nor the point moved; the steps are too small (raise --lr) or the start is a flat point.");
         w.WriteLine($"evaluations: {r.FunctionEvaluations} function, {r.GradientEvaluations} gradient");
         if (multi is not null) w.WriteLine($"best of {multi.Runs.Count} starts; {multi.Minima.Count} distinct minima found");
         if (plotPath is not null) w.WriteLine($"figure written to {plotPath}");

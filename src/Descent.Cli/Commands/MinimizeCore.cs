@@ -25,11 +25,13 @@ internal static class MinimizeCore
     public static MinimizeResult Run(Expr e, IReadOnlyList<KeyValuePair<string, double>> start, MinimizeSettings s, CancellationToken cancellation)
         => Run(e, start.Select(p => p.Key).ToArray(), start.Select(p => p.Value).ToArray(), s, cancellation);
 
-    public static MinimizeResult Run(Expr e, string[] names, double[] start, MinimizeSettings s, CancellationToken cancellation)
+    /// <summary>Runs one minimization; <paramref name="checkStart"/>: first require f to be finite at the start (see <see cref="CheckStart"/>).</summary>
+    public static MinimizeResult Run(Expr e, string[] names, double[] start, MinimizeSettings s, CancellationToken cancellation, bool checkStart = true)
     {
         if (names.Length == 0) throw new UsageException("--start: give at least one variable, e.g. --start w=10.");
         if (s.Steps < 0) throw new UsageException("--steps must be 0 or more.");
         if (!(s.LearningRate > 0)) throw new UsageException($"--lr must be positive, not {s.LearningRate}.");
+        if (checkStart) CheckStart(e, names, start);
         var f = TensorBackend.ToFunction(e, names);
         var setting = Setting.Parse("--optimizer", s.Optimizer);
         var userStops = Factories.Stops(s.Stops);
@@ -41,7 +43,7 @@ internal static class MinimizeCore
             case "cg": setting.RejectUnknown(); return ConjugateGradient.Minimize(f, start, WithGradientTolerance(stop), options);
             case "newton": setting.RejectUnknown(); return Newton.Minimize(f, start, WithGradientTolerance(stop), options);
             case "random-search":
-                double radius = setting.Number("radius", 1);
+                double radius = setting.Number("radius", 1, 0, double.MaxValue, minExclusive: true);
                 setting.RejectUnknown("radius");
                 return RandomSearch.Minimize(f, start, stop, options, radius: radius, seed: s.Seed);
             case "genetic": setting.RejectUnknown(); return GeneticAlgorithm.Minimize(f, start, stop, options, new GeneticAlgorithmSettings { Seed = s.Seed });
@@ -52,6 +54,20 @@ internal static class MinimizeCore
         }
     }
 
+    /// <summary>
+    /// A constant has nothing to minimize, and a start where f is NaN or infinite (log(w) at w = −1) is outside the
+    /// function's domain: both are input errors (exit 3) with the reason, not an internal error or "diverged at step 0".
+    /// </summary>
+    public static void CheckStart(Expr e, string[] names, double[] start)
+    {
+        if (e.Variables.Count == 0)
+            throw new InputException($"'{e}' has no variables: it is a constant, so there is nothing to minimize; write a function of the --start variables, e.g. {(names.Length > 0 ? names[0] : "w")}^2.");
+        double atStart = e.Evaluate(names.Zip(start).ToDictionary(t => t.First, t => t.Second, StringComparer.Ordinal));
+        if (!double.IsFinite(atStart))
+            throw new InputException($"f = {e} is {(double.IsNaN(atStart) ? "undefined (NaN)" : Points.Show(atStart))} at the start point {string.Join(",", names.Zip(start, (n, v) => $"{n}={Points.Show(v)}"))}; "
+                + "give a --start inside the function's domain (e.g. log and sqrt need positive arguments).");
+    }
+
     private static IStoppingRule WithGradientTolerance(IStoppingRule stop) => new AnyOf(stop, new GradientNormBelow(1e-9));
 
     /// <summary>The stop reason as scripts read it: oscillating and diverged come from the run's behaviour.</summary>
@@ -59,6 +75,7 @@ internal static class MinimizeCore
     {
         Behaviour.Diverged => "diverged",
         Behaviour.Oscillating => "oscillating",
+        Behaviour.Stalled => "stalled",
         _ => Human.StopName(r.StopReason.Kind),
     };
 }

@@ -23,27 +23,31 @@ public static class PlotCommand
         {
             string path = p.GetValue(run)!;
             if (!File.Exists(path)) throw new InputException($"plot: no such file '{path}'; save a run with e.g. 'descent fit --json > run.json'.");
-            JsonNode doc;
-            try { doc = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InputException($"plot: '{path}' is empty."); }
-            catch (JsonException e) { throw new InputException($"plot: '{path}' is not JSON ({e.Message}).", e); }
             string target = p.GetValue(output) ?? Path.ChangeExtension(path, ".png");
+            OutputFiles.Figure("--out", target);
+            OutputFiles.Check([new("--out", target)], [new("RUN", path)]);
+            var doc = Read(path);
             bool logScale = !p.GetValue(log);
             string kind;
-            if (doc["trajectory"] is JsonArray trajectory)
+            if (doc["trajectory"] is JsonNode trajectoryNode)
             {
                 kind = "trajectory";
-                Figures.Save(Figures.LossCurves([((string?)doc["optimizer"] ?? "run", trajectory.Select(t => Number(t!["value"])).ToArray())], logScale, $"f = {(string?)doc["expression"]}", "step", "f"), target);
+                var values = Series(path, Array(path, trajectoryNode, "trajectory"), "trajectory", "value");
+                Figures.Save(Figures.LossCurves([(Text(doc["optimizer"]) ?? "run", values)], logScale, $"f = {Text(doc["expression"])}", "step", "f"), target);
             }
-            else if (doc["history"] is JsonArray history && history.Count > 0)
+            else if (doc["history"] is JsonNode historyNode)
             {
                 kind = "history";
-                var val = history.All(h => h!["val_loss"] is not null) ? history.Select(h => Number(h!["val_loss"])).ToArray() : null;
-                Figures.Save(Figures.TrainValidation(history.Select(h => Number(h!["train_loss"])).ToArray(), val, $"Training {(string?)doc["model"]}", logScale), target);
+                var history = Array(path, historyNode, "history");
+                var train = Series(path, history, "history", "train_loss");
+                var val = history.All(h => h is JsonObject o && o["val_loss"] is not null) ? Series(path, history, "history", "val_loss") : null;
+                Figures.Save(Figures.TrainValidation(train, val, $"Training {Text(doc["model"])}", logScale), target);
             }
-            else if (doc["trials"] is JsonArray trials && trials.Count > 0)
+            else if (doc["trials"] is JsonNode trialsNode)
             {
                 kind = "sweep";
-                Figures.Save(Figures.SweepScores(trials.Select(t => Number(t!["learning_rate"])).ToArray(), trials.Select(t => Number(t!["score"])).ToArray(), "Learning-rate sweep", (string?)doc["score"] ?? "score"), target);
+                var trials = Array(path, trialsNode, "trials");
+                Figures.Save(Figures.SweepScores(Series(path, trials, "trials", "learning_rate"), Series(path, trials, "trials", "score"), "Learning-rate sweep", Text(doc["score"]) ?? "score"), target);
             }
             else throw new InputException($"plot: '{path}' has no trajectory, history or trials; save it from minimize, fit or sweep with --json.");
             if (p.GetValue(Root.Json)) Json.Write(context.Output, new JsonObject { ["kind"] = kind, ["path"] = target });
@@ -52,6 +56,76 @@ public static class PlotCommand
         });
         return command;
     }
+
+    /// <summary>The largest run file read: saved runs are far smaller; a larger (or endless, /dev/zero) file is refused.</summary>
+    public const int MaxRunFileBytes = 64 << 20;
+
+    /// <summary>Reads at most <see cref="MaxRunFileBytes"/> and parses the JSON object of a saved run.</summary>
+    private static JsonObject Read(string path)
+    {
+        byte[] bytes;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            bytes = new byte[file.CanSeek && file.Length is > 0 and <= MaxRunFileBytes ? file.Length + 1 : 1 << 16];
+            int filled = 0;
+            while (true)
+            {
+                if (filled == bytes.Length)
+                {
+                    if (bytes.Length > MaxRunFileBytes)
+                        throw new InputException($"plot: '{path}' is larger than {MaxRunFileBytes >> 20} MB; a run saved with --json is far smaller — is this the right file?");
+                    System.Array.Resize(ref bytes, (int)Math.Min((long)bytes.Length * 2, MaxRunFileBytes + 1L));
+                }
+                int read = file.Read(bytes, filled, bytes.Length - filled);
+                if (read == 0) break;
+                filled += read;
+            }
+            System.Array.Resize(ref bytes, filled);
+        }
+        JsonNode? doc;
+        try { doc = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }); }
+        catch (JsonException e) { throw new InputException($"plot: '{path}' is not JSON ({e.Message}).", e); }
+        return doc switch
+        {
+            null => throw new InputException($"plot: '{path}' holds JSON null, not a saved run; save one with minimize, fit or sweep --json."),
+            JsonObject o => o,
+            _ => throw new InputException($"plot: '{path}' holds a JSON {Kind(doc)}, not a saved run (an object with trajectory, history or trials); save one with minimize, fit or sweep --json."),
+        };
+    }
+
+    private static JsonArray Array(string path, JsonNode node, string name) => node as JsonArray is { Count: > 0 } a ? a
+        : throw new InputException($"plot: '{path}': \"{name}\" must be a non-empty list of entries, but it is {(node is JsonArray ? "empty" : "a JSON " + Kind(node))}.");
+
+    /// <summary>The number <paramref name="key"/> of every entry (null and "NaN" are NaN, "Infinity" is ∞).</summary>
+    private static double[] Series(string path, JsonArray entries, string name, string key)
+    {
+        var values = new double[entries.Count];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is not JsonObject entry)
+                throw new InputException($"plot: '{path}': entry {i} of \"{name}\" is {(entries[i] is null ? "null" : "a JSON " + Kind(entries[i]!))}, not an object with \"{key}\".");
+            values[i] = entry[key] switch
+            {
+                null => double.NaN,
+                JsonValue v when v.TryGetValue(out double d) => d,
+                JsonValue v when v.TryGetValue(out string? t) && t is "NaN" or "Infinity" or "-Infinity" => Number(v),
+                var other => throw new InputException($"plot: '{path}': \"{key}\" of entry {i} of \"{name}\" is {other.ToJsonString()}, not a number."),
+            };
+        }
+        return values;
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : node?.ToJsonString();
+
+    private static string Kind(JsonNode node) => node.GetValueKind() switch
+    {
+        JsonValueKind.Array => "list",
+        JsonValueKind.Object => "object",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "true/false",
+        _ => "null",
+    };
 
     private static double Number(JsonNode? node) => node switch
     {

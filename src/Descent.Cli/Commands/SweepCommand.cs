@@ -67,6 +67,13 @@ public static class SweepCommand
         }
     }
 
+    /// <summary>Checks --plot and --track before the first trial (and that neither is the --data file).</summary>
+    private static void CheckFiles(ParseResult p, SweepOptions o, string? dataPath)
+    {
+        OutputFiles.Figure("--plot", p.GetValue(o.Plot));
+        OutputFiles.Check([new("--plot", p.GetValue(o.Plot)), new("--track", RunFiles.PathOf(p, o.Track))], [new("--data", dataPath)]);
+    }
+
     private static JsonObject CommonSettings(ParseResult p, SweepOptions o) => new JsonObject()
         .With("lr_range", p.GetValue(o.Range) ?? "1e-5..1").With("random", p.GetValue(o.Random)).With("seed", p.GetValue(o.Seed) ?? 0);
 
@@ -80,12 +87,18 @@ public static class SweepCommand
         if (random is int n)
         {
             if (decades) throw new UsageException("--decades and --random N exclude each other; give one.");
-            if (n < 1) throw new UsageException("--random must be at least 1.");
+            if (n is < 1 or > MaxTrials) throw new UsageException($"--random {n}: use 1 to {MaxTrials} trials.");
             var r = new Random(seed);
             return Enumerable.Range(0, n).Select(_ => Math.Exp(Math.Log(low) + r.NextDouble() * (Math.Log(high) - Math.Log(low)))).Order().ToArray();
         }
-        return LearningRateSweep.Decades(low, high).ToArray();
+        var rates = LearningRateSweep.Decades(low, high).ToArray();
+        if (rates.Length > MaxTrials)
+            throw new UsageException($"--lr '{range}' spans {rates.Length} decades (one trial each); at most {MaxTrials} trials are run — narrow the range (e.g. --lr 1e-5..1) or use --random N.");
+        return rates;
     }
+
+    /// <summary>The most trials a sweep runs (decades in the range, or <c>--random N</c>).</summary>
+    public const int MaxTrials = 100;
 
     private static Command Minimize(CliContext context)
     {
@@ -101,6 +114,8 @@ public static class SweepCommand
             var e = ExpressionInput.Parse(p.GetValue(expr)!);
             var point = ExpressionInput.Point(e, "--start", p.GetValue(start) ?? throw new UsageException("--start is required, e.g. --start w=10."));
             var rates = Rates(p.GetValue(o.Range), p.GetValue(o.Decades), p.GetValue(o.Random), p.GetValue(o.Seed) ?? 0);
+            CheckFiles(p, o, null);
+            MinimizeCore.CheckStart(e, point.Select(q => q.Key).ToArray(), point.Select(q => q.Value).ToArray());
             var settings = CommonSettings(p, o).With("expression", e.ToString()).With("start", p.GetValue(start))
                 .With("optimizer", p.GetValue(optimizer) ?? "gd").With("steps", p.GetValue(steps) ?? 100).With("score", "final value");
             return Tracked(context, p, o, "sweep minimize " + e, settings, log =>
@@ -133,6 +148,7 @@ public static class SweepCommand
         {
             int seed = p.GetValue(o.Seed) ?? 0;
             var rates = Rates(p.GetValue(o.Range), p.GetValue(o.Decades), p.GetValue(o.Random), seed);
+            CheckFiles(p, o, DataSources.FilePath(p.GetValue(data)));
             var baseSettings = new FitSettings
             {
                 Data = p.GetValue(data),
@@ -161,7 +177,11 @@ public static class SweepCommand
 
     private static Func<Action<double, double>, List<(double Lr, double Score, string Note)>> Trials<T>(CliContext context, FitSettings baseSettings, LoadedData<T> loaded,
         double[] rates, int? k, double split, int seed) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
-        => log => FitTrials(context, baseSettings, loaded, rates, k, split, seed, log);
+    {
+        if (k > loaded.Train.Count)
+            throw new UsageException($"--folds {k}: k-fold cross-validation needs at least one row per fold, and the data has {loaded.Train.Count} rows; use --folds 2 to {loaded.Train.Count}.");
+        return log => FitTrials(context, baseSettings, loaded, rates, k, split, seed, log);
+    }
 
     private static List<(double Lr, double Score, string Note)> FitTrials<T>(CliContext context, FitSettings baseSettings, LoadedData<T> loaded, double[] rates, int? k, double split, int seed,
         Action<double, double> log) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>

@@ -53,6 +53,10 @@ public static class DataSources
     public static bool IsImageData(string? source) => source is not null
         && (source.Equals("builtin:fashion-mnist", StringComparison.OrdinalIgnoreCase) || Directory.Exists(source));
 
+    /// <summary>The file or folder a <c>--data</c> value reads, or null for built-in and synthetic sources.</summary>
+    public static string? FilePath(string? source) => source is null || source.StartsWith("builtin:", StringComparison.OrdinalIgnoreCase)
+        || source.StartsWith("synthetic:", StringComparison.OrdinalIgnoreCase) ? null : source;
+
     /// <summary>Loads <paramref name="source"/> as <typeparamref name="T"/>: image files are decoded straight into it (no float64 copy).</summary>
     /// <exception cref="UsageException">The source is not one of the accepted forms, or options do not apply.</exception>
     /// <exception cref="InputException">The file is missing.</exception>
@@ -131,15 +135,48 @@ public static class DataSources
         };
         foreach (var key in options.Keys)
             if (!allowed.Contains(key)) throw new UsageException($"--data '{source}': unknown option '{key}' for {kind}; accepted: {string.Join(", ", allowed)}.");
-        int n = (int)options.GetValueOrDefault("n", 200);
-        if (n < 1) throw new UsageException($"--data '{source}': n must be at least 1.");
-        return kind switch
+        int n = Whole(source, options, "n", 200, 1, MaxSyntheticRows);
+        int classes = Whole(source, options, "classes", 2, 2, MaxSyntheticClasses);
+        int featureCount = Whole(source, options, "features", 1, 1, MaxSyntheticFeatures);
+        if ((long)n * featureCount > MaxSyntheticValues)
+            throw new UsageException($"--data '{source}': n × features = {(long)n * featureCount} values; at most {MaxSyntheticValues} are generated — lower n or features.");
+        foreach (var key in (string[])["noise", "std"])
+            if (options.TryGetValue(key, out double spread) && spread < 0)
+                throw new UsageException($"--data '{source}': {key} must be 0 or more, not {Points.Show(spread)}.");
+        try
         {
-            "linear" => Datasets.Linear(n, Enumerable.Range(1, (int)Math.Max(1, options.GetValueOrDefault("features", 1))).Select(i => (double)i + 1).ToArray(),
-                options.GetValueOrDefault("bias", 1), options.GetValueOrDefault("noise", 0.1), seed),
-            "blobs" => Datasets.Blobs(n, (int)options.GetValueOrDefault("classes", 2), options.GetValueOrDefault("std", 1), seed),
-            "moons" => Datasets.Moons(n, options.GetValueOrDefault("noise", 0.1), seed),
-            _ => Datasets.Spirals(n, (int)options.GetValueOrDefault("classes", 2), options.GetValueOrDefault("noise", 0.1), seed),
-        };
+            return kind switch
+            {
+                "linear" => Datasets.Linear(n, Enumerable.Range(1, featureCount).Select(i => (double)i + 1).ToArray(),
+                    options.GetValueOrDefault("bias", 1), options.GetValueOrDefault("noise", 0.1), seed),
+                "blobs" => Datasets.Blobs(n, classes, options.GetValueOrDefault("std", 1), seed),
+                "moons" => Datasets.Moons(n, options.GetValueOrDefault("noise", 0.1), seed),
+                _ => Datasets.Spirals(n, classes, options.GetValueOrDefault("noise", 0.1), seed),
+            };
+        }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            throw new UsageException($"--data '{source}': {Errors.LibraryMessage(e)}");
+        }
+    }
+
+    /// <summary>The most rows <c>synthetic:…?n=</c> generates.</summary>
+    public const int MaxSyntheticRows = 10_000_000;
+
+    /// <summary>The most classes <c>synthetic:blobs|spirals?classes=</c> generates.</summary>
+    public const int MaxSyntheticClasses = 1000;
+
+    /// <summary>The most features <c>synthetic:linear?features=</c> generates.</summary>
+    public const int MaxSyntheticFeatures = 10_000;
+
+    /// <summary>The most feature values (rows × features) a synthetic source generates (800 MB as float64).</summary>
+    public const long MaxSyntheticValues = 100_000_000;
+
+    private static int Whole(string source, Dictionary<string, double> options, string key, int fallback, int min, int max)
+    {
+        if (!options.TryGetValue(key, out double v)) return fallback;
+        if (v != Math.Floor(v) || v < min || v > max)
+            throw new UsageException($"--data '{source}': {key} must be a whole number from {min} to {max}, not {Points.Show(v)}.");
+        return (int)v;
     }
 }

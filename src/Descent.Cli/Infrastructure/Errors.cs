@@ -22,3 +22,20 @@ public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>A problem with the user's input data or expression (exit code 3).</summary>
 public sealed class InputException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Turns library exceptions into the CLI's words.</summary>
+public static class Errors
+{
+    /// <summary>
+    /// The message of a library exception without .NET's additions ("(Parameter 'beta1')", "Actual value was 2."), so
+    /// the CLI can show it after the option and the value the user typed.
+    /// </summary>
+    public static string LibraryMessage(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        string m = e.Message;
+        int cut = m.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        if (cut < 0) cut = m.IndexOf(Environment.NewLine + "Actual value was", StringComparison.Ordinal);
+        return (cut < 0 ? m : m[..cut]).Trim();
+    }
+}

@@ -18,6 +18,32 @@ public static class Factories
     /// <summary>The stopping rules the grammar knows.</summary>
     public static readonly string[] StopNames = ["max-steps", "loss-below", "grad-below", "step-below", "plateau", "patience", "time", "evaluations"];
 
+    /// <summary>The largest step count a schedule or stopping rule accepts (about 4.6e18).</summary>
+    private const long MaxCount = long.MaxValue / 2;
+
+    /// <summary>The largest plateau window: the rule keeps that many recent losses.</summary>
+    public const int MaxWindow = 1_000_000;
+
+    /// <summary>The largest time budget, in seconds (about 31 years).</summary>
+    private const double MaxSeconds = 1e9;
+
+    private static double RequiredInRange(Setting s, string key, double min, double max)
+    {
+        double v = s.RequiredNumber(key, positional: true);
+        if (!(v > min && v <= max)) throw new UsageException($"{s.Option} '{s.Text}': {key} must be above {Points.Show(min)} and at most {Points.Show(max)}, not {Points.Show(v)}.");
+        return v;
+    }
+
+    /// <summary>Runs a library constructor; its out-of-range message is shown with the option and the text given.</summary>
+    private static TResult Library<TResult>(Setting s, Func<TResult> build)
+    {
+        try { return build(); }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            throw new UsageException($"{s.Option} '{s.Text}': {Errors.LibraryMessage(e)}");
+        }
+    }
+
     /// <summary>A learning-rate schedule from <c>--schedule</c>, starting at <paramref name="learningRate"/>.</summary>
     public static Schedule Schedule(string? text, double learningRate)
     {
@@ -29,15 +55,15 @@ public static class Factories
         {
             case "constant": result = Schedules.Constant(learningRate); keys = []; break;
             case "step":
-                result = Schedules.StepDecay(learningRate, Math.Max(1, s.RequiredInteger("every")), s.Number("factor", 0.1));
+                result = Schedules.StepDecay(learningRate, s.RequiredInteger("every", 1, MaxCount), s.Number("factor", 0.1, 0, 1, minExclusive: true));
                 keys = ["every", "factor"]; break;
-            case "exponential": result = Schedules.Exponential(learningRate, s.RequiredNumber("gamma", positional: true)); keys = ["gamma"]; break;
-            case "cosine": result = Schedules.Cosine(learningRate, Math.Max(1, s.RequiredInteger("steps", positional: true)), s.Number("floor", 0)); keys = ["steps", "floor"]; break;
+            case "exponential": result = Library(s, () => Schedules.Exponential(learningRate, s.RequiredNumber("gamma", positional: true))); keys = ["gamma"]; break;
+            case "cosine": result = Library(s, () => Schedules.Cosine(learningRate, s.RequiredInteger("steps", 1, MaxCount, positional: true), s.Number("floor", 0))); keys = ["steps", "floor"]; break;
             case "polynomial":
-                result = Schedules.Polynomial(learningRate, s.Number("final", 0), Math.Max(1, s.RequiredInteger("steps")), s.Number("power", 1));
+                result = Library(s, () => Schedules.Polynomial(learningRate, s.Number("final", 0), s.RequiredInteger("steps", 1, MaxCount), s.Number("power", 1)));
                 keys = ["final", "steps", "power"]; break;
-            case "warmup": result = Schedules.LinearWarmup(Math.Max(1, s.RequiredInteger("steps", positional: true)), Schedules.Constant(learningRate)); keys = ["steps"]; break;
-            case "onecycle": result = Schedules.OneCycle(learningRate, Math.Max(1, s.RequiredInteger("steps", positional: true))); keys = ["steps"]; break;
+            case "warmup": result = Library(s, () => Schedules.LinearWarmup(s.RequiredInteger("steps", 1, MaxCount, positional: true), Schedules.Constant(learningRate))); keys = ["steps"]; break;
+            case "onecycle": result = Library(s, () => Schedules.OneCycle(learningRate, s.RequiredInteger("steps", 1, MaxCount, positional: true))); keys = ["steps"]; break;
             default: throw new UsageException($"--schedule '{text}': unknown schedule '{s.Name}'; use one of {string.Join(", ", ScheduleNames)} (e.g. step:factor=0.5,every=1000).");
         }
         s.RejectUnknown(keys);
@@ -47,26 +73,33 @@ public static class Factories
     /// <summary>A gradient-transform optimizer from <c>--optimizer</c>.</summary>
     public static IGradientTransform<T> Optimizer<T>(Setting s, Schedule lr, bool allowMethods) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
-        IGradientTransform<T> result;
-        string[] keys;
-        switch (s.Name)
-        {
-            case "gd" or "sgd": result = Optimizers.GradientDescent<T>(lr); keys = []; break;
-            case "momentum": result = Optimizers.Sgd<T>(lr, s.Number("beta", 0.9)); keys = ["beta"]; break;
-            case "nesterov": result = Optimizers.Sgd<T>(lr, s.Number("beta", 0.9), nesterov: true); keys = ["beta"]; break;
-            case "adagrad": result = Optimizers.AdaGrad<T>(lr, s.Number("epsilon", 1e-10)); keys = ["epsilon"]; break;
-            case "rmsprop": result = Optimizers.RmsProp<T>(lr, s.Number("alpha", 0.99), s.Number("epsilon", 1e-8)); keys = ["alpha", "epsilon"]; break;
-            case "adam": result = Optimizers.Adam<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.999), s.Number("epsilon", 1e-8)); keys = ["beta1", "beta2", "epsilon"]; break;
-            case "adamw":
-                result = Optimizers.AdamW<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.999), s.Number("epsilon", 1e-8), s.Number("weight-decay", 0.01));
-                keys = ["beta1", "beta2", "epsilon", "weight-decay"]; break;
-            case "lion": result = Optimizers.Lion<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.99)); keys = ["beta1", "beta2"]; break;
-            default:
-                var known = allowMethods ? TransformOptimizers.Concat(MethodOptimizers) : TransformOptimizers;
-                throw new UsageException($"--optimizer '{s.Text}': unknown optimizer '{s.Name}'; use one of {string.Join(", ", known)}.");
-        }
+        IGradientTransform<T> result = null!;
+        string[] keys = [];
+        Library(s, () => Build());
         s.RejectUnknown(keys);
         return result;
+
+        // The library checks every hyperparameter (beta1 in [0, 1), …); its message is shown with the option and the text.
+        int Build()
+        {
+            switch (s.Name)
+            {
+                case "gd" or "sgd": result = Optimizers.GradientDescent<T>(lr); keys = []; break;
+                case "momentum": result = Optimizers.Sgd<T>(lr, s.Number("beta", 0.9)); keys = ["beta"]; break;
+                case "nesterov": result = Optimizers.Sgd<T>(lr, s.Number("beta", 0.9), nesterov: true); keys = ["beta"]; break;
+                case "adagrad": result = Optimizers.AdaGrad<T>(lr, s.Number("epsilon", 1e-10)); keys = ["epsilon"]; break;
+                case "rmsprop": result = Optimizers.RmsProp<T>(lr, s.Number("alpha", 0.99), s.Number("epsilon", 1e-8)); keys = ["alpha", "epsilon"]; break;
+                case "adam": result = Optimizers.Adam<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.999), s.Number("epsilon", 1e-8)); keys = ["beta1", "beta2", "epsilon"]; break;
+                case "adamw":
+                    result = Optimizers.AdamW<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.999), s.Number("epsilon", 1e-8), s.Number("weight-decay", 0.01));
+                    keys = ["beta1", "beta2", "epsilon", "weight-decay"]; break;
+                case "lion": result = Optimizers.Lion<T>(lr, s.Number("beta1", 0.9), s.Number("beta2", 0.99)); keys = ["beta1", "beta2"]; break;
+                default:
+                    var known = allowMethods ? TransformOptimizers.Concat(MethodOptimizers) : TransformOptimizers;
+                    throw new UsageException($"--optimizer '{s.Text}': unknown optimizer '{s.Name}'; use one of {string.Join(", ", known)}.");
+            }
+            return 0;
+        }
     }
 
     /// <summary>The stopping rules from every <c>--stop</c>, or null when none was given.</summary>
@@ -84,14 +117,14 @@ public static class Factories
         string[] keys;
         switch (s.Name)
         {
-            case "max-steps" or "max-epochs": rule = new MaxSteps(s.RequiredInteger("steps", positional: true)); keys = ["steps"]; break;
-            case "loss-below": rule = new LossBelow(s.RequiredNumber("loss", positional: true)); keys = ["loss"]; break;
-            case "grad-below" or "gradient-norm-below": rule = new GradientNormBelow(s.RequiredNumber("norm", positional: true)); keys = ["norm"]; break;
-            case "step-below": rule = new StepBelow(s.RequiredNumber("norm", positional: true)); keys = ["norm"]; break;
-            case "plateau": rule = new Plateau(s.Number("slope", 1e-6, positional: true), (int)Math.Max(2, s.Integer("window", 50))); keys = ["slope", "window"]; break;
-            case "patience": rule = new Patience((int)Math.Max(1, s.RequiredInteger("epochs", positional: true)), minDelta: s.Number("min-delta", 0)); keys = ["epochs", "min-delta"]; break;
-            case "time": rule = new TimeBudget(TimeSpan.FromSeconds(s.RequiredNumber("seconds", positional: true))); keys = ["seconds"]; break;
-            case "evaluations": rule = new EvaluationBudget(s.RequiredInteger("count", positional: true)); keys = ["count"]; break;
+            case "max-steps" or "max-epochs": rule = new MaxSteps(s.RequiredInteger("steps", 0, long.MaxValue / 2, positional: true)); keys = ["steps"]; break;
+            case "loss-below": rule = Library(s, () => new LossBelow(s.RequiredNumber("loss", positional: true))); keys = ["loss"]; break;
+            case "grad-below" or "gradient-norm-below": rule = Library(s, () => new GradientNormBelow(s.RequiredNumber("norm", positional: true))); keys = ["norm"]; break;
+            case "step-below": rule = Library(s, () => new StepBelow(s.RequiredNumber("norm", positional: true))); keys = ["norm"]; break;
+            case "plateau": rule = Library(s, () => new Plateau(s.Number("slope", 1e-6, 0, double.MaxValue, minExclusive: true, positional: true), (int)s.Integer("window", 50, 2, MaxWindow))); keys = ["slope", "window"]; break;
+            case "patience": rule = Library(s, () => new Patience((int)s.RequiredInteger("epochs", 1, int.MaxValue, positional: true), minDelta: s.Number("min-delta", 0, 0, double.MaxValue))); keys = ["epochs", "min-delta"]; break;
+            case "time": rule = new TimeBudget(TimeSpan.FromSeconds(RequiredInRange(s, "seconds", 0, MaxSeconds))); keys = ["seconds"]; break;
+            case "evaluations": rule = new EvaluationBudget(s.RequiredInteger("count", 1, long.MaxValue / 2, positional: true)); keys = ["count"]; break;
             default: throw new UsageException($"--stop '{text}': unknown rule '{s.Name}'; use one of {string.Join(", ", StopNames)} (e.g. plateau:window=50,slope=1e-6 or max-steps:10000).");
         }
         s.RejectUnknown(keys);

@@ -101,6 +101,38 @@ public sealed class Setting
         return (long)v;
     }
 
+    /// <summary>
+    /// A whole number by key (or the positional value) in [<paramref name="min"/>, <paramref name="max"/>], or the
+    /// default: a value outside the range is an error naming the key and the range, never clamped.
+    /// </summary>
+    public long Integer(string key, long fallback, long min, long max, bool positional = false)
+    {
+        string? raw = Raw(key, positional);
+        return raw is null ? fallback : InRange(key, raw, min, max);
+    }
+
+    /// <summary>A required whole number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public long RequiredInteger(string key, long min, long max, bool positional = false)
+        => Raw(key, positional) is { } raw ? InRange(key, raw, min, max)
+            : throw new UsageException($"{Option} '{Text}': '{Name}' needs {key}=N (a whole number from {min} to {max}), e.g. {Name}:{key}={Math.Max(min, Math.Min(max, 100))}.");
+
+    /// <summary>A number by key (or positional) in [<paramref name="min"/>, <paramref name="max"/>] (exclusive of min when <paramref name="minExclusive"/>), or the default.</summary>
+    public double Number(string key, double fallback, double min, double max, bool minExclusive = false, bool positional = false)
+    {
+        double v = Number(key, fallback, positional);
+        if (v < min || v > max || (minExclusive && v == min))
+            throw new UsageException($"{Option} '{Text}': {key} must be {(minExclusive ? "above" : "at least")} {Points.Show(min)} and at most {Points.Show(max)}, not {Points.Show(v)}.");
+        return v;
+    }
+
+    private long InRange(string key, string raw, long min, long max)
+    {
+        double v = ParseNumber(key, raw);
+        if (v != Math.Floor(v) || v < min || v > max)
+            throw new UsageException($"{Option} '{Text}': {key} must be a whole number from {min} to {max}, not '{raw}'.");
+        return (long)v;
+    }
+
     /// <summary>A flag: true, false, 1, 0, yes, no.</summary>
     public bool Flag(string key, bool fallback)
     {

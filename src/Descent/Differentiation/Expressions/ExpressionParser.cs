@@ -104,7 +104,15 @@ internal sealed class ExpressionParser
             if (Current is { Kind: TokenKind.Operator, Text: "-" })
             {
                 var op = Advance();
-                return Build(Expr.Negate(ParseUnary()), op);
+                // "-2" is the literal −2 (as printed for a negative number), unless a power follows: -2^2 is −(2²).
+                if (Current.Kind == TokenKind.Number && _tokens[_position + 1] is not { Kind: TokenKind.Operator, Text: "^" or "**" })
+                {
+                    return Expr.Number(-((NumberExpr)ParsePrimary()).Value);
+                }
+
+                // One nesting level per sign: the operand of '-' is parsed here, not through another ParseUnary, so
+                // -(-(x)) costs one level per '-' like the tree it builds and whatever prints parses back.
+                return Build(Expr.Negate(Current is { Kind: TokenKind.Operator, Text: "-" } ? ParseUnary() : ParsePower()), op);
             }
 
             return ParsePower();
@@ -186,7 +194,7 @@ internal sealed class ExpressionParser
     private Expr ParseCall(Token name, FunctionDefinition definition)
     {
         var open = Advance();
-        Enter();
+        // No nesting level of its own: each argument enters one (in ParseUnary), like the call's node in the tree.
         var arguments = new List<Expr> { ParseSum() };
         while (Current.Kind == TokenKind.Comma)
         {
@@ -195,7 +203,6 @@ internal sealed class ExpressionParser
         }
 
         Expect(TokenKind.Close, open, "(");
-        _recursion--;
         if (arguments.Count != definition.Arity)
         {
             throw Error(

@@ -15,7 +15,7 @@ internal static class Precedence
         BinaryExpr { Operator: BinaryOperator.Add or BinaryOperator.Subtract } => Sum,
         BinaryExpr { Operator: BinaryOperator.Multiply or BinaryOperator.Divide } => Product,
         NegateExpr => Unary,
-        NumberExpr { Value: < 0 } => Unary,
+        NumberExpr number when double.IsNegative(number.Value) => Unary, // −0 too: it prints as "-0"
         BinaryExpr => Power,
         _ => Atom,
     };
@@ -53,7 +53,7 @@ internal static class Precedence
     public static bool PrintsWithLeadingMinus(Expr e) => e switch
     {
         NegateExpr => true,
-        NumberExpr { Value: < 0 } => true,
+        NumberExpr number when double.IsNegative(number.Value) => true,
         BinaryExpr b => !LeftNeedsParentheses(b.Operator, b.Left) && PrintsWithLeadingMinus(b.Left),
         _ => false,
     };

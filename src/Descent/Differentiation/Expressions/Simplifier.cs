@@ -15,13 +15,55 @@ internal static class Simplifier
 
     private static readonly Expr MinusOne = Num(-1);
 
-    public static Expr Simplify(Expr e) => e switch
+    /// <summary>
+    /// Simplifies bottom-up. Where folding constants would overflow (1e308*1e3, 1e308 + 1e308), that node is kept as
+    /// written, with its operands simplified: the expression is valid, its value is just not a finite literal.
+    /// </summary>
+    public static Expr Simplify(Expr e)
     {
-        NegateExpr n => Sum([(-1, Simplify(n.Operand))]),
-        BinaryExpr b => SimplifyBinary(b.Operator, Simplify(b.Left), Simplify(b.Right)),
-        FunctionExpr f => SimplifyCall(f.Name, [.. f.Arguments.Select(Simplify)]),
-        _ => e,
+        switch (e)
+        {
+            case NegateExpr n:
+                var operand = Simplify(n.Operand);
+                return Folding(() => Sum([(-1, operand)]), () => Expr.Negate(operand));
+            case BinaryExpr b:
+                var left = Simplify(b.Left);
+                var right = Simplify(b.Right);
+                return Folding(() => SimplifyBinary(b.Operator, left, right), () => AsWritten(b.Operator, left, right));
+            case FunctionExpr f:
+                Expr[] args = [.. f.Arguments.Select(Simplify)];
+                return Folding(() => SimplifyCall(f.Name, args), () => Expr.Call(f.Name, args));
+            default:
+                return e;
+        }
+    }
+
+    private static Expr Folding(Func<Expr> simplify, Func<Expr> asWritten)
+    {
+        try
+        {
+            return simplify();
+        }
+        catch (FoldOverflowException)
+        {
+            return asWritten();
+        }
+    }
+
+    /// <summary>A node kept as written, less the identities that need no folding: x + 0, 0 + x, x − 0, 1·x, x·1, x/1.</summary>
+    private static Expr AsWritten(BinaryOperator op, Expr left, Expr right) => op switch
+    {
+        BinaryOperator.Add when IsZero(left) => right,
+        BinaryOperator.Add or BinaryOperator.Subtract when IsZero(right) => left,
+        BinaryOperator.Multiply when IsOne(left) => right,
+        BinaryOperator.Multiply or BinaryOperator.Divide when IsOne(right) => left,
+        _ => Expr.Binary(op, left, right),
     };
+
+    private static bool IsOne(Expr e) => e is NumberExpr { IsPlain: true, Value: 1 };
+
+    /// <summary>A folded constant would not be finite.</summary>
+    private sealed class FoldOverflowException : Exception;
 
     private static Expr SimplifyBinary(BinaryOperator op, Expr left, Expr right) => op switch
     {
@@ -288,7 +330,7 @@ internal static class Simplifier
     private static bool IsZero(Expr e) => e is NumberExpr { IsPlain: true, Value: 0 };
 
     /// <summary>A literal with −0 turned into 0, so that folding never prints "-0".</summary>
-    private static Expr Num(double value) => Expr.Number(value == 0 ? 0 : value);
+    private static Expr Num(double value) => double.IsFinite(value) ? Expr.Number(value == 0 ? 0 : value) : throw new FoldOverflowException();
 
     /// <summary>Factor order: numbers and constants, variables, calls, powers, then everything else (sums).</summary>
     private static int Rank(Expr b) => b switch

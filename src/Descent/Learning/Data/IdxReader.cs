@@ -55,14 +55,40 @@ public sealed record IdxArray(int[] Shape, IdxElementType ElementType, byte[] Da
 /// </summary>
 public static class IdxReader
 {
-    /// <summary>Reads an IDX file, decompressing it if it is gzip.</summary>
+    /// <summary>
+    /// Deflate expands at most about 1032 to 1: a gzip file whose header declares more data than this many times its
+    /// own length is corrupt, and is refused before anything is allocated.
+    /// </summary>
+    private const long MaxGzipRatio = 1100;
+
+    /// <summary>
+    /// Reads an IDX file, decompressing it if it is gzip. The header is checked against the file's length (a plain
+    /// file) or against what a gzip file of its length can hold before the payload is allocated, so a corrupt header
+    /// declaring 2³¹ images, or an endless file such as <c>/dev/zero</c>, is an error and not gigabytes of memory.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">The file is not a well-formed IDX file.</exception>
     public static IdxArray Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
-        return Parse(File.ReadAllBytes(path), path);
+        using var file = File.OpenRead(path);
+        // A device or pipe has no length: only what a regular file holds is trusted.
+        long length = file.CanSeek ? file.Length : 0;
+        Span<byte> magic = stackalloc byte[2];
+        int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        if (file.CanSeek) file.Position = 0;
+        else throw new DataFormatException($"{path}: not a regular file; an IDX file must be a file on disk.", path);
+        using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+        try
+        {
+            return ReadStream(stream, path, path, gzip ? null : length, gzip ? length * MaxGzipRatio : length);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{path}: the gzip compression is corrupt ({e.Message}); download the file again.", path, inner: e);
+        }
     }
 
     /// <summary>Reads IDX content (plain or gzip) from bytes in memory; <paramref name="name"/> is used in messages.</summary>
@@ -83,22 +109,36 @@ public static class IdxReader
                 throw new DataFormatException($"{where}: the gzip compression is corrupt ({e.Message}); download the file again.", name, inner: e);
             }
         }
-        if (bytes.Length < 4)
-            throw new DataFormatException($"{where}: {bytes.Length} bytes is too short for an IDX file, which starts with a 4-byte magic number.", name);
-        if (bytes[0] != 0 || bytes[1] != 0 || !Enum.IsDefined((IdxElementType)bytes[2]))
-            throw new DataFormatException($"{where}: not an IDX file: the magic number is {bytes[0]:x2} {bytes[1]:x2} {bytes[2]:x2} {bytes[3]:x2}, expected 00 00 then a type code (08, 09, 0b, 0c, 0d, 0e) then the rank.", name);
-        var type = (IdxElementType)bytes[2];
-        int rank = bytes[3];
+        using var stream = new MemoryStream(bytes, writable: false);
+        return ReadStream(stream, where, name, bytes.Length, bytes.Length);
+    }
+
+    /// <summary>
+    /// Reads the header, then exactly the payload it declares. <paramref name="length"/> is the content's length when
+    /// known (for messages); <paramref name="limit"/> bounds the payload the header may declare before it is allocated.
+    /// </summary>
+    private static IdxArray ReadStream(Stream stream, string where, string? name, long? length, long limit)
+    {
+        Span<byte> head = stackalloc byte[4];
+        int got = stream.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        if (got < 4)
+            throw new DataFormatException($"{where}: {got} bytes is too short for an IDX file, which starts with a 4-byte magic number.", name);
+        if (head[0] != 0 || head[1] != 0 || !Enum.IsDefined((IdxElementType)head[2]))
+            throw new DataFormatException($"{where}: not an IDX file: the magic number is {head[0]:x2} {head[1]:x2} {head[2]:x2} {head[3]:x2}, expected 00 00 then a type code (08, 09, 0b, 0c, 0d, 0e) then the rank.", name);
+        var type = (IdxElementType)head[2];
+        int rank = head[3];
         if (rank == 0)
             throw new DataFormatException($"{where}: the IDX header declares rank 0; at least one dimension is needed.", name);
         int headerLength = 4 + 4 * rank;
-        if (bytes.Length < headerLength)
-            throw new DataFormatException($"{where}: truncated header: rank {rank} needs {headerLength} header bytes but the file has {bytes.Length}.", name);
+        var dims = new byte[4 * rank];
+        int dimBytes = stream.ReadAtLeast(dims, dims.Length, throwOnEndOfStream: false);
+        if (dimBytes < dims.Length)
+            throw new DataFormatException($"{where}: truncated header: rank {rank} needs {headerLength} header bytes but the file has {4 + dimBytes}.", name);
         var shape = new int[rank];
         long count = 1;
         for (int i = 0; i < rank; i++)
         {
-            shape[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
+            shape[i] = BinaryPrimitives.ReadInt32BigEndian(dims.AsSpan(4 * i));
             if (shape[i] < 0)
                 throw new DataFormatException($"{where}: dimension {i} is {shape[i]}; dimensions must not be negative.", name);
             count *= shape[i];
@@ -106,12 +146,21 @@ public static class IdxReader
                 throw new DataFormatException($"{where}: the declared shape [{string.Join(", ", shape[..(i + 1)])}…] is too large to load.", name);
         }
         long expected = count * ElementSize(type);
-        long actual = bytes.Length - headerLength;
-        if (actual < expected)
-            throw new DataFormatException($"{where}: truncated: the header declares shape [{string.Join(", ", shape)}] of {type}, which needs {expected} data bytes, but only {actual} follow; the file is incomplete.", name);
-        if (actual > expected)
-            throw new DataFormatException($"{where}: {actual - expected} unexpected bytes after the {expected} data bytes declared by shape [{string.Join(", ", shape)}]; the file is corrupt.", name);
-        return new IdxArray(shape, type, bytes.AsSpan(headerLength).ToArray());
+        if (expected > Array.MaxLength)
+            throw new DataFormatException($"{where}: the declared shape [{string.Join(", ", shape)}] of {type} needs {expected} bytes, too large to load.", name);
+        if (length is long known && known - headerLength < expected)
+            throw new DataFormatException($"{where}: truncated: the header declares shape [{string.Join(", ", shape)}] of {type}, which needs {expected} data bytes, but only {known - headerLength} follow; the file is incomplete.", name);
+        if (length is null && expected > limit - headerLength)
+            throw new DataFormatException($"{where}: the header declares shape [{string.Join(", ", shape)}] of {type}, {expected} data bytes, more than a gzip file of this size can hold; the file is corrupt.", name);
+        var data = new byte[expected];
+        int filled = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        if (filled < data.Length)
+            throw new DataFormatException($"{where}: truncated: the header declares shape [{string.Join(", ", shape)}] of {type}, which needs {expected} data bytes, but only {filled} follow; the file is incomplete.", name);
+        if (length is long total && total - headerLength > expected)
+            throw new DataFormatException($"{where}: {total - headerLength - expected} unexpected bytes after the {expected} data bytes declared by shape [{string.Join(", ", shape)}]; the file is corrupt.", name);
+        if (stream.Read(stackalloc byte[1]) != 0)
+            throw new DataFormatException($"{where}: unexpected bytes after the {expected} data bytes declared by shape [{string.Join(", ", shape)}]; the file is corrupt.", name);
+        return new IdxArray(shape, type, data);
     }
 
     /// <summary>

@@ -109,14 +109,16 @@ public static class Mnist
     private static Tensor<T> ReadImages<T>(string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         using var file = File.OpenRead(path);
+        if (!file.CanSeek) throw new DataFormatException($"{path}: not a regular file; an IDX file must be a file on disk.", path);
         Span<byte> magic = stackalloc byte[2];
         int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
+        long length = file.Length;
         bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
         try
         {
-            return ReadImages<T>(stream, path);
+            return ReadImages<T>(stream, path, gzip ? null : length, gzip ? length * 1100 : length);
         }
         catch (InvalidDataException e)
         {
@@ -124,7 +126,10 @@ public static class Mnist
         }
     }
 
-    private static Tensor<T> ReadImages<T>(Stream stream, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    // The payload the header declares is checked against the file's length (plain) or what a gzip file of its length
+    // can hold (deflate expands at most about 1032:1) before it is allocated: a corrupt header declaring 2³¹ images is
+    // an error, not gigabytes of memory.
+    private static Tensor<T> ReadImages<T>(Stream stream, string path, long? length, long limit) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Span<byte> header = stackalloc byte[16];
         int headerBytes = stream.ReadAtLeast(header[..4], 4, throwOnEndOfStream: false);
@@ -139,6 +144,11 @@ public static class Mnist
         int cols = BinaryPrimitives.ReadInt32BigEndian(header[12..]);
         if (n < 0 || rows < 0 || cols < 0 || (long)n * rows * cols > Array.MaxLength)
             throw new DataFormatException($"{path}: the declared shape [{n}, {rows}, {cols}] is negative or too large to load.", path);
+        long declared = (long)n * rows * cols;
+        if (length is long known && known - 16 < declared)
+            throw new DataFormatException($"{path}: truncated: the header declares shape [{n}, {rows}, {cols}], which needs {declared} data bytes, but only {Math.Max(0, known - 16)} follow; the file is incomplete.", path);
+        if (length is null && declared > limit)
+            throw new DataFormatException($"{path}: the header declares shape [{n}, {rows}, {cols}], {declared} data bytes, more than a gzip file of this size can hold; the file is corrupt.", path);
 
         Span<T> scale = stackalloc T[256];
         for (int b = 0; b < 256; b++) scale[b] = T.CreateTruncating(b / 255.0);

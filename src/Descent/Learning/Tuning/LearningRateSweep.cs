@@ -125,9 +125,15 @@ public static class LearningRateSweep
         if (!(min > 0) || !double.IsFinite(min)) throw new ArgumentOutOfRangeException(nameof(min), min, "The smallest learning rate must be positive and finite.");
         if (!(max >= min) || !double.IsFinite(max)) throw new ArgumentOutOfRangeException(nameof(max), max, $"The largest learning rate must be finite and at least the smallest ({min}).");
         var rates = new List<double>();
-        int decades = (int)Math.Floor(Math.Log10(max / min) + 1e-9);
+        // log10(max) − log10(min), not log10(max / min): the ratio overflows for 1e-300..1e300 (600 decades, not "infinitely many").
+        int decades = (int)Math.Floor(Math.Log10(max) - Math.Log10(min) + 1e-9);
         // Round each rate to 12 significant digits so 1e-5·10^k prints and compares as the power of ten it is.
-        for (int k = 0; k <= decades; k++) rates.Add(double.Parse((min * Math.Pow(10, k)).ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        for (int k = 0; k <= decades; k++)
+        {
+            double rate = min * Math.Pow(10, k);
+            if (!double.IsFinite(rate)) rate = Math.Pow(10, Math.Log10(min) + k); // 10^k alone overflows past k = 308
+            rates.Add(double.Parse(rate.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        }
         if (rates[^1] < max * (1 - 1e-9)) rates.Add(max);
         return rates;
     }

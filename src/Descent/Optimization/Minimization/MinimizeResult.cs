@@ -18,6 +18,11 @@ public enum Behaviour
     Diverged,
     /// <summary>Too few points to say.</summary>
     Unknown,
+    /// <summary>
+    /// Neither the loss nor the parameters moved: the steps are too small to make progress (e.g. learning rate 1e-300),
+    /// or the start is a point where the gradient vanishes.
+    /// </summary>
+    Stalled,
 }
 
 /// <summary>

@@ -20,6 +20,13 @@ public sealed record MinimizeOptions
 
     /// <summary>The method's name in the result.</summary>
     public string? Method { get; init; }
+
+    /// <summary>
+    /// The most trajectory points kept (at least 2; default 100,000): past that, every second recorded point is dropped
+    /// and the recording stride doubles, so memory stays bounded however many steps the run makes. The start and the
+    /// last point are always kept.
+    /// </summary>
+    public int MaxTrajectoryPoints { get; init; } = 100_000;
 }
 
 /// <summary>
@@ -53,6 +60,7 @@ public static partial class Minimizer
         ArgumentNullException.ThrowIfNull(optimizer);
         options ??= new MinimizeOptions();
         if (options.LogEvery < 1) throw new ArgumentOutOfRangeException(nameof(options), options.LogEvery, "LogEvery must be at least 1.");
+        if (options.MaxTrajectoryPoints < 2) throw new ArgumentOutOfRangeException(nameof(options), options.MaxTrajectoryPoints, "MaxTrajectoryPoints must be at least 2.");
         stopping ??= new MaxSteps(100);
         stopping.Reset();
         var divergence = new Divergence();
@@ -60,8 +68,9 @@ public static partial class Minimizer
 
         var w = Tensor.FromArray((double[])start.Clone()).WithGrad();
         var opt = new Optimizer<double>([w], optimizer);
-        var trajectory = new List<TrajectoryPoint>();
-        var values = new List<double>();
+        var trajectory = new TrajectoryBuffer(options.LogEvery, options.MaxTrajectoryPoints);
+        var values = new LossTail();
+        double[]? previousPoint = null, lastPoint = null;
         double[] lastFinite = (double[])start.Clone();
         double lastFiniteValue = double.NaN;
         var clock = Stopwatch.StartNew();
@@ -84,6 +93,7 @@ public static partial class Minimizer
             bool finite = double.IsFinite(f) && point.All(double.IsFinite);
             if (finite) { lastFinite = point; lastFiniteValue = f; }
             values.Add(f);
+            (previousPoint, lastPoint) = (lastPoint, point);
 
             var record = new StepRecord(step, sign * f)
             {
@@ -97,7 +107,7 @@ public static partial class Minimizer
             var here = new TrajectoryPoint(step, point, f, gradNorm);
             reason = divergence.Observe(record) ?? stopping.Observe(record)
                 ?? (options.Cancellation.IsCancellationRequested ? new StopReason(StopKind.Cancelled, step, $"cancelled at step {step}") : null);
-            if (step % options.LogEvery == 0 || reason is not null) { trajectory.Add(here); pending = null; }
+            if (trajectory.Wants(step) || reason is not null) { trajectory.Add(here); pending = null; }
             else pending = here;
             if (reason is not null) break;
 
@@ -107,13 +117,14 @@ public static partial class Minimizer
         }
         if (pending is not null) trajectory.Add(pending);
 
-        var behaviour = Classify(values.Select(v => sign * v).ToList(), reason);
+        var seen = values.ToList(sign);
+        var behaviour = Classify(seen, reason, Moved(previousPoint, lastPoint));
         if (behaviour == Behaviour.Diverged && reason.Kind != StopKind.Diverged)
             reason = new StopReason(StopKind.Diverged, reason.Step,
-                $"diverged: the loss grew from {Show.Number(sign * values[0])} at step 0 to {Show.Number(sign * values[^1])} at step {reason.Step}, rising at every recent step (is the learning rate too large?)");
+                $"diverged: the loss grew from {Show.Number(seen[0])} at step 0 to {Show.Number(seen[^1])} at step {reason.Step}, rising at every recent step (is the learning rate too large?)");
         bool diverged = reason.Kind == StopKind.Diverged;
-        return new MinimizeResult(options.Method ?? "gd", NamesFor(options.Names, start.Length), trajectory,
-            diverged ? lastFinite : w.ToArray(), diverged ? lastFiniteValue : values[^1], reason, evaluations, evaluations, behaviour);
+        return new MinimizeResult(options.Method ?? "gd", NamesFor(options.Names, start.Length), trajectory.Points,
+            diverged ? lastFinite : w.ToArray(), diverged ? lastFiniteValue : sign * seen[^1], reason, evaluations, evaluations, behaviour);
     }
 
     internal static IReadOnlyList<string> NamesFor(IReadOnlyList<string>? names, int count)
@@ -126,8 +137,21 @@ public static partial class Minimizer
         return Enumerable.Range(0, count).Select(i => "x" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 
-    /// <summary>Reads the loss sequence (of the minimized function): diverged, oscillating (level loss with alternating parameters), converging or converged.</summary>
-    internal static Behaviour Classify(IReadOnlyList<double> values, StopReason reason)
+    /// <summary>Whether the parameters changed between the last two observed points (beyond rounding).</summary>
+    internal static bool Moved(double[]? previous, double[]? last)
+    {
+        if (previous is null || last is null) return true;
+        for (int i = 0; i < last.Length; i++)
+            if (!(Math.Abs(last[i] - previous[i]) <= 1e-12 * Math.Max(1, Math.Abs(last[i])))) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads the loss sequence (of the minimized function): diverged, oscillating (level loss with alternating
+    /// parameters), stalled (level loss and parameters that do not move), converging or converged. Only the first value
+    /// and the last eleven are read.
+    /// </summary>
+    internal static Behaviour Classify(IReadOnlyList<double> values, StopReason reason, bool moved = true)
     {
         if (reason.Kind == StopKind.Diverged) return Behaviour.Diverged;
         if (reason.Kind is StopKind.GradientNormBelow or StopKind.StepBelow or StopKind.Plateau or StopKind.LossBelow or StopKind.Converged) return Behaviour.Converged;
@@ -135,7 +159,7 @@ public static partial class Minimizer
         double first = values[0], last = values[^1];
         if (!double.IsFinite(last)) return Behaviour.Diverged;
         if (Math.Abs(last - first) <= 1e-12 * Math.Max(1, Math.Abs(first)) && Math.Abs(values[^2] - last) <= 1e-12 * Math.Max(1, Math.Abs(last)))
-            return last == 0 ? Behaviour.Converged : Behaviour.Oscillating;
+            return last == 0 ? Behaviour.Converged : moved ? Behaviour.Oscillating : Behaviour.Stalled;
         int recent = Math.Min(10, values.Count - 1);
         bool rising = true;
         for (int i = values.Count - recent; i < values.Count; i++) rising &= values[i] > values[i - 1];

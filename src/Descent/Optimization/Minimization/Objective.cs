@@ -44,6 +44,8 @@ internal sealed class Objective
                 throw new ArgumentException($"The start point must be finite, but parameter {i} is {start[i]}.", nameof(start));
         if (options is not null && options.LogEvery < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.LogEvery, "LogEvery must be at least 1.");
+        if (options is not null && options.MaxTrajectoryPoints < 2)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxTrajectoryPoints, "MaxTrajectoryPoints must be at least 2.");
     }
 
     /// <summary>sign·f(x), without recording a graph.</summary>

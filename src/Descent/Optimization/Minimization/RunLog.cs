@@ -14,8 +14,9 @@ internal sealed class RunLog
     private readonly MinimizeOptions _options;
     private readonly Objective _objective;
     private readonly Divergence _divergence = new();
-    private readonly List<TrajectoryPoint> _trajectory = [];
-    private readonly List<double> _values = [];
+    private readonly TrajectoryBuffer _trajectory;
+    private readonly LossTail _values = new();
+    private double[]? _previous;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string _method;
     private readonly int _dimension;
@@ -31,6 +32,7 @@ internal sealed class RunLog
         _stopping = stopping;
         _options = options;
         _objective = objective;
+        _trajectory = new TrajectoryBuffer(options.LogEvery, options.MaxTrajectoryPoints);
         Minimizer.NamesFor(options.Names, dimension);
         stopping.Reset();
     }
@@ -48,7 +50,7 @@ internal sealed class RunLog
         var copy = (double[])point.Clone();
         bool finite = double.IsFinite(value) && copy.All(double.IsFinite);
         if (finite) { _lastFinite = copy; _lastFiniteValue = f; }
-        _last = copy;
+        (_previous, _last) = (_last, copy);
         _values.Add(value);
         var record = new StepRecord(step, value)
         {
@@ -62,7 +64,7 @@ internal sealed class RunLog
         var here = new TrajectoryPoint(step, copy, f, gradientNorm);
         Reason = _divergence.Observe(record) ?? _stopping.Observe(record)
             ?? (_options.Cancellation.IsCancellationRequested ? new StopReason(StopKind.Cancelled, step, $"cancelled at step {step}") : null);
-        if (step % _options.LogEvery == 0 || Reason is not null) { _trajectory.Add(here); _pending = null; }
+        if (_trajectory.Wants(step) || Reason is not null) { _trajectory.Add(here); _pending = null; }
         else _pending = here;
         return Reason;
     }
@@ -80,14 +82,15 @@ internal sealed class RunLog
         if (Reason is null) throw new InvalidOperationException("Finish() before the run stopped.");
         if (_pending is not null) _trajectory.Add(_pending);
         var reason = Reason;
-        var behaviour = Minimizer.Classify(_values, reason);
+        var values = _values.ToList();
+        var behaviour = Minimizer.Classify(values, reason, Minimizer.Moved(_previous, _last));
         if (behaviour == Behaviour.Diverged && reason.Kind != StopKind.Diverged)
             reason = new StopReason(StopKind.Diverged, reason.Step,
-                $"diverged: the loss grew from {Show.Number(_values[0])} at step 0 to {Show.Number(_values[^1])} at step {reason.Step}, rising at every recent step");
+                $"diverged: the loss grew from {Show.Number(values[0])} at step 0 to {Show.Number(values[^1])} at step {reason.Step}, rising at every recent step");
         bool diverged = reason.Kind == StopKind.Diverged;
         var point = diverged ? _lastFinite ?? _last! : _last!;
-        double value = diverged ? _lastFiniteValue : _objective.Sign * _values[^1];
-        return new MinimizeResult(_method, Minimizer.NamesFor(_options.Names, _dimension), _trajectory, point, value, reason,
+        double value = diverged ? _lastFiniteValue : _objective.Sign * values[^1];
+        return new MinimizeResult(_method, Minimizer.NamesFor(_options.Names, _dimension), _trajectory.Points, point, value, reason,
             _objective.FunctionEvaluations, _objective.GradientEvaluations, behaviour);
     }
 }

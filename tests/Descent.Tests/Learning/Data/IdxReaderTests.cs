@@ -86,4 +86,33 @@ public sealed class IdxReaderTests : IDisposable
         Assert.Contains("unexpected bytes", Assert.Throws<DataFormatException>(() => IdxReader.Parse(Idx(0x08, [1], [1, 2]))).Message);
         Assert.Contains("gzip", Assert.Throws<DataFormatException>(() => IdxReader.Parse([0x1f, 0x8b, 8, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9])).Message);
     }
+
+    /// <summary>
+    /// A header declaring far more data than the file can hold (2³¹ − 1 images; or, gzip, more than deflate can expand
+    /// the file to) is refused before the payload is allocated: a few hundred bytes allocated, not gigabytes.
+    /// </summary>
+    [Theory]
+    [InlineData(false, new[] { int.MaxValue }, "too large")]
+    [InlineData(false, new[] { 1 << 30 }, "truncated")]
+    [InlineData(true, new[] { 1 << 30 }, "more than a gzip file")]
+    [InlineData(false, new[] { 1 << 20, 28, 28 }, "truncated")]
+    [InlineData(true, new[] { 1 << 20, 28, 28 }, "more than a gzip file")]
+    public void HugeDeclaredShapesFailBeforeAllocating(bool gzip, int[] shape, string expected)
+    {
+        var raw = Idx(0x08, shape, new byte[16]);
+        string path = Write("huge", gzip ? Gzip(raw) : raw);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => IdxReader.Read(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains(expected, e.Message);
+        Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes before refusing the header");
+    }
+
+    /// <summary>An endless device is not read to the end: its first bytes are not an IDX header.</summary>
+    [Fact]
+    public void DevZeroIsRefusedAtOnce()
+    {
+        if (!File.Exists("/dev/zero")) return; // Linux and macOS have it; nothing to test elsewhere
+        Assert.Contains("not an IDX file", Assert.Throws<DataFormatException>(() => IdxReader.Read("/dev/zero")).Message);
+    }
 }

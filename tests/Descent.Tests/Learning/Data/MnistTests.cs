@@ -85,4 +85,20 @@ public sealed class MnistTests : IDisposable
         // Fashion-MNIST is balanced: 6000 training images per class.
         Assert.All(train.GetLabels().CountBy(l => l), kv => Assert.Equal(6000, kv.Value));
     }
+
+    /// <summary>An images file whose header declares 2²⁰ images of 28×28 (822 MB of pixels) fails before the pixels are allocated.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void HugeDeclaredImageCountFailsBeforeAllocating(bool gzip)
+    {
+        WriteSplit("train", 2, gzip: false);
+        WriteSplit("t10k", 2, gzip: false);
+        var images = IdxReaderTests.Idx(0x08, [1 << 20, 28, 28], new byte[64]);
+        File.WriteAllBytes(Path.Combine(_dir, "train-images-idx3-ubyte"), gzip ? IdxReaderTests.Gzip(images) : images);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => Mnist.Load<float>(_dir));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the pixels were allocated before the header was checked");
+        Assert.Contains("train-images-idx3-ubyte", e.Message);
+    }
 }

@@ -26,6 +26,18 @@ public class LearningRateSweepTests
         Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSweep.Decades(1, 0.1));
     }
 
+    /// <summary>1e-300..1e300 is 601 decades (max/min overflows to ∞, which used to loop until memory ran out).</summary>
+    [Fact]
+    public void DecadesSpanningTheWholeDoubleRangeAreCounted()
+    {
+        var rates = LearningRateSweep.Decades(1e-300, 1e300);
+        Assert.Equal(601, rates.Count);
+        Assert.Equal(1e-300, rates[0]);
+        Assert.Equal(1e300, rates[^1]);
+        Assert.Equal(1e10, rates[310]);
+        Assert.All(rates.Zip(rates.Skip(1)), p => Assert.Equal(10, p.Second / p.First, 1e-9));
+    }
+
     [Fact]
     public void FindsATenthOnTheParabolaThenRefinesInsideThatDecade()
     {

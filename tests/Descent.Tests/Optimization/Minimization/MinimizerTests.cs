@@ -84,4 +84,56 @@ public class MinimizerTests
         Assert.Equal(0, result.Trajectory[0].Step);
         Assert.Equal(1000, result.Trajectory[^1].Step);
     }
+
+    /// <summary>A learning rate far too small to move w: the run is stalled, not oscillating (the parameters never move).</summary>
+    [Fact]
+    public void TinyLearningRateIsStalledNotOscillating()
+    {
+        var tiny = Minimizer.Minimize(w => w.Square().Sum(), [1.0], Optimizers.GradientDescent<double>(1e-300), new MaxSteps(100));
+        Assert.Equal(Behaviour.Stalled, tiny.Behaviour);
+        Assert.Equal(1.0, tiny.Point[0]);
+        // Learning rate 1 on w² keeps the loss level while w flips sign: that one is oscillating.
+        Assert.Equal(Behaviour.Oscillating, Minimizer.Minimize(w => w.Square().Sum(), [1.0], Optimizers.GradientDescent<double>(1.0), new MaxSteps(100)).Behaviour);
+    }
+
+    /// <summary>
+    /// The trajectory is bounded: past MaxTrajectoryPoints, every second point is dropped and the stride doubles. The
+    /// kept points are the start, multiples of LogEvery·2ᵏ, and the last step; their values are the unthinned run's.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1000, 10)]
+    [InlineData(3, 1000, 7)]
+    [InlineData(1, 12345, 100)]
+    [InlineData(5, 4, 2)]
+    public void TrajectoryStaysBoundedAndKeepsTheUnthinnedValues(int logEvery, long steps, int max)
+    {
+        var full = Minimizer.Minimize(w => w.Square().Sum(), [10.0], Optimizers.GradientDescent<double>(1e-4), new MaxSteps(steps), new MinimizeOptions { LogEvery = 1, MaxTrajectoryPoints = int.MaxValue });
+        var thin = Minimizer.Minimize(w => w.Square().Sum(), [10.0], Optimizers.GradientDescent<double>(1e-4), new MaxSteps(steps), new MinimizeOptions { LogEvery = logEvery, MaxTrajectoryPoints = max });
+        Assert.InRange(thin.Trajectory.Count, 2, max + 1); // + the final step, added once the run has stopped
+        Assert.Equal(0, thin.Trajectory[0].Step);
+        Assert.Equal(steps, thin.Trajectory[^1].Step);
+        long stride = thin.Trajectory.Count > 2 ? thin.Trajectory[1].Step : logEvery;
+        Assert.Equal(0, stride % logEvery);
+        Assert.True(long.IsPow2(stride / logEvery), $"stride {stride} is not LogEvery·2^k");
+        for (int i = 0; i < thin.Trajectory.Count; i++)
+        {
+            var t = thin.Trajectory[i];
+            if (i < thin.Trajectory.Count - 1) Assert.Equal(i * stride, t.Step);
+            Assert.Equal(full.Trajectory[(int)t.Step].Point[0], t.Point[0]);
+        }
+        Assert.Equal(full.Point[0], thin.Point[0]);
+        Assert.Equal(full.Behaviour, thin.Behaviour);
+    }
+
+    /// <summary>By default a run keeps at most 100,000 trajectory points, however long it runs (RunLog-based methods too).</summary>
+    [Fact]
+    public void DefaultTrajectoryIsBounded()
+    {
+        var gd = Minimizer.Minimize(w => w.Square().Sum(), [1.0], Optimizers.GradientDescent<double>(1e-9), new MaxSteps(250_000));
+        Assert.InRange(gd.Trajectory.Count, 50_000, 100_000);
+        Assert.Equal(250_000, gd.Trajectory[^1].Step);
+        var nm = NelderMead.Minimize(w => w.Square().Sum(), [1.0, 2.0], new MaxSteps(1000), new MinimizeOptions { MaxTrajectoryPoints = 100 });
+        Assert.InRange(nm.Trajectory.Count, 2, 100);
+        Assert.Equal(nm.StopReason.Step, nm.Trajectory[^1].Step);
+    }
 }
