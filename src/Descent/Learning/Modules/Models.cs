@@ -85,6 +85,7 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
     {
         ArgumentNullException.ThrowIfNull(hidden);
         var random = new Random(seed);
+        (Inputs, Hidden, Outputs, ActivationName) = (inputs, hidden.ToArray(), outputs, activation);
         _layers = new Sequential<T>();
         bool reluLike = activation.Contains("relu", StringComparison.OrdinalIgnoreCase);
         int previous = inputs;
@@ -97,6 +98,18 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
         _layers.Add(new Linear<T>(previous, outputs, true, Initializers.GlorotUniform<T>(), null, random));
         RegisterModule("layers", _layers);
     }
+
+    /// <summary>Input features.</summary>
+    public int Inputs { get; }
+
+    /// <summary>The hidden layer sizes.</summary>
+    public IReadOnlyList<int> Hidden { get; }
+
+    /// <summary>Outputs.</summary>
+    public int Outputs { get; }
+
+    /// <summary>The hidden layers' activation, by name.</summary>
+    public string ActivationName { get; }
 
     /// <summary>
     /// Runs the layers in order; a Linear layer followed by a ReLU runs as one fused operation (product, bias and ReLU

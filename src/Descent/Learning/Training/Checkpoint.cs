@@ -29,6 +29,12 @@ public sealed class Checkpoint
     /// <summary>Descent's metadata document (epoch, history, optimizer scalars, settings…).</summary>
     public JsonObject Metadata { get; set; } = [];
 
+    /// <summary>
+    /// The trained model's description (<see cref="Model.Describe"/>), kept in the safetensors metadata under
+    /// <see cref="Model.MetadataKey"/> so that a checkpoint is also a model file for <see cref="Model.Load"/>; null when none.
+    /// </summary>
+    public string? ModelDescription { get; set; }
+
     /// <summary>Adds a tensor's values under <paramref name="name"/>.</summary>
     public void Add<T>(string name, Tensor<T> tensor) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Tensors[name] = (tensor.ShapeArray, tensor.ToDoubleArray(), typeof(T) == typeof(float));
@@ -65,6 +71,7 @@ public sealed class Checkpoint
             ["sha256"] = Convert.ToHexString(SHA256.HashData(bytes)),
             ["descent"] = Metadata.ToJsonString(),
         };
+        if (ModelDescription is not null) ((JsonObject)header["__metadata__"]!)[Model.MetadataKey] = ModelDescription;
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
         AtomicFile.Write(path, stream =>
         {
@@ -105,6 +112,7 @@ public sealed class Checkpoint
         try
         {
             checkpoint.Metadata = JsonNode.Parse(meta["descent"]!.GetValue<string>())!.AsObject();
+            checkpoint.ModelDescription = meta[Model.MetadataKey]?.GetValue<string>();
             foreach (var (name, node) in header)
             {
                 if (name == "__metadata__") continue;
