@@ -115,10 +115,23 @@ public static class CsvDataset
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: {path}", path);
         using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        string first = CsvReader.PeekFirstLine(reader, path);
-        char d = delimiter ?? CsvReader.DetectDelimiter(first);
+        string first = FirstLines(reader, path);
+        char d = delimiter ?? CsvReader.DetectDelimiter(first.TrimStart('\r', '\n', ' ', '\t'));
         var header = HeaderOf(new CsvReader(first, TextReader.Null, d, path), path);
         return (header.Columns, d);
+    }
+
+    /// <summary>The text up to and including the first line that is not blank (the header), read with bounded memory.</summary>
+    private static string FirstLines(TextReader reader, string? path)
+    {
+        string text = CsvReader.PeekFirstLine(reader, path);
+        while (string.IsNullOrWhiteSpace(text) && reader.Peek() >= 0)
+        {
+            text += CsvReader.PeekFirstLine(reader, path);
+            if (text.Length > CsvReader.MaxRecordChars)
+                throw new DataFormatException($"{path ?? "CSV text"}: the file starts with more than {CsvReader.MaxRecordChars / (1024 * 1024)} Mi blank characters: this is not a CSV file with a header line.", path, 1);
+        }
+        return text;
     }
 
     private static (string[] Columns, int Line) HeaderOf(CsvReader reader, string? path)
@@ -161,10 +174,10 @@ public static class CsvDataset
         if (targets.Length == 0) categorical = false;
         string where = path ?? "CSV text";
 
-        string first = CsvReader.PeekFirstLine(text, path);
-        if (string.IsNullOrWhiteSpace(first) && text.Peek() < 0)
+        string first = FirstLines(text, path);
+        if (string.IsNullOrWhiteSpace(first))
             throw new DataFormatException($"{where}: the file is empty; a CSV dataset needs a header line naming the columns, then one line per row.", path, 1);
-        char delimiter = options.Delimiter ?? CsvReader.DetectDelimiter(first);
+        char delimiter = options.Delimiter ?? CsvReader.DetectDelimiter(first.TrimStart('\r', '\n', ' ', '\t'));
         var reader = new CsvReader(first, text, delimiter, path);
         using var records = reader.Records().GetEnumerator();
         if (!records.MoveNext())
