@@ -132,11 +132,11 @@ public class CommandTests
         string csv = Path.Combine(folder, "d.csv");
         File.WriteAllText(csv, "x,y\n1,5.5\n2,6\n3,6.5\n4,7\n5,7.5\n6,8\n8,9\n");
         string checkpoint = Path.Combine(folder, "c.ckpt");
-        var (code, json) = Cli.Json("fit", "--data", csv, "--target", "y", "--loss", "half-mse", "--lr", "8e-3", "--epochs", "3000", "--checkpoint", checkpoint);
+        var (code, json) = Cli.Json("fit", "--data", csv, "--target", "y", "--scale", "none", "--loss", "half-mse", "--lr", "8e-3", "--epochs", "3000", "--checkpoint", checkpoint);
         Assert.Equal(0, code);
         Assert.True(File.Exists(checkpoint));
         Assert.Equal(0.5, (double)json["parameters"]!["weight"]![0]![0]!, 1);
-        var (code2, json2) = Cli.Json("fit", "--data", csv, "--target", "y", "--loss", "half-mse", "--lr", "8e-3", "--epochs", "5000", "--resume", checkpoint);
+        var (code2, json2) = Cli.Json("fit", "--data", csv, "--target", "y", "--scale", "none", "--loss", "half-mse", "--lr", "8e-3", "--epochs", "5000", "--resume", checkpoint);
         Assert.Equal(0, code2);
         Assert.Equal(5, (double)json2["parameters"]!["bias"]![0]!, 2);
     }

@@ -101,6 +101,10 @@ public sealed class OwnDataTests : IDisposable
         Assert.True(trainMse >= lsMse * (1 - 1e-12), $"train MSE {trainMse} below the least-squares minimum {lsMse}");
         Assert.True(trainMse <= lsMse * (1 + 1e-4), $"train MSE {trainMse} vs least squares {lsMse}: relative excess {trainMse / lsMse - 1:E2}");
         Assert.Equal(model, (string?)fit["model_file"]);
+        // The coefficients in the data's units (undoing the scaling) are the least-squares ones to 1%.
+        var raw = fit["raw_parameters"]!;
+        Assert.Equal(beta[0], (double)raw["bias"]![0]!, Math.Abs(beta[0]) * 0.01);
+        for (int j = 0; j < 3; j++) Assert.Equal(beta[j + 1], (double)raw["weight"]![j]![0]!, Math.Abs(beta[j + 1]) * 0.01);
 
         // Predict on raw features in another column order, without the target: the model applies its own scaling.
         var (fresh, _) = Houses(50, seed: 2);

@@ -266,6 +266,11 @@ public static class FitCommand
             ["classes"] = outcome.ClassNames is { } names ? new JsonArray(names.Select(n => (JsonNode)n).ToArray()) : null,
             ["classification_report"] = outcome.Report is { } report ? ReportJson(report, outcome.ReportSplit!) : null,
             ["model_file"] = outcome.SavedTo,
+            ["raw_parameters"] = outcome.RawLinear is { } raw ? new JsonObject
+            {
+                ["weight"] = new JsonArray(raw.Weight.Select(r => (JsonNode)Json.Array(r)).ToArray()),
+                ["bias"] = Json.Array(raw.Bias),
+            } : null,
             ["stop_reason"] = Human.StopName(history.StopReason!.Kind, epochs: true),
             ["stop_message"] = history.StopReason.Message,
             ["epochs_run"] = history.Epochs.Count,
@@ -348,6 +353,10 @@ public static class FitCommand
         }
         Human.Table(output, ["parameter", "shape", "values"], rows);
         Human.Table(output, ["metric", "value"], outcome.Metrics.Select(kv => new[] { kv.Key, Points.Show(kv.Value) }));
+        if (outcome.RawLinear is { } raw && outcome.Names is var (featureNames, targetNames))
+            for (int j = 0; j < raw.Bias.Length; j++)
+                output.WriteLine($"In the data's units: {targetNames[j]} = " + string.Join(" ", featureNames.Select((f, i) => $"{(raw.Weight[i][j] < 0 ? "−" : "+")} {Points.Show(Math.Abs(raw.Weight[i][j]))}·{f}")).TrimStart('+', ' ')
+                    + $" {(raw.Bias[j] < 0 ? "−" : "+")} {Points.Show(Math.Abs(raw.Bias[j]))}");
         if (outcome.Report is { } report) PrintReport(output, report, outcome.ReportSplit!);
         if (outcome.SavedTo is { } saved) output.WriteLine($"Model written to {saved} (use it with: descent predict {saved} --data …)");
         if (plotPath is not null) output.WriteLine($"Loss curve written to {plotPath}");

@@ -57,6 +57,10 @@ internal sealed record FitOutcome(string Model, string LossName, double Learning
     public string? ReportSplit { get; init; }
     /// <summary>Where the model file was written (<c>--save</c>), or null.</summary>
     public string? SavedTo { get; init; }
+    /// <summary>A linear model on scaled features, in the data's own units: y = x·Weight + Bias for raw x; null otherwise.</summary>
+    public (double[][] Weight, double[] Bias)? RawLinear { get; init; }
+    /// <summary>The feature and target names, for showing <see cref="RawLinear"/>.</summary>
+    public (IReadOnlyList<string> Features, IReadOnlyList<string> Targets)? Names { get; init; }
 }
 
 /// <summary>The training run behind <c>fit</c>: data, model, loss, optimizer and trainer from the library.</summary>
@@ -262,7 +266,32 @@ internal static class FitCore
             Report = report,
             ReportSplit = reportSplit,
             SavedTo = saved,
+            RawLinear = model == "linear" && scaling is not null ? Unscaled(parameters, scaling) : null,
+            Names = (train.FeatureNames, train.TargetNames),
         };
+    }
+
+    /// <summary>
+    /// A linear model's parameters in the data's units: with x′ = (x − o)/s, x′·W + b = x·(W/s) + (b − Σⱼ oⱼWⱼ/sⱼ).
+    /// </summary>
+    private static (double[][] Weight, double[] Bias)? Unscaled(IReadOnlyList<ParameterValues> parameters, FeatureScaling scaling)
+    {
+        var w = parameters.FirstOrDefault(p => p.Name == "weight");
+        var b = parameters.FirstOrDefault(p => p.Name == "bias");
+        if (w is null || b is null || w.Shape.Length != 2 || w.Shape[0] != scaling.Columns) return null;
+        int f = w.Shape[0], k = w.Shape[1];
+        var weight = new double[f][];
+        var bias = (double[])b.Values.Clone();
+        for (int i = 0; i < f; i++)
+        {
+            weight[i] = new double[k];
+            for (int j = 0; j < k; j++)
+            {
+                weight[i][j] = w.Values[i * k + j] / scaling.Scale[i];
+                bias[j] -= scaling.Offset[i] * weight[i][j];
+            }
+        }
+        return (weight, bias);
     }
 
     /// <summary>The model file's description of <paramref name="module"/> trained on <paramref name="train"/> (with these parameters, possibly none).</summary>
