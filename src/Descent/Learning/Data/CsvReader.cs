@@ -13,6 +13,7 @@ namespace Descent.Learning.Data;
 internal sealed class CsvReader(string prefix, TextReader text, char delimiter, string? path)
 {
     private int _prefixPosition;
+    private readonly System.Buffers.SearchValues<char> _stops = System.Buffers.SearchValues.Create([delimiter, '\r', '\n', '"', '\0']);
 
     /// <summary>The longest record accepted (in characters): far above any real CSV line, far below the memory limit.</summary>
     public const int MaxRecordChars = 16 * 1024 * 1024;
@@ -140,16 +141,22 @@ internal sealed class CsvReader(string prefix, TextReader text, char delimiter, 
                 }
                 else
                 {
-                    while (true)
+                    // Scan the buffer for the field's end in one vectorised search per buffer load.
+                    while (Peek() != Eof)
                     {
-                        int c = Peek();
-                        if (c == Eof || c == delimiter || c == '\r' || c == '\n') break;
+                        var span = _buffer.AsSpan(_position, _length - _position);
+                        int k = span.IndexOfAny(_stops);
+                        int take = k < 0 ? span.Length : k;
+                        sb.Append(span[..take]);
+                        _position += take;
+                        recordChars += take;
+                        if (recordChars > MaxRecordChars) Count(ref recordChars, recordLine);
+                        if (k < 0) continue;
+                        char c = span[k];
                         if (c == '"')
                             throw Error($"line {line}: a quote inside the unquoted field in column {ColumnLabel(fields.Count)}; enclose the field in quotes and double the inner quote (\"\").", recordLine, fields.Count);
                         if (c == '\0') throw Binary(path, line);
-                        sb.Append((char)c);
-                        Read();
-                        Count(ref recordChars, recordLine);
+                        break;
                     }
                 }
                 fields.Add(sb.ToString());
