@@ -138,11 +138,13 @@ public sealed class GettingStartedTests : IDisposable
         var pack = Words(steps.Single(s => s.Command.StartsWith("dotnet pack", StringComparison.Ordinal)).Command);
         var install = Words(steps.Single(s => s.Command.StartsWith("dotnet tool install", StringComparison.Ordinal)).Command);
         string feed = Path.Combine(_dir, "nupkg"), tools = Path.Combine(_dir, "tools");
+        // A version of its own: a Descent.Cli 0.1.0 cached by an earlier pack must not stand in for this build.
+        string version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         pack[pack.IndexOf("-o") + 1] = feed;
-        Run(root, pack.Skip(1));
+        Run(root, [.. pack.Skip(1), "-p:Version=" + version]);
         install.Remove("--global");
         install[install.IndexOf("--add-source") + 1] = feed;
-        Run(root, [.. install.Skip(1), "--tool-path", tools]);
+        Run(root, [.. install.Skip(1), "--tool-path", tools, "--version", version]);
         var info = new ProcessStartInfo(Path.Combine(tools, "descent"), ["fit"]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
         using var process = Process.Start(info)!;
         string output = process.StandardOutput.ReadToEnd();
