@@ -155,6 +155,8 @@ public static class FitCommand
             }
             var cancellation = page is null ? context.Cancellation : stop.Token;
             var outcome = Train(context, settings, data, json, total, cancellation, Configure);
+            if (settings.Save is not null && outcome.SavedTo is null)
+                context.Error.WriteLine($"note: the run diverged, so no model was written to {settings.Save}; lower --lr or scale the features (--scale standard).");
             tracked?.Complete(outcome.History);
             liveRun?.Complete(outcome.History);
             return Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds);
