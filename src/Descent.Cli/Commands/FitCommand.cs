@@ -75,6 +75,7 @@ public static class FitCommand
                 Save = p.GetValue(save),
             };
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
+            FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
             CheckSavePath(settings);
             int every = p.GetValue(logEvery) ?? 1;
             if (every < 1) throw new UsageException("--log-every must be at least 1.");
