@@ -124,6 +124,28 @@ public sealed class OwnDataTests : IDisposable
         Assert.Equal(trainMse, (double)again["metrics"]!["mse"]!, trainMse * 1e-12);
     }
 
+    [Fact]
+    public void AnMlpLearnsTheStandardisedTargetAndPredictsInPrices()
+    {
+        var (x, y) = Houses(200, seed: 1);
+        string data = PathOf("houses.csv"), model = PathOf("mlp.safetensors");
+        File.WriteAllText(data, Csv("size,rooms,age,price", x.Select((row, i) => string.Join(",", row.Select(Num)) + "," + Num(y[i]))));
+        var beta = LeastSquares(x, y);
+        double lsMse = x.Select((row, i) => Math.Pow(Predict(beta, row) - y[i], 2)).Average();
+        double variance = y.Select(v => Math.Pow(v - y.Average(), 2)).Average();
+        var (code, fit) = Cli.Json("fit", "--data", data, "--model", "mlp", "--save", model);
+        Assert.Equal(0, code);
+        Assert.Equal("mse (standardised target)", (string?)fit["loss"]);
+        // The target's variance is ~10¹⁰: the loss is in standardised units, the RMSE in prices, and the fit is at least
+        // as good as least squares to within 5 % of the variance it explains.
+        double rmse = (double)fit["metrics"]!["train_rmse"]!;
+        Assert.True(rmse * rmse <= lsMse + 0.05 * (variance - lsMse), $"MLP MSE {rmse * rmse} vs least squares {lsMse} (variance {variance})");
+        Assert.Equal(rmse * rmse / variance, (double)fit["metrics"]!["train_loss"]!, 1e-9);
+        var (pcode, prediction) = Cli.Json("predict", model, "--data", data);
+        Assert.Equal(0, pcode);
+        Assert.Equal(rmse, (double)prediction["metrics"]!["rmse"]!, rmse * 1e-12);
+    }
+
     /// <summary>Flowers with class-name targets: three well-separated clusters in four measurements.</summary>
     private static string Flowers(int n, int seed)
     {

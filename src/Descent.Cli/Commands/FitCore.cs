@@ -88,9 +88,14 @@ internal static class FitCore
     /// <summary>The optimizer a fit uses when <c>--optimizer</c> is not given: <see cref="ScaledOptimizer"/> for scaled data, else plain gradient descent.</summary>
     public static string DefaultOptimizerOf(FitSettings s) => ScalingOf(s) != ScalingKind.None ? ScaledOptimizer : "gd";
 
-    /// <summary>The learning rate a fit uses: <c>--lr</c>, else the reference's, else <see cref="ScaledLearningRate"/> for scaled data, else 0.01.</summary>
+    /// <summary>The learning rate a fit uses: <c>--lr</c>, else the reference's, else <see cref="ScaledLearningRate"/> (<see cref="ScaledMlpLearningRate"/> for an MLP) for scaled data, else 0.01.</summary>
     public static double LearningRateOf(FitSettings s)
-        => s.LearningRate ?? (s.Data is null ? ReferenceLearningRate : ScalingOf(s) != ScalingKind.None ? ScaledLearningRate : 0.01);
+        => s.LearningRate ?? (s.Data is null ? ReferenceLearningRate
+            : ScalingOf(s) == ScalingKind.None ? 0.01
+            : string.Equals(s.Model, "mlp", StringComparison.OrdinalIgnoreCase) ? ScaledMlpLearningRate : ScaledLearningRate);
+
+    /// <summary>The default learning rate of an MLP on scaled data: a ReLU network's curvature is higher than a linear model's (0.1 diverges on house prices).</summary>
+    public const double ScaledMlpLearningRate = 0.03;
 
     /// <summary>
     /// The feature scaling of a fit: <c>--scale</c>, else standard for a CSV file and none for built-in, synthetic and
@@ -162,10 +167,12 @@ internal static class FitCore
             "logistic" => new LogisticRegression<T>(features, s.Seed),
             "softmax" when !classification => throw new UsageException("--model softmax needs class labels; use --model linear or mlp for numeric targets."),
             "softmax" => new SoftmaxRegression<T>(features, classes, s.Seed),
+            "mlp" when scaling is not null && !classification => StandardisedOutputs(new Mlp<T>(features, s.Hidden ?? [32], targets, seed: s.Seed), train, trainRows, targets),
             "mlp" => new Mlp<T>(features, s.Hidden ?? [32], classification ? classes : targets, seed: s.Seed),
             _ => throw new UsageException($"--model '{model}': unknown model; use linear, logistic, softmax or mlp."),
         };
-        if (scaling is not null && !classification && s.Resume is null) StartAtTargetMean(module, train, trainRows, targets);
+        bool standardisedTarget = module is Mlp<T> { OutputScale: not null };
+        if (scaling is not null && !classification && s.Resume is null && !standardisedTarget) StartAtTargetMean(module, train, trainRows, targets);
         string lossName = s.Loss ?? (reference ? "half-mse" : model switch
         {
             "logistic" => "bce",
@@ -176,6 +183,16 @@ internal static class FitCore
         LossFunction<T> loss;
         try { loss = Loss.FromName<T>(lossName); }
         catch (ArgumentException e) { throw new UsageException("--loss: " + e.Message); }
+        if (module is Mlp<T> { OutputScale: { } outScale, OutputOffset: { } outOffset })
+        {
+            // The layers learn the standardised target: the loss compares (output − mean)/std with (y − mean)/std, so its
+            // gradients have the scale of a standardised problem whatever the target's units (prices around 10⁵).
+            var mu = Tensor.FromArray(outOffset.Select(T.CreateTruncating).ToArray());
+            var sigma = Tensor.FromArray(outScale.Select(T.CreateTruncating).ToArray());
+            var rawLoss = loss;
+            loss = (p, y) => rawLoss((p - mu) / sigma, (y - mu) / sigma);
+            lossName += " (standardised target)";
+        }
 
         var optimizerSetting = Setting.Parse("--optimizer", s.Optimizer);
         var optimizer = Factories.Optimizer<T>(optimizerSetting, Factories.Schedule(s.Schedule, lr), allowMethods: false);
@@ -309,6 +326,35 @@ internal static class FitCore
             ImageShape = data.ImageShape,
             Scaling = scaling,
         };
+
+    /// <summary>An MLP regression on scaled features learns the standardised target: its outputs are scaled back by the training targets' mean and std.</summary>
+    private static Mlp<T> StandardisedOutputs<T>(Mlp<T> mlp, Dataset<T> train, int[]? rows, int targets) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var (mean, std) = TargetStatistics(train, rows, targets);
+        return mlp.WithOutputScaling(mean, std);
+    }
+
+    /// <summary>The mean and population standard deviation (1 when 0) of each target column over the training rows.</summary>
+    private static (double[] Mean, double[] Std) TargetStatistics<T>(Dataset<T> train, int[]? rows, int targets) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = rows?.Length ?? train.Count;
+        var mean = new double[targets];
+        var m2 = new double[targets];
+        var y = train.Y.Data;
+        for (int r = 0; r < n; r++)
+        {
+            int i = rows?[r] ?? r;
+            for (int j = 0; j < targets; j++)
+            {
+                double v = double.CreateTruncating(y[i * targets + j]);
+                double delta = v - mean[j];
+                mean[j] += delta / (r + 1);
+                m2[j] += delta * (v - mean[j]);
+            }
+        }
+        var std = m2.Select(v => n > 0 && v > 0 ? Math.Sqrt(v / n) : 1).ToArray();
+        return (mean, std);
+    }
 
     /// <summary>
     /// A regression model's output bias starts at the training targets' mean, so gradient descent on scaled features

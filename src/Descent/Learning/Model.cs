@@ -31,6 +31,12 @@ public enum ModelTask
 /// <param name="Activation">The MLP's activation (relu by default).</param>
 public sealed record ModelArchitecture(string Kind, int Inputs, int Outputs, IReadOnlyList<int> Hidden, string Activation = "relu")
 {
+    /// <summary>An MLP's fixed output offsets (<see cref="Mlp{T}.WithOutputScaling"/>), or null.</summary>
+    public IReadOnlyList<double>? OutputOffset { get; init; }
+
+    /// <summary>An MLP's fixed output scales (<see cref="Mlp{T}.WithOutputScaling"/>), or null.</summary>
+    public IReadOnlyList<double>? OutputScale { get; init; }
+
     /// <summary>The kinds <see cref="Build{T}"/> knows.</summary>
     public static IReadOnlyList<string> Kinds { get; } = ["linear", "logistic", "softmax", "mlp"];
 
@@ -46,6 +52,7 @@ public sealed record ModelArchitecture(string Kind, int Inputs, int Outputs, IRe
             "logistic" when Outputs == 1 => new LogisticRegression<T>(Inputs, seed),
             "logistic" => throw new ArgumentException($"A logistic model has one output, not {Outputs}."),
             "softmax" => new SoftmaxRegression<T>(Inputs, Outputs, seed),
+            "mlp" when OutputOffset is not null && OutputScale is not null => new Mlp<T>(Inputs, Hidden, Outputs, Activation, seed).WithOutputScaling(OutputOffset, OutputScale),
             "mlp" => new Mlp<T>(Inputs, Hidden, Outputs, Activation, seed),
             _ => throw new ArgumentException($"Unknown model kind '{Kind}'; known: {string.Join(", ", Kinds)}."),
         };
@@ -58,7 +65,7 @@ public sealed record ModelArchitecture(string Kind, int Inputs, int Outputs, IRe
         LinearRegression<T> m => new("linear", m.Weight.Shape[0], m.Weight.Shape[1], []),
         LogisticRegression<T> m => new("logistic", m.NamedParameters().First(p => p.Name == "weight").Parameter.Shape[0], 1, []),
         SoftmaxRegression<T> m => new("softmax", m.NamedParameters().First(p => p.Name == "weight").Parameter.Shape[0], m.NamedParameters().First(p => p.Name == "weight").Parameter.Shape[1], []),
-        Mlp<T> m => new("mlp", m.Inputs, m.Outputs, m.Hidden, m.ActivationName),
+        Mlp<T> m => new("mlp", m.Inputs, m.Outputs, m.Hidden, m.ActivationName) { OutputOffset = m.OutputOffset, OutputScale = m.OutputScale },
         null => throw new ArgumentNullException(nameof(module)),
         _ => throw new ArgumentException($"ModelArchitecture.Of: {module.GetType().Name} is not one of the library's models (linear, logistic, softmax, mlp).", nameof(module)),
     };
@@ -179,6 +186,8 @@ public sealed class Model
         ["outputs"] = Architecture.Outputs,
         ["hidden"] = new JsonArray(Architecture.Hidden.Select(h => (JsonNode)h).ToArray()),
         ["activation"] = Architecture.Activation,
+        ["output_offset"] = Architecture.OutputOffset is { } oo ? new JsonArray(oo.Select(v => (JsonNode)v).ToArray()) : null,
+        ["output_scale"] = Architecture.OutputScale is { } os ? new JsonArray(os.Select(v => (JsonNode)v).ToArray()) : null,
         ["dtype"] = DType,
         ["task"] = Task == ModelTask.Classification ? "classification" : "regression",
         ["features"] = new JsonArray(FeatureNames.Select(n => (JsonNode)n).ToArray()),
@@ -409,7 +418,11 @@ public sealed class Model
             int[]? Ints(string key) => o[key] is JsonArray a ? a.Select(x => x!.GetValue<int>()).ToArray() : null;
             double[] Doubles(JsonNode? n) => n!.AsArray().Select(x => x!.GetValue<double>()).ToArray();
             var architecture = new ModelArchitecture(o["kind"]!.GetValue<string>(), o["inputs"]!.GetValue<int>(), o["outputs"]!.GetValue<int>(),
-                Ints("hidden") ?? [], o["activation"]?.GetValue<string>() ?? "relu");
+                Ints("hidden") ?? [], o["activation"]?.GetValue<string>() ?? "relu")
+            {
+                OutputOffset = o["output_offset"] is JsonArray offsets ? Doubles(offsets) : null,
+                OutputScale = o["output_scale"] is JsonArray scales ? Doubles(scales) : null,
+            };
             FeatureScaling? scaling = null;
             if (o["scaling"] is JsonObject sc)
             {

@@ -54,6 +54,23 @@ public sealed class ModelTests : IDisposable
     }
 
     [Fact]
+    public void AnMlpWithOutputScalingPredictsInTheTargetsUnits()
+    {
+        var module = new Mlp<double>(3, [4], 2, seed: 3).WithOutputScaling([1000, -5], [250, 0.5]);
+        var net = new Mlp<double>(3, [4], 2, seed: 3);
+        var scaled = module.Forward(Raw).ToArray();
+        var plain = net.Forward(Raw).ToArray();
+        for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i] * (i % 2 == 0 ? 250 : 0.5) + (i % 2 == 0 ? 1000 : -5), scaled[i], 9);
+        string path = Path.Combine(_dir, "scaled-mlp.safetensors");
+        Model.Create(module, ModelTask.Regression, ["size", "rooms", "age"], ["a", "b"]).Save(path);
+        var loaded = Model.Load(path);
+        Assert.Equal([1000.0, -5], loaded.Architecture.OutputOffset!);
+        Assert.Equal([250.0, 0.5], loaded.Architecture.OutputScale!);
+        Assert.Equal(scaled, loaded.Predict(Raw).Values.SelectMany(v => v).ToArray());
+        Assert.Throws<ArgumentException>(() => new Mlp<double>(3, [4], 2).WithOutputScaling([1], [1]));
+    }
+
+    [Fact]
     public void Float32ModelsKeepTheirElementType()
     {
         var module = new SoftmaxRegression<float>(3, 2, seed: 1);
