@@ -132,11 +132,11 @@ public class CommandTests
         string csv = Path.Combine(folder, "d.csv");
         File.WriteAllText(csv, "x,y\n1,5.5\n2,6\n3,6.5\n4,7\n5,7.5\n6,8\n8,9\n");
         string checkpoint = Path.Combine(folder, "c.ckpt");
-        var (code, json) = Cli.Json("fit", "--data", csv, "--target", "y", "--loss", "half-mse", "--lr", "8e-3", "--epochs", "3000", "--init", "zeros", "--checkpoint", checkpoint);
+        var (code, json) = Cli.Json("fit", "--data", csv, "--target", "y", "--loss", "half-mse", "--lr", "8e-3", "--epochs", "3000", "--init", "zeros", "--scale", "none", "--checkpoint", checkpoint);
         Assert.Equal(0, code);
         Assert.True(File.Exists(checkpoint));
         Assert.Equal(0.5, (double)json["parameters"]!["weight"]![0]![0]!, 1);
-        var (code2, json2) = Cli.Json("fit", "--data", csv, "--target", "y", "--loss", "half-mse", "--lr", "8e-3", "--epochs", "5000", "--init", "zeros", "--resume", checkpoint);
+        var (code2, json2) = Cli.Json("fit", "--data", csv, "--target", "y", "--loss", "half-mse", "--lr", "8e-3", "--epochs", "5000", "--init", "zeros", "--scale", "none", "--resume", checkpoint);
         Assert.Equal(0, code2);
         // 3000 + 2000 resumed epochs are the uninterrupted 5000 from w = 0: PyTorch's float64 result, every bit.
         Assert.Equal(4.999207659943997, (double)json2["parameters"]!["bias"]![0]!);

@@ -50,4 +50,54 @@ public class ExamplesTests
         Assert.True(process.ExitCode == 0, $"{file} exited with {process.ExitCode}: {error.Result}");
         Assert.Contains(expected, output.Result, StringComparison.Ordinal);
     }
+
+    [ExampleFact]
+    [InlineData("linear-regression.cs", "autodiff:     w = 0.5001, b = 4.9992")]
+    public void AnExampleRunsOutsideTheRepository(string file, string expected)
+    {
+        // As examples/README.md says: pack the library into a folder, a nuget.config mapping Descent to it, and
+        // `#:package Descent@VERSION` instead of the `#:project` line — in a folder outside the repository.
+        string root = RepositoryRoot();
+        string folder = Directory.CreateTempSubdirectory("descent-example-outside-").FullName;
+        try
+        {
+            string version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+            string feed = Path.Combine(folder, "packages");
+            Run(root, "pack", Path.Combine("src", "Descent"), "-c", "Release", "-o", feed, "-p:Version=" + version);
+            File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="descent" value="{feed}" />
+                    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+                  </packageSources>
+                  <packageSourceMapping>
+                    <packageSource key="descent"><package pattern="Descent" /></packageSource>
+                    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+                  </packageSourceMapping>
+                </configuration>
+                """);
+            var lines = File.ReadAllLines(Path.Combine(root, "examples", file));
+            Assert.Equal("#:project ../src/Descent/Descent.csproj", lines[0]);
+            lines[0] = "#:package Descent@" + version;
+            File.WriteAllLines(Path.Combine(folder, file), lines);
+            string output = Run(folder, "run", file);
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        static string Run(string directory, params string[] args)
+        {
+            var info = new ProcessStartInfo("dotnet", args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(info)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(10)), $"dotnet {string.Join(' ', args)} did not finish in 10 minutes");
+            Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited with {process.ExitCode}: {output.Result}{error.Result}");
+            return output.Result;
+        }
+    }
 }

@@ -3,6 +3,8 @@ using System.Numerics;
 using System.Text.Json.Nodes;
 using Descent.Cli.Infrastructure;
 using Descent.Dashboard;
+using Descent.Learning.Data;
+using Descent.Learning.Metrics;
 using Descent.Learning.Training;
 using Descent.Optimization.Stopping;
 using Descent.Plotting;
@@ -23,8 +25,8 @@ public static class FitCommand
         var model = Options.Text("--model", "linear | logistic | softmax | mlp (default from the data).");
         var hidden = Options.Text("--hidden", "MLP hidden layer sizes, e.g. 128,64 (default 32).");
         var loss = Options.Text("--loss", "mse | half-mse | sse | mae | huber | bce | bce-logits | cross-entropy | nll | hinge.");
-        var optimizer = Options.Text("--optimizer", "gd | momentum | nesterov | adagrad | rmsprop | adam | adamw | lion, optionally with settings (adam:beta1=0.9).");
-        var lr = Options.Number("--lr", "Learning rate (default 0.01; 8e-3 for the reference fit).");
+        var optimizer = Options.Text("--optimizer", "(default: nesterov for scaled CSV data, gd otherwise) gd | momentum | nesterov | adagrad | rmsprop | adam | adamw | lion, optionally with settings (adam:beta1=0.9).");
+        var lr = Options.Number("--lr", "Learning rate (default 0.1 for scaled CSV data, 0.01 otherwise; 8e-3 for the reference fit).");
         var epochs = Options.Whole("--epochs", "Epochs (default 100; 5000 for the reference fit).");
         var batch = Options.Text("--batch-size", "Examples per batch, or 'full' (default: full up to 1024 examples, else 64).");
         var valSplit = Options.Number("--val-split", "Fraction held out for validation, e.g. 0.2.");
@@ -41,10 +43,13 @@ public static class FitCommand
         var live = Options.Flag("--live", "Serve a live page with the loss curves and a Stop button on 127.0.0.1 and print its address.");
         var port = Options.Whole("--port", "The live page's port (default: any free port).");
         var dtype = Options.Text("--dtype", "Element type: float32 | float64 | auto (default auto: float32 for image data such as builtin:fashion-mnist and MNIST folders, float64 otherwise so reference results stay exact).");
+        var scale = Options.Text("--scale", "Feature scaling, learned on the training rows and saved with the model: none | standard | minmax (default: standard for CSV data, none otherwise).");
+        var task = Options.Text("--task", "How to read a CSV target: regression | classification (default: inferred — class names or a few whole numbers are classes).");
+        var save = Options.Text("--save", "Write the trained model (architecture, weights, scaling, class labels) to this file, e.g. model.safetensors; use it with 'descent predict'.");
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
-            init, checkpointEvery,
+            init, checkpointEvery, scale, task, save,
         };
         command.SetAction(p =>
         {
@@ -56,7 +61,7 @@ public static class FitCommand
                 Model = p.GetValue(model),
                 Hidden = Options.Ints("--hidden", p.GetValue(hidden)),
                 Loss = p.GetValue(loss),
-                Optimizer = p.GetValue(optimizer) ?? "gd",
+                Optimizer = p.GetValue(optimizer) ?? "",
                 LearningRate = p.GetValue(lr),
                 Epochs = p.GetValue(epochs),
                 BatchSize = p.GetValue(batch),
@@ -69,7 +74,13 @@ public static class FitCommand
                 DataType = p.GetValue(dtype),
                 Init = p.GetValue(init),
                 CheckpointEvery = p.GetValue(checkpointEvery),
+                Scale = p.GetValue(scale),
+                Task = p.GetValue(task),
+                Save = p.GetValue(save),
             };
+            if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
+            FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
+            CheckSavePath(settings);
             int every = p.GetValue(logEvery) ?? 1;
             if (every < 1) throw new UsageException("--log-every must be at least 1.");
             int? livePort = p.GetValue(port);
@@ -92,9 +103,21 @@ public static class FitCommand
     {
         OutputFiles.Figure("--plot", plotPath);
         OutputFiles.Check(
-            [new("--checkpoint", settings.Checkpoint), new("--plot", plotPath), new("--track", trackPath)],
+            [new("--checkpoint", settings.Checkpoint), new("--plot", plotPath), new("--track", trackPath), new("--save", settings.Save)],
             [new("--data", DataSources.FilePath(settings.Data)), new("--resume", settings.Resume)],
             ("--checkpoint", "--resume"));
+    }
+
+    /// <summary>Refuses a <c>--save</c> path that names an input or the checkpoint: the model file must never replace them.</summary>
+    internal static void CheckSavePath(FitSettings s)
+    {
+        if (s.Save is null) return;
+        if (string.IsNullOrWhiteSpace(s.Save)) throw new UsageException("--save needs a file name, e.g. --save model.safetensors.");
+        if (Directory.Exists(s.Save)) throw new UsageException($"--save '{s.Save}' is a folder; give a file name, e.g. --save {Path.Combine(s.Save, "model.safetensors")}.");
+        string target = Path.GetFullPath(s.Save);
+        foreach (var (option, path) in new[] { ("--data", s.Data), ("--resume", s.Resume), ("--checkpoint", s.Checkpoint) })
+            if (path is not null && !path.Contains(':', StringComparison.Ordinal) && string.Equals(Path.GetFullPath(path), target, StringComparison.Ordinal))
+                throw new UsageException($"--save '{s.Save}' is the same file as {option}; writing the model there would destroy it. Choose another name, e.g. --save model.safetensors.");
     }
 
     /// <summary>What watches a fit: a runs file to record into (<c>--track</c>), a live page's port (<c>--live</c>).</summary>
@@ -105,9 +128,10 @@ public static class FitCommand
         .With("dtype", DataSources.Name(FitCore.DTypeOf(s)))
         .With("data", s.Data ?? "builtin:seed-linear (reference)").With("features", s.Features).With("target", s.Target)
         .With("model", s.Model).With("hidden", s.Hidden).With("loss", s.Loss).With("optimizer", s.Optimizer)
-        .With("lr", s.LearningRate ?? (s.Data is null ? FitCore.ReferenceLearningRate : 0.01)).With("epochs", epochs)
+        .With("lr", FitCore.LearningRateOf(s)).With("epochs", epochs)
         .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
-        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init);
+        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init)
+        .With("scale", FeatureScaling.Name(FitCore.ScalingOf(s))).With("task", s.Task).With("save", s.Save);
 
     private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath, FitObservers observe)
         => FitCore.DTypeOf(settings) == DType.Float32
@@ -119,6 +143,7 @@ public static class FitCommand
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var data = FitCore.LoadData<T>(settings);
+        if (data.TaskNote is { } note) context.Error.WriteLine("note: " + note);
         int total = settings.Epochs ?? (settings.Data is null ? FitCore.ReferenceEpochs : 100);
         var settingsJson = SettingsJson(settings, total);
         using var store = observe.TrackPath is null ? null : RunFiles.OpenForWriting(observe.TrackPath);
@@ -150,6 +175,8 @@ public static class FitCommand
             }
             var cancellation = page is null ? context.Cancellation : stop.Token;
             var outcome = Train(context, settings, data, json, total, cancellation, Configure);
+            if (settings.Save is not null && outcome.SavedTo is null)
+                context.Error.WriteLine($"note: the run diverged, so no model was written to {settings.Save}; lower --lr or scale the features (--scale standard).");
             tracked?.Complete(outcome.History);
             liveRun?.Complete(outcome.History);
             return RunFiles.ReportLostRecord(context, tracked, Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds));
@@ -186,7 +213,7 @@ public static class FitCommand
                     lastLoss = e.TrainLoss;
                     task.Value = e.Epoch;
                     task.Description = $"epoch {e.Epoch}/{total}  loss {Points.Show(e.TrainLoss)}";
-                }, configure: configure, onBatch: (b, batches) =>
+                }, configure: configure, scaleInPlace: true, onBatch: (b, batches) =>
                 {
                     long now = System.Diagnostics.Stopwatch.GetTimestamp();
                     if (now < next || batches <= 1) return;
@@ -205,7 +232,7 @@ public static class FitCommand
             {
                 if (!json && (e.Epoch % report == 0 || e.Epoch == 1))
                     context.Error.WriteLine($"epoch {e.Epoch}/{total}  train loss {Points.Show(e.TrainLoss)}" + (e.ValidationLoss is double v ? $"  val loss {Points.Show(v)}" : ""));
-            }, configure: configure);
+            }, configure: configure, scaleInPlace: true);
         }
         return outcome;
     }
@@ -256,6 +283,16 @@ public static class FitCommand
             ["parameters"] = parameters,
             ["history"] = entries,
             ["metrics"] = Json.Object(outcome.Metrics),
+            ["task"] = outcome.IsClassification ? "classification" : "regression",
+            ["scaling"] = outcome.Scaling,
+            ["classes"] = outcome.ClassNames is { } names ? new JsonArray(names.Select(n => (JsonNode)n).ToArray()) : null,
+            ["classification_report"] = outcome.Report is { } report ? ReportJson(report, outcome.ReportSplit!) : null,
+            ["model_file"] = outcome.SavedTo,
+            ["raw_parameters"] = outcome.RawLinear is { } raw ? new JsonObject
+            {
+                ["weight"] = new JsonArray(raw.Weight.Select(r => (JsonNode)Json.Array(r)).ToArray()),
+                ["bias"] = Json.Array(raw.Bias),
+            } : null,
             ["stop_reason"] = Human.StopName(history.StopReason!.Kind, epochs: true),
             ["stop_message"] = history.StopReason.Message,
             ["epochs_run"] = history.Epochs.Count,
@@ -291,6 +328,42 @@ public static class FitCommand
         return (array, offset);
     }
 
+    /// <summary>A classification report as JSON: the split, accuracy, macro averages, per-class scores and the confusion matrix (rows actual, columns predicted).</summary>
+    internal static JsonObject ReportJson(ClassificationReport report, string split) => new()
+    {
+        ["split"] = split,
+        ["examples"] = report.Count,
+        ["accuracy"] = Json.Number(report.Accuracy),
+        ["macro_precision"] = Json.Number(report.MacroPrecision),
+        ["macro_recall"] = Json.Number(report.MacroRecall),
+        ["macro_f1"] = Json.Number(report.MacroF1),
+        ["per_class"] = new JsonArray(report.Classes.Select(c => (JsonNode)new JsonObject
+        {
+            ["class"] = c.Name,
+            ["precision"] = Json.Number(c.Precision),
+            ["recall"] = Json.Number(c.Recall),
+            ["f1"] = Json.Number(c.F1),
+            ["support"] = c.Support,
+        }).ToArray()),
+        ["confusion_matrix"] = new JsonArray(Enumerable.Range(0, report.Confusion.GetLength(0))
+            .Select(i => (JsonNode)new JsonArray(Enumerable.Range(0, report.Confusion.GetLength(1)).Select(j => (JsonNode)report.Confusion[i, j]).ToArray())).ToArray()),
+    };
+
+    /// <summary>Prints the per-class table and the confusion matrix (rows: actual class, columns: predicted).</summary>
+    internal static void PrintReport(TextWriter output, ClassificationReport report, string split)
+    {
+        string Name(string n) => n.Length <= 16 ? n : n[..15] + "…";
+        output.WriteLine($"Per class on the {split} set ({report.Count} examples, accuracy {Points.Show(report.Accuracy)}):");
+        Human.Table(output, ["class", "precision", "recall", "f1", "support"], report.Classes.Select(c => new[]
+        {
+            Name(c.Name), Points.Show(c.Precision), Points.Show(c.Recall), Points.Show(c.F1), c.Support.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Append(["macro avg", Points.Show(report.MacroPrecision), Points.Show(report.MacroRecall), Points.Show(report.MacroF1), report.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+        if (report.Classes.Count > 12) return;
+        output.WriteLine("Confusion matrix (rows: actual, columns: predicted):");
+        Human.Table(output, ["actual \\ predicted", .. report.Classes.Select(c => Name(c.Name))],
+            report.Classes.Select((c, i) => new[] { Name(c.Name) }.Concat(Enumerable.Range(0, report.Classes.Count).Select(j => report.Confusion[i, j].ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray()));
+    }
+
     private static void PrintHuman(TextWriter output, FitOutcome outcome, double seconds, string? plotPath)
     {
         var history = outcome.History;
@@ -305,6 +378,12 @@ public static class FitCommand
         }
         Human.Table(output, ["parameter", "shape", "values"], rows);
         Human.Table(output, ["metric", "value"], outcome.Metrics.Select(kv => new[] { kv.Key, Points.Show(kv.Value) }));
+        if (outcome.RawLinear is { } raw && outcome.Names is var (featureNames, targetNames))
+            for (int j = 0; j < raw.Bias.Length; j++)
+                output.WriteLine($"In the data's units: {targetNames[j]} = " + string.Join(" ", featureNames.Select((f, i) => $"{(raw.Weight[i][j] < 0 ? "−" : "+")} {Points.Show(Math.Abs(raw.Weight[i][j]))}·{f}")).TrimStart('+', ' ')
+                    + $" {(raw.Bias[j] < 0 ? "−" : "+")} {Points.Show(Math.Abs(raw.Bias[j]))}");
+        if (outcome.Report is { } report) PrintReport(output, report, outcome.ReportSplit!);
+        if (outcome.SavedTo is { } saved) output.WriteLine($"Model written to {saved} (use it with: descent predict {saved} --data …)");
         if (plotPath is not null) output.WriteLine($"Loss curve written to {plotPath}");
     }
 }

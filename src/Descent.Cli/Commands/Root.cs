@@ -26,6 +26,7 @@ public static class Root
         root.Add(ExpressionCommands.Graph(context));
         root.Add(MinimizeCommand.Build(context));
         root.Add(FitCommand.Build(context));
+        root.Add(PredictCommand.Build(context));
         root.Add(SweepCommand.Build(context));
         root.Add(PlotCommand.Build(context));
         root.Add(DemoCommand.Build(context));

@@ -9,7 +9,14 @@ namespace Descent.Cli.Infrastructure;
 /// <param name="Train">The training examples.</param>
 /// <param name="Test">The test examples, or null.</param>
 /// <typeparam name="T">The element type the data was loaded as (the training dtype).</typeparam>
-public sealed record LoadedData<T>(string Name, Dataset<T> Train, Dataset<T>? Test) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+public sealed record LoadedData<T>(string Name, Dataset<T> Train, Dataset<T>? Test) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>What task was inferred from a CSV target and how to override it, or null.</summary>
+    public string? TaskNote { get; init; }
+
+    /// <summary>The shape of one image for image data (e.g. [28, 28]), or null.</summary>
+    public IReadOnlyList<int>? ImageShape { get; init; }
+}
 
 /// <summary>The element types <c>--dtype</c> chooses between.</summary>
 public enum DType
@@ -60,15 +67,24 @@ public static class DataSources
     /// <summary>Loads <paramref name="source"/> as <typeparamref name="T"/>: image files are decoded straight into it (no float64 copy).</summary>
     /// <exception cref="UsageException">The source is not one of the accepted forms, or options do not apply.</exception>
     /// <exception cref="InputException">The file is missing.</exception>
-    public static LoadedData<T> Load<T>(string source, string[]? features, string? target, int seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static LoadedData<T> Load<T>(string source, string[]? features, string? target, int seed, string? task = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        bool? categorical = task?.Trim().ToLowerInvariant() switch
+        {
+            null or "auto" => null,
+            "classification" or "classify" => true,
+            "regression" => false,
+            _ => throw new UsageException($"--task '{task}': use regression or classification (default: inferred from the target column)."),
+        };
+        if (task is not null && !IsCsv(source))
+            throw new UsageException($"--task chooses how a CSV target is read; it does not apply to --data '{source}'.");
         if (source.StartsWith("builtin:", StringComparison.OrdinalIgnoreCase))
         {
             RejectColumns(source, features, target);
             return source[8..].ToLowerInvariant() switch
             {
                 "seed-linear" => new LoadedData<T>(source, As<T>(Datasets.SeedLinear()), null),
-                "fashion-mnist" => FromPair(source, Mnist.LoadFashionMnist<T>()),
+                "fashion-mnist" => FromPair(source, Mnist.LoadFashionMnist<T>()) with { ImageShape = [28, 28] },
                 var other => throw new UsageException($"--data '{source}': unknown built-in '{other}'; use builtin:seed-linear or builtin:fashion-mnist."),
             };
         }
@@ -80,13 +96,23 @@ public static class DataSources
         if (Directory.Exists(source))
         {
             RejectColumns(source, features, target);
-            return FromPair(source, Mnist.Load<T>(source));
+            return FromPair(source, Mnist.Load<T>(source)) with { ImageShape = [28, 28] };
         }
         if (!File.Exists(source))
             throw new InputException($"--data '{source}': no such file or folder; give {Forms}.");
-        string targetName = target ?? LastColumn(source);
-        return new LoadedData<T>(source, CsvDataset.Load<T>(source, targetName, features), null);
+        var (columns, _) = CsvDataset.ReadHeader(source);
+        string targetName = target ?? columns[^1];
+        var result = CsvDataset.LoadWithReport<T>(source, [targetName], features, new CsvOptions { CategoricalTarget = categorical });
+        string? note = result.TaskNote is { } n
+            ? $"task: {n}; use --task {(result.Dataset.IsClassification ? "regression" : "classification")} to override."
+            : null;
+        return new LoadedData<T>(source, result.Dataset, null) { TaskNote = note };
     }
+
+    /// <summary>True when <paramref name="source"/> names a CSV file (not builtin:, synthetic: or a folder).</summary>
+    public static bool IsCsv(string source)
+        => !source.StartsWith("builtin:", StringComparison.OrdinalIgnoreCase) && !source.StartsWith("synthetic:", StringComparison.OrdinalIgnoreCase)
+            && !Directory.Exists(source);
 
     // The generators make float64 data (small); other types get a converted copy.
     private static Dataset<T> As<T>(Dataset<double> data) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -99,14 +125,6 @@ public static class DataSources
     {
         if (features is not null || target is not null)
             throw new UsageException($"--features and --target choose CSV columns; they do not apply to --data '{source}'.");
-    }
-
-    private static string LastColumn(string path)
-    {
-        using var reader = new StreamReader(path);
-        string header = reader.ReadLine() ?? throw new InputException($"--data '{path}': the file is empty; a CSV needs a header row.");
-        char delimiter = header.Contains(';', StringComparison.Ordinal) && !header.Contains(',', StringComparison.Ordinal) ? ';' : header.Contains('\t', StringComparison.Ordinal) ? '\t' : ',';
-        return header.Split(delimiter)[^1].Trim().Trim('"');
     }
 
     private static Dataset<double> Synthetic(string source, int seed)

@@ -85,6 +85,7 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
     {
         ArgumentNullException.ThrowIfNull(hidden);
         var random = new Random(seed);
+        (Inputs, Hidden, Outputs, ActivationName) = (inputs, hidden.ToArray(), outputs, activation);
         _layers = new Sequential<T>();
         bool reluLike = activation.Contains("relu", StringComparison.OrdinalIgnoreCase);
         int previous = inputs;
@@ -96,6 +97,46 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
         }
         _layers.Add(new Linear<T>(previous, outputs, true, Initializers.GlorotUniform<T>(), null, random));
         RegisterModule("layers", _layers);
+    }
+
+    /// <summary>Input features.</summary>
+    public int Inputs { get; }
+
+    /// <summary>The hidden layer sizes.</summary>
+    public IReadOnlyList<int> Hidden { get; }
+
+    /// <summary>Outputs.</summary>
+    public int Outputs { get; }
+
+    /// <summary>The hidden layers' activation, by name.</summary>
+    public string ActivationName { get; }
+
+    private Tensor<T>? _outputOffset, _outputScale;
+
+    /// <summary>The fixed offset added to each output (see <see cref="WithOutputScaling"/>), or null.</summary>
+    public IReadOnlyList<double>? OutputOffset { get; private set; }
+
+    /// <summary>The fixed factor applied to each output (see <see cref="WithOutputScaling"/>), or null.</summary>
+    public IReadOnlyList<double>? OutputScale { get; private set; }
+
+    /// <summary>
+    /// Makes the outputs y = net(x)·scale + offset per output column, with fixed constants (not parameters): a network
+    /// whose layers learn a standardised target (mean 0, std 1) and whose outputs are in the target's own units.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length differs from the output count, or a value is not finite (or a scale is 0).</exception>
+    public Mlp<T> WithOutputScaling(IReadOnlyList<double> offset, IReadOnlyList<double> scale)
+    {
+        ArgumentNullException.ThrowIfNull(offset);
+        ArgumentNullException.ThrowIfNull(scale);
+        if (offset.Count != Outputs || scale.Count != Outputs)
+            throw new ArgumentException($"Output scaling needs {Outputs} offsets and scales, one per output; got {offset.Count} and {scale.Count}.");
+        if (offset.Any(v => !double.IsFinite(v)) || scale.Any(v => !double.IsFinite(v) || v == 0))
+            throw new ArgumentException("Output offsets must be finite and scales finite and non-zero.");
+        OutputOffset = offset.ToArray();
+        OutputScale = scale.ToArray();
+        _outputOffset = Tensor.FromArray(offset.Select(T.CreateTruncating).ToArray());
+        _outputScale = Tensor.FromArray(scale.Select(T.CreateTruncating).ToArray());
+        return this;
     }
 
     /// <summary>
@@ -115,6 +156,6 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
             }
             else x = layers[i].Forward(x);
         }
-        return x;
+        return _outputScale is null ? x : x * _outputScale + _outputOffset!;
     }
 }

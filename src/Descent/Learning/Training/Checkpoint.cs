@@ -54,6 +54,12 @@ public sealed class Checkpoint
     /// <summary>The file this checkpoint was read from (null for one built in memory).</summary>
     public string? Path { get; private set; }
 
+    /// <summary>
+    /// The trained model's description (<see cref="Model.Describe"/>), kept in the safetensors metadata under
+    /// <see cref="Model.MetadataKey"/> so that a checkpoint is also a model file for <see cref="Model.Load"/>; null when none.
+    /// </summary>
+    public string? ModelDescription { get; set; }
+
     /// <summary>Adds a tensor's values under <paramref name="name"/>.</summary>
     public void Add<T>(string name, Tensor<T> tensor) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Tensors[name] = (tensor.ShapeArray, tensor.ToDoubleArray(), typeof(T) == typeof(float));
@@ -114,6 +120,7 @@ public sealed class Checkpoint
             ["descent"] = Metadata.ToJsonString(),
             ["sha256"] = DigestPlaceholder,
         };
+        if (ModelDescription is not null) ((JsonObject)header["__metadata__"]!)[Model.MetadataKey] = ModelDescription;
         var headerText = header.ToJsonString();
         // safetensors readers like the data section 8-byte aligned: pad the header with spaces.
         headerText += new string(' ', (8 - Encoding.UTF8.GetByteCount(headerText) % 8) % 8);
@@ -246,6 +253,7 @@ public sealed class Checkpoint
         if (meta["descent"] is not JsonValue doc || doc.GetValueKind() != JsonValueKind.String || JsonNode.Parse(doc.GetValue<string>()) is not JsonObject metadata)
             throw CheckpointException.Corrupted(path, "its Descent metadata is missing or not a JSON object");
         checkpoint.Metadata = metadata;
+        checkpoint.ModelDescription = meta[Model.MetadataKey] is JsonValue model && model.GetValueKind() == JsonValueKind.String ? model.GetValue<string>() : null;
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__") continue;

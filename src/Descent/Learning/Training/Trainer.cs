@@ -57,6 +57,12 @@ public sealed record TrainerOptions
     /// <summary>Stops the run cleanly at the next batch boundary.</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>
+    /// The model's description (<see cref="Model.Describe"/>, as JSON text) to store in every checkpoint, so that a
+    /// checkpoint is also a model file (<see cref="Model.Load"/>); null: none.
+    /// </summary>
+    public string? ModelDescription { get; init; }
+
     /// <summary>Validation metrics computed after each epoch from (prediction, targets), by name.</summary>
     public IReadOnlyDictionary<string, Func<Tensor<double>, Tensor<double>, double>>? Metrics { get; init; }
 }
@@ -287,6 +293,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 ["seconds"] = Checkpoint.Number(stopped.Seconds),
             };
         checkpoint.Metadata = metadata;
+        checkpoint.ModelDescription = _options.ModelDescription;
         checkpoint.Save(path);
     }
 
