@@ -19,7 +19,8 @@ public static class Program
             e.Cancel = true;
             cts.Cancel();
         };
-        bool live = !Console.IsOutputRedirected && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+        // Progress is drawn live when standard error is a terminal (stdout may be a file: 'descent fit --json > run.json').
+        bool live = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")) && Environment.GetEnvironmentVariable("TERM") != "dumb";
         return Run(args, Console.Out, Console.Error, cts.Token, live);
     }
 

@@ -71,14 +71,18 @@ public static class FitCommand
             bool liveOn = p.GetValue(live);
             if (livePort is not null && !liveOn) throw new UsageException("--port goes with --live, e.g. --live --port 8080.");
             if (livePort is < 0 or > 65535) throw new UsageException($"--port {livePort}: use 0 to 65535 (0: any free port).");
-            var observe = new FitObservers(RunFiles.PathOf(p, track), liveOn ? livePort ?? 0 : null);
+            var observe = new FitObservers(RunFiles.PathOf(p, track), liveOn ? livePort ?? 0 : null) { LinesEvery = p.GetValue(logEvery) };
             return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot), observe);
         });
         return command;
     }
 
     /// <summary>What watches a fit: a runs file to record into (<c>--track</c>), a live page's port (<c>--live</c>).</summary>
-    internal sealed record FitObservers(string? TrackPath, int? LivePort);
+    internal sealed record FitObservers(string? TrackPath, int? LivePort)
+    {
+        /// <summary><c>--log-every</c> when given: progress lines every that many epochs instead of about ten a decade.</summary>
+        public int? LinesEvery { get; init; }
+    }
 
     /// <summary>The settings of a fit as recorded with its run and shown on the live page.</summary>
     internal static JsonObject SettingsJson(FitSettings s, int epochs) => new JsonObject()
@@ -129,10 +133,12 @@ public static class FitCommand
                 if (page is not null) liveRun = page.Attach(trainer, "fit " + (settings.Data ?? "reference"), (JsonObject)settingsJson.DeepClone(), total);
             }
             var cancellation = page is null ? context.Cancellation : stop.Token;
-            var outcome = Train(context, settings, data, json, total, cancellation, Configure);
+            var outcome = Train(context, settings, data, json, total, cancellation, Configure, observe.LinesEvery);
             tracked?.Complete(outcome.History);
             liveRun?.Complete(outcome.History);
-            return Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds);
+            int code = Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds);
+            if (tracked is not null) (json ? context.Error : context.Output).WriteLine(RunFiles.Recorded(tracked.RunId, observe.TrackPath!));
+            return code;
         }
         catch (Exception e)
         {
@@ -148,47 +154,11 @@ public static class FitCommand
         }
     }
 
-    private static FitOutcome Train<T>(CliContext context, FitSettings settings, LoadedData<T> data, bool json, int total, CancellationToken cancellation, Action<Trainer<T>> configure)
+    private static FitOutcome Train<T>(CliContext context, FitSettings settings, LoadedData<T> data, bool json, int total, CancellationToken cancellation, Action<Trainer<T>> configure,
+        int? linesEvery)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        FitOutcome outcome;
-        if (context.Live)
-        {
-            FitOutcome? result = null;
-            Human.Console(context.Error, live: true).Progress().AutoClear(true).Start(ctx =>
-            {
-                var task = ctx.AddTask("training", maxValue: total);
-                // Within an epoch the bar moves by batch, at most ten times a second: a batch costs one timestamp read.
-                long interval = System.Diagnostics.Stopwatch.Frequency / 10, next = 0;
-                double lastLoss = double.NaN;
-                result = FitCore.Train(settings, data, cancellation, e =>
-                {
-                    lastLoss = e.TrainLoss;
-                    task.Value = e.Epoch;
-                    task.Description = $"epoch {e.Epoch}/{total}  loss {Points.Show(e.TrainLoss)}";
-                }, configure: configure, onBatch: (b, batches) =>
-                {
-                    long now = System.Diagnostics.Stopwatch.GetTimestamp();
-                    if (now < next || batches <= 1) return;
-                    next = now + interval;
-                    task.Value = b.Epoch - 1 + (double)b.Batch / batches;
-                    task.Description = $"epoch {b.Epoch}/{total}  batch {b.Batch}/{batches}  loss {Points.Show(b.Loss)}"
-                        + (double.IsNaN(lastLoss) ? "" : $"  (last epoch {Points.Show(lastLoss)})");
-                });
-            });
-            outcome = result!;
-        }
-        else
-        {
-            int report = Math.Max(1, total / 10);
-            outcome = FitCore.Train(settings, data, cancellation, e =>
-            {
-                if (!json && (e.Epoch % report == 0 || e.Epoch == 1))
-                    context.Error.WriteLine($"epoch {e.Epoch}/{total}  train loss {Points.Show(e.TrainLoss)}" + (e.ValidationLoss is double v ? $"  val loss {Points.Show(v)}" : ""));
-            }, configure: configure);
-        }
-        return outcome;
-    }
+        => EpochLog.Run(context, total, linesEvery, settings.LearningRate ?? (settings.Data is null ? FitCore.ReferenceLearningRate : 0.01), quiet: json,
+            (onEpoch, onBatch) => FitCore.Train(settings, data, cancellation, onEpoch, configure: configure, onBatch: onBatch), o => o.History);
 
     private static int Finish(CliContext context, FitOutcome outcome, bool json, int logEvery, string? plotPath, double seconds)
     {
