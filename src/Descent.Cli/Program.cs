@@ -36,13 +36,18 @@ public static class Program
     private static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool live)
     {
         ArgumentNullException.ThrowIfNull(args);
+        // 'descent' alone prints the help and succeeds, like git and dotnet.
+        if (args.Length == 0) args = ["--help"];
         var context = new CliContext(stdout, stderr, cancellation, live) { Arguments = args };
         var root = Commands.Root.Build(context);
         var parse = root.Parse(args);
         bool verbose = parse.GetValue(Root.Verbose);
+        if (parse.Action is System.CommandLine.Help.HelpAction || ShellSupport.IsSuggest(parse))
+            return ShellSupport.Invoke(parse, stdout, stderr);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) stderr.WriteLine("error: " + error.Message);
+            foreach (var hint in ShellSupport.DidYouMean(parse)) stderr.WriteLine(hint);
             string command = parse.CommandResult.Command == root ? "descent" : "descent " + parse.CommandResult.Command.Name;
             stderr.WriteLine($"Run '{command} --help' for the accepted options.");
             return ExitCodes.Usage;
