@@ -95,11 +95,102 @@ public static partial class Figures
         return plot;
     }
 
-    /// <summary>Shows the legend in the corner where it hides the least (upper right by default).</summary>
-    internal static void ShowLegend(Plot plot, Alignment alignment = Alignment.UpperRight)
+    /// <summary>
+    /// Shows the legend inside the plot in the corner where it covers no data (<paramref name="preferred"/> first, then
+    /// the other corners, then the middles of the top and bottom edges), or outside, right of the plot, when every such
+    /// place would hide some. Call it once the axis limits are final.
+    /// </summary>
+    internal static void ShowLegend(Plot plot, Alignment preferred = Alignment.UpperRight)
     {
-        plot.ShowLegend(alignment);
         plot.Legend.FontName = PlotFonts.FontName;
+        var placement = LegendPlacement(plot, preferred);
+        if (placement is null && LegendSize(plot) is (_, double height) && height < 0.45)
+        {
+            // No free corner: raise the top of every vertical axis so the data sits below the legend's band.
+            foreach (var axis in new[] { plot.Axes.Left, plot.Axes.Right })
+            {
+                if (!(axis.Max > axis.Min)) continue;
+                axis.Range.Set(axis.Min, axis.Min + (axis.Max - axis.Min) / (1 - height - 0.07));
+            }
+            placement = LegendPlacement(plot, preferred.ToString().StartsWith("Upper", StringComparison.Ordinal) ? preferred : Alignment.UpperRight);
+        }
+        if (placement is Alignment inside) plot.ShowLegend(inside);
+        else plot.ShowLegend(Edge.Right);
+    }
+
+    /// <summary>The legend's estimated (width, height) as fractions of the data area, or null when it has no entry.</summary>
+    private static (double Width, double Height)? LegendSize(Plot plot)
+    {
+        var items = plot.GetPlottables().SelectMany(p => p.LegendItems).Where(i => !string.IsNullOrEmpty(i.LabelText)).ToList();
+        if (items.Count == 0) return null;
+        // For an 800×600 figure, whose data area is about 700×480 pixels.
+        return ((46 + 7.2 * items.Max(i => i.LabelText.Length)) / 700.0, (14 + 21.0 * items.Count) / 480.0);
+    }
+
+    /// <summary>The inside corner where the legend covers no drawn point, or null when there is none.</summary>
+    internal static Alignment? LegendPlacement(Plot plot, Alignment preferred = Alignment.UpperRight)
+    {
+        if (LegendSize(plot) is not (double width, double height)) return preferred;
+        if (width > 0.75 || height > 0.8) return null;
+        var points = DrawnFractions(plot).ToList();
+        Alignment[] order = [preferred, Alignment.UpperRight, Alignment.UpperLeft, Alignment.LowerRight, Alignment.LowerLeft, Alignment.UpperCenter, Alignment.LowerCenter];
+        foreach (var a in order.Distinct())
+        {
+            var (left, bottom) = a switch
+            {
+                Alignment.UpperLeft => (0.0, 1 - height),
+                Alignment.UpperCenter => ((1 - width) / 2, 1 - height),
+                Alignment.LowerRight => (1 - width, 0.0),
+                Alignment.LowerLeft => (0.0, 0.0),
+                Alignment.LowerCenter => ((1 - width) / 2, 0.0),
+                _ => (1 - width, 1 - height),
+            };
+            // A little room around the box: a point just outside it still looks covered.
+            double l = left - 0.02, r = left + width + 0.02, b = bottom - 0.03, t = bottom + height + 0.03;
+            if (!points.Any(pt => pt.X >= l && pt.X <= r && pt.Y >= b && pt.Y <= t)) return a;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Every drawn point (scatter lines sampled between their points, markers, texts) as fractions of the data area
+    /// (0 = left/bottom, 1 = right/top), on whichever axes each plottable uses. Maps and contour lines are background
+    /// and left out.
+    /// </summary>
+    internal static IEnumerable<(double X, double Y)> DrawnFractions(Plot plot)
+    {
+        foreach (var plottable in plot.GetPlottables())
+        {
+            if (!plottable.IsVisible) continue;
+            var xAxis = plottable.Axes.XAxis ?? plot.Axes.Bottom;
+            var yAxis = plottable.Axes.YAxis ?? plot.Axes.Left;
+            (double X, double Y) Fraction(double x, double y) => ((x - xAxis.Min) / (xAxis.Max - xAxis.Min), (y - yAxis.Min) / (yAxis.Max - yAxis.Min));
+            IEnumerable<Coordinates> coordinates = plottable switch
+            {
+                ScottPlot.Plottables.Scatter s => Densify(s.Data.GetScatterPoints(), s.LineWidth > 0 && s.LineStyle.IsVisible),
+                ScottPlot.Plottables.Marker m => [m.Location],
+                ScottPlot.Plottables.Markers ms => ms.Data.GetScatterPoints(),
+                ScottPlot.Plottables.Text t => [t.Location],
+                _ => [],
+            };
+            foreach (var c in coordinates)
+            {
+                var f = Fraction(c.X, c.Y);
+                if (double.IsFinite(f.X) && double.IsFinite(f.Y)) yield return f;
+            }
+        }
+    }
+
+    /// <summary>The points of a line, with 20 more between each pair when the line is drawn.</summary>
+    private static IEnumerable<Coordinates> Densify(IReadOnlyList<Coordinates> points, bool line)
+    {
+        for (int i = 0; i < points.Count; i++)
+        {
+            yield return points[i];
+            if (!line || i + 1 == points.Count) continue;
+            for (int k = 1; k < 20; k++)
+                yield return new Coordinates(points[i].X + (points[i + 1].X - points[i].X) * k / 20, points[i].Y + (points[i + 1].Y - points[i].Y) * k / 20);
+        }
     }
 
     /// <summary>
@@ -179,7 +270,7 @@ public static partial class Figures
 
             if (diverged)
             {
-                                double x = keptXs.Length > 0 ? keptXs[^1] : firstStep;
+                double x = keptXs.Length > 0 ? keptXs[^1] : firstStep;
                 double y = keptYs.Length > 0 ? keptYs[^1] : 0;
                 divergedAt.Add(x);
                 var mark = plot.Add.Marker(x, y, MarkerShape.Eks, 14, DivergedColor);
@@ -200,7 +291,7 @@ public static partial class Figures
         if (logScale)
         {
             LogAxis.Apply(plot.Axes.Left);
-            if (LogAxis.DecadeLimits(shown) is (double bottom, double top))
+            if (LogAxis.TightLimits(shown) is (double bottom, double top))
                 plot.Axes.SetLimitsY(bottom, top);
         }
 
