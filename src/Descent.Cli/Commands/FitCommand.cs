@@ -169,7 +169,12 @@ public static class FitCommand
         {
             var train = history.Epochs.Select(e => e.TrainLoss).ToArray();
             var val = history.Epochs.All(e => e.ValidationLoss is not null) && history.Epochs.Count > 0 ? history.Epochs.Select(e => e.ValidationLoss!.Value).ToArray() : null;
-            if (train.Length > 0) Figures.Save(Figures.TrainValidation(train, val, $"Training {outcome.Model} ({outcome.LossName}, lr {Points.Show(outcome.LearningRate)})", logScale: true), plotPath);
+            string title = $"Training {outcome.Model} ({outcome.LossName}, lr {Points.Show(outcome.LearningRate)})";
+            // Classifiers with a validation split: the validation accuracy next to the loss, on a right axis.
+            var accuracy = history.Epochs.Select(e => e.Metrics.GetValueOrDefault("val_accuracy", double.NaN)).ToArray();
+            if (train.Length > 0 && outcome.IsClassification && accuracy.Any(double.IsFinite))
+                Figures.Save(Figures.LossAndAccuracy(train, val, accuracy, title, logScale: true), plotPath);
+            else if (train.Length > 0) Figures.Save(Figures.TrainValidation(train, val, title, logScale: true), plotPath);
         }
 
         if (json) Json.Write(context.Output, ToJson(outcome, logEvery, seconds));

@@ -33,13 +33,15 @@ public static partial class Figures
         (left, right) = (left + 0.1 * (right - left) / 1.4, right - 0.1 * (right - left) / 1.4); // 10% margins rather than 20%
         (bottom, top) = (bottom + 0.1 * (top - bottom) / 1.4, top - 0.1 * (top - bottom) / 1.4);
 
-        const int columns = 120, rows = 90;
-        double dx = (right - left) / columns, dy = (top - bottom) / rows;
+        // The map reaches above the view, which rises when the legend needs room.
+        double mapTop = top + 0.6 * (top - bottom);
+        const int columns = 120, rows = 140;
+        double dx = (right - left) / columns, dy = (mapTop - bottom) / rows;
         var map = new double[rows, columns];
         var grid = new List<Coordinates3d>(rows * columns);
         for (int r = 0; r < rows; r++)
         {
-            double y = top - (r + 0.5) * dy;
+            double y = mapTop - (r + 0.5) * dy;
             for (int c = 0; c < columns; c++)
             {
                 double x = left + (c + 0.5) * dx;
@@ -50,10 +52,10 @@ public static partial class Figures
             }
         }
         var heatmap = plot.Add.Heatmap(map);
-        heatmap.Extent = new CoordinateRect(left, right, bottom, top);
+        heatmap.Extent = new CoordinateRect(left, right, bottom, mapTop);
         heatmap.Colormap = new ScottPlot.Colormaps.Balance();
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
-        heatmap.Opacity = 0.35;
+        heatmap.Opacity = 0.28;
         heatmap.NaNCellColor = Colors.Transparent;
 
         if (grid.Count >= 3 && grid.Any(g => g.Z < 0.5) && grid.Any(g => g.Z > 0.5))

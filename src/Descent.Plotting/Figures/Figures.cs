@@ -133,7 +133,7 @@ public static partial class Figures
         if (LegendSize(plot) is not (double width, double height)) return preferred;
         if (width > 0.75 || height > 0.8) return null;
         var points = DrawnFractions(plot).ToList();
-        Alignment[] order = [preferred, Alignment.UpperRight, Alignment.UpperLeft, Alignment.LowerRight, Alignment.LowerLeft, Alignment.UpperCenter, Alignment.LowerCenter];
+        Alignment[] order = [preferred, Alignment.UpperRight, Alignment.UpperLeft, Alignment.LowerRight, Alignment.LowerLeft, Alignment.MiddleRight, Alignment.MiddleLeft, Alignment.UpperCenter, Alignment.LowerCenter];
         foreach (var a in order.Distinct())
         {
             var (left, bottom) = a switch
@@ -143,6 +143,8 @@ public static partial class Figures
                 Alignment.LowerRight => (1 - width, 0.0),
                 Alignment.LowerLeft => (0.0, 0.0),
                 Alignment.LowerCenter => ((1 - width) / 2, 0.0),
+                Alignment.MiddleRight => (1 - width, (1 - height) / 2),
+                Alignment.MiddleLeft => (0.0, (1 - height) / 2),
                 _ => (1 - width, 1 - height),
             };
             // A little room around the box: a point just outside it still looks covered.

@@ -46,7 +46,7 @@ public static partial class Figures
             double shade = earlier.Count == 1 ? 0.5 : 0.15 + 0.45 * i / (earlier.Count - 1);
             line.LineColor = Colors.SteelBlue.WithAlpha(shade);
             line.LineWidth = 1.5f;
-            line.LegendText = i == 0 ? $"the line at epochs {earlier[0].epoch} … {earlier[^1].epoch} (fainter = earlier)" : "";
+            line.LegendText = i == earlier.Count - 1 ? $"the line at epochs {earlier[0].epoch} … {earlier[^1].epoch} (fainter = earlier)" : "";
         }
 
         var (epoch, weight, bias) = finiteLines[^1];
