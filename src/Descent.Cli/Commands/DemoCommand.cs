@@ -123,8 +123,10 @@ public static class DemoCommand
         w.WriteLine($"   f(w) = 2·w1² + 3·w2² from (2, 4), learning rate 0.1: after 5 steps ({Points.Show(five.Point[0])}, {Points.Show(five.Point[1])})");
         w.WriteLine("   each step multiplies w1 by 1 − 4·0.1 = 0.6 and w2 by 1 − 6·0.1 = 0.4: the steeper direction shrinks faster.");
         var r = Gd(f, [2.0, 4.0], 0.1, 20);
-        Figures.Save(Figures.ContourWithTrajectory((x, y) => 2 * x * x + 3 * y * y, r.Trajectory.Select(t => (t.Point[0], t.Point[1])).ToArray(),
-            "Gradient descent on 2·w1² + 3·w2², learning rate 0.1", "w1", "w2"), Path.Combine(folder, "paraboloid.png"));
+        var path = r.Trajectory.Select(t => (t.Point[0], t.Point[1])).ToArray();
+        var contour = Figures.ContourWithTrajectory((x, y) => 2 * x * x + 3 * y * y, path, "Gradient descent on 2·w1² + 3·w2², learning rate 0.1", "w1", "w2");
+        Figures.Save(contour, Path.Combine(folder, "paraboloid.png"));
+        Figures.SaveAnimatedDescent(contour, path, Path.Combine(folder, "paraboloid-descent.svg"));
         var d = r.Trajectory.Select(t => Math.Sqrt(t.Point[0] * t.Point[0] + t.Point[1] * t.Point[1])).ToArray();
         var d1 = r.Trajectory.Select(t => Math.Abs(t.Point[0])).ToArray();
         var d2 = r.Trajectory.Select(t => Math.Abs(t.Point[1])).ToArray();
@@ -133,6 +135,7 @@ public static class DemoCommand
         return
         [
             new("paraboloid.png", "Twenty steps of gradient descent on 2·w1² + 3·w2² from (2, 4) with learning rate 0.1: w2, on the steeper side, shrinks by 0.4 a step and w1 by 0.6, so the path bends towards the w1 axis and then runs along it (after 5 steps: (0.15552, 0.04096))."),
+            new("paraboloid-descent.svg", "The same descent played step by step (an animated SVG: open it in a browser): the big first steps, then the slow slide along the w1 axis."),
             new("paraboloid-distance.png", "On a log scale each coordinate falls on a straight line, with slopes log 0.6 and log 0.4: gradient descent converges linearly, and the distance ends up following the slower direction."),
         ];
     }

@@ -197,7 +197,7 @@ public static class SweepCommand
             trials.Add((lr, score, note));
             log(lr, score);
             if (context.Live || !json)
-                context.Error.WriteLine($"trial {trials.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(rates.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length)}/{rates.Length}  lr {Points.Show(lr),-11}  score {Points.Show(score),-11}  {note}  {EpochLog.Duration(clock.Elapsed.TotalSeconds)}");
+                context.Error.WriteLine($"trial {trials.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(rates.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length)}/{rates.Length}  lr {Points.Show(lr),-11}  score {Points.Show(score),-11}  {note,-8}  {EpochLog.Duration(clock.Elapsed.TotalSeconds)}");
         }
         return trials;
     }

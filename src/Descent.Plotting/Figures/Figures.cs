@@ -58,6 +58,90 @@ public static partial class Figures
             ? plot.GetImageBytes(width, height, ImageFormat.Png)
             : System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height));
 
+        WriteAtomically(bytes, path);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="plot"/> as an animated SVG: the figure as <see cref="Save"/> draws it, with a marker that
+    /// moves through <paramref name="points"/> (in the plot's coordinates, for example a descent's iterates on
+    /// <see cref="ContourWithTrajectory"/> or <c>(xₖ, f(xₖ))</c> on <see cref="FunctionWithDescent"/>), one step every
+    /// <paramref name="secondsPerStep"/> seconds, with the step number shown, then a pause, looping. The animation is SVG's
+    /// own (SMIL <c>animate</c>/<c>set</c>), so a browser plays it with no script. Written atomically like <see cref="Save"/>.
+    /// </summary>
+    /// <param name="plot">The figure to animate on.</param>
+    /// <param name="points">The points to move through, in order; non-finite points end the animation.</param>
+    /// <param name="path">Destination file; it must end in <c>.svg</c>.</param>
+    /// <param name="secondsPerStep">Seconds per step (0.05 to 10).</param>
+    /// <param name="width">Image width in pixels (at least 1).</param>
+    /// <param name="height">Image height in pixels (at least 1).</param>
+    /// <exception cref="ArgumentException">No finite point, or a path not ending in <c>.svg</c>.</exception>
+    /// <example><code>Figures.SaveAnimatedDescent(Figures.ContourWithTrajectory(f, path), path, "descent.svg");</code></example>
+    public static void SaveAnimatedDescent(Plot plot, IReadOnlyList<(double x, double y)> points, string path, double secondsPerStep = 0.5,
+        int width = DefaultWidth, int height = DefaultHeight)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(secondsPerStep, 0.05);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(secondsPerStep, 10);
+        if (!Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"An animated figure is an SVG: use a path ending in .svg, not '{path}'.", nameof(path));
+        int count = 0;
+        while (count < points.Count && double.IsFinite(points[count].x) && double.IsFinite(points[count].y))
+            count++;
+        if (count == 0)
+            throw new ArgumentException("Give at least one finite point to move through.", nameof(points));
+
+        PlotFonts.Ensure();
+        string svg = plot.GetSvgXml(width, height);
+        var pixels = AnimationPixels(plot, points.Take(count).ToList());
+        WriteAtomically(System.Text.Encoding.UTF8.GetBytes(InsertAnimation(svg, pixels, secondsPerStep)), path);
+    }
+
+    /// <summary>The pixel positions, in the last render of <paramref name="plot"/>, of <paramref name="points"/>.</summary>
+    internal static List<(double X, double Y)> AnimationPixels(Plot plot, IReadOnlyList<(double x, double y)> points)
+    {
+        var rect = plot.LastRender.DataRect;
+        var xAxis = plot.Axes.Bottom;
+        var yAxis = plot.Axes.Left;
+        return [.. points.Select(p => ((double)xAxis.GetPixel(p.x, rect), (double)yAxis.GetPixel(p.y, rect)))];
+    }
+
+    /// <summary>Adds, before the end of <paramref name="svg"/>, a marker moving through <paramref name="pixels"/> and the step numbers.</summary>
+    private static string InsertAnimation(string svg, List<(double X, double Y)> pixels, double secondsPerStep)
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        int steps = pixels.Count;
+        double pause = Math.Max(1.5, 3 * secondsPerStep);
+        double total = (steps - 1) * secondsPerStep + pause;
+        string Times() => string.Join(";", Enumerable.Range(0, steps).Select(k => (k * secondsPerStep / total).ToString("0.####", ci)).Append("1"));
+        string Values(Func<(double X, double Y), double> pick) => string.Join(";", pixels.Select(p => pick(p).ToString("0.##", ci)).Append(pick(pixels[^1]).ToString("0.##", ci)));
+        var a = new System.Text.StringBuilder();
+        a.Append("<g id=\"descent-animation\">\n");
+        a.Append(ci, $"<circle r=\"8\" fill=\"gold\" stroke=\"black\" stroke-width=\"2\" cx=\"{pixels[0].X:0.##}\" cy=\"{pixels[0].Y:0.##}\">\n");
+        a.Append(ci, $"<animate attributeName=\"cx\" dur=\"{total:0.###}s\" repeatCount=\"indefinite\" calcMode=\"linear\" keyTimes=\"{Times()}\" values=\"{Values(p => p.X)}\"/>\n");
+        a.Append(ci, $"<animate attributeName=\"cy\" dur=\"{total:0.###}s\" repeatCount=\"indefinite\" calcMode=\"linear\" keyTimes=\"{Times()}\" values=\"{Values(p => p.Y)}\"/>\n");
+        a.Append("</circle>\n");
+        // "step k" beside the marker, each shown during its step (the last one through the pause).
+        for (int k = 0; k < steps; k++)
+        {
+            double from = k * secondsPerStep / total, to = k + 1 < steps ? (k + 1) * secondsPerStep / total : 1;
+            string times = k == 0 ? $"0;{to.ToString("0.####", ci)}" : $"0;{from.ToString("0.####", ci)};{to.ToString("0.####", ci)}";
+            string values = k == 0 ? "visible;hidden" : "hidden;visible;hidden";
+            if (to >= 1) (times, values) = k == 0 ? ("0", "visible") : ($"0;{from.ToString("0.####", ci)}", "hidden;visible");
+            a.Append(ci, $"<text class=\"step\" x=\"{pixels[k].X + 12:0.##}\" y=\"{pixels[k].Y - 12:0.##}\" font-family=\"{PlotFonts.FontName}\" font-size=\"15\" font-weight=\"bold\" visibility=\"hidden\">step {k}");
+            a.Append(ci, $"<animate attributeName=\"visibility\" dur=\"{total:0.###}s\" repeatCount=\"indefinite\" calcMode=\"discrete\" keyTimes=\"{times}\" values=\"{values}\"/></text>\n");
+        }
+        a.Append("</g>\n");
+        int end = svg.LastIndexOf("</svg>", StringComparison.Ordinal);
+        return end < 0 ? svg + a : svg[..end] + a + svg[end..];
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> to a temporary file next to <paramref name="path"/>, then moves it over <paramref name="path"/>.</summary>
+    private static void WriteAtomically(byte[] bytes, string path)
+    {
         string fullPath = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);

@@ -160,4 +160,31 @@ public class TeachingFiguresTests
         var linear = Figures.SweepScores([1e-3, 1e-2], [-1.5, 0.5], "t", "score");
         Assert.IsNotType<LogAxis.LogTickGenerator>(linear.Axes.Left.TickGenerator);
     }
+
+    [Fact]
+    public void The_animated_descent_moves_through_every_iterate_on_the_figure()
+    {
+        var path = Samples.DescentOnBowl(0.04, 12);
+        var plot = Figures.ContourWithTrajectory(Samples.Bowl, path, "t");
+        using var folder = new TempFolder();
+        string file = folder.File("descent.svg");
+        Figures.SaveAnimatedDescent(plot, path, file, secondsPerStep: 0.25);
+        string svg = File.ReadAllText(file);
+        Assert.EndsWith("</svg>", svg.TrimEnd());
+        var cx = System.Text.RegularExpressions.Regex.Match(svg, "attributeName=\"cx\"[^>]*values=\"([^\"]*)\"").Groups[1].Value.Split(';').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var cy = System.Text.RegularExpressions.Regex.Match(svg, "attributeName=\"cy\"[^>]*values=\"([^\"]*)\"").Groups[1].Value.Split(';').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(path.Length + 1, cx.Length); // every iterate, then held through the pause
+        // Independently: the data area of the render and the axis limits place each iterate at a pixel.
+        var area = plot.LastRender.DataRect;
+        var l = plot.Axes.GetLimits();
+        for (int k = 0; k < path.Length; k++)
+        {
+            Assert.Equal(area.Left + (path[k].x - l.Left) / (l.Right - l.Left) * area.Width, cx[k], 0.01);
+            Assert.Equal(area.Bottom - (path[k].y - l.Bottom) / (l.Top - l.Bottom) * area.Height, cy[k], 0.01);
+        }
+        Assert.Equal(path.Length, System.Text.RegularExpressions.Regex.Matches(svg, "class=\"step\"").Count);
+        Assert.Contains(">step 12<", svg, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Figures.SaveAnimatedDescent(plot, path, folder.File("descent.png")));
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.tmp"));
+    }
 }
