@@ -108,6 +108,31 @@ public partial class TerminalTests
     }
 
     [Fact]
+    public void SweepFitPrintsOneLinePerTrialAndEverySweepSaysWhichRun()
+    {
+        string folder = Directory.CreateTempSubdirectory("descent-terminal-").FullName;
+        try
+        {
+            string db = Path.Combine(folder, "runs.db");
+            var (code, output, error) = Cli.Run("sweep", "fit", "--lr", "1e-3..1e-1", "--epochs", "20", "--track", db);
+            Assert.Equal(0, code);
+            var lines = Lines(error);
+            Assert.Equal(3, lines.Count);
+            Assert.Matches(@"^trial 1/3  lr 0\.001 +score \S+ +ok +\d", lines[0]);
+            Assert.StartsWith("trial 3/3  lr 0.1 ", lines[2], StringComparison.Ordinal);
+            Assert.Contains($"Recorded as run 1 in {db}", output, StringComparison.Ordinal);
+            var (minCode, minOut, minErr) = Cli.Run("minimize", "w^2", "--start", "w=10", "--lr", "0.3", "--steps", "5", "--track", db, "--json");
+            Assert.Equal(0, minCode);
+            Assert.NotNull(JsonNode.Parse(minOut));
+            Assert.Equal([$"Recorded as run 2 in {db} (see 'descent runs show 2 --track {db}')."], Lines(minErr));
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public void DescentAlonePrintsHelpSayingDescent()
     {
         var (code, output, error) = Cli.Run();

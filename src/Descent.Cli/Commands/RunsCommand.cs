@@ -145,7 +145,7 @@ public static class RunsCommand
                 string xLabel = scopes.Length == 1 && scopes[0] == MetricScope.Step ? "step" : "epoch";
                 var names = curves.Select(cv => cv.Metric).Distinct().ToArray();
                 string yLabel = names.Length == 1 ? names[0] : string.Join(" / ", names);
-                Figures.Save(Figures.LossCurves(series, logScale: series.All(s => s.Item2.Where(double.IsFinite).All(v => v > 0)), title: $"Runs {string.Join(", ", idList)}: {yLabel}", xLabel: xLabel, yLabel: yLabel), plotPath);
+                Figures.Save(Figures.LossCurves(series, logScale: series.All(s => s.Item2.Where(double.IsFinite).All(v => v > 0)), title: $"Runs {string.Join(", ", idList)}: {yLabel}", xLabel: xLabel, yLabel: yLabel, firstStep: xLabel == "epoch" ? 1 : 0), plotPath);
             }
             if (p.GetValue(Root.Json))
             {
