@@ -15,6 +15,16 @@ public sealed class BashFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact that needs PowerShell (pwsh on PATH): skipped visibly without it, failed under CI (.ci/run installs it).</summary>
+public sealed class PwshFactAttribute : FactAttribute
+{
+    public PwshFactAttribute()
+    {
+        bool ci = Environment.GetEnvironmentVariable("CI") is { Length: > 0 } v && v != "false" && v != "0";
+        if (TerminalTests.Pwsh() is null && !ci) Skip = "needs pwsh on PATH (dotnet tool install --global PowerShell --version 7.6.10) to run the completion script";
+    }
+}
+
 /// <summary>
 /// The terminal side of the CLI: progress lines (what a redirected stderr gets), JSON purity, help that says
 /// 'descent', did-you-mean hints and shell completion.
@@ -209,6 +219,51 @@ public partial class TerminalTests
         var (code, _, error) = Cli.Run("completion", "tcsh");
         Assert.Equal(2, code);
         Assert.Contains("use one of bash, zsh, fish, pwsh", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>pwsh on PATH, or null.</summary>
+    internal static string? Pwsh() => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Select(d => Path.Combine(d, "pwsh")).FirstOrDefault(File.Exists);
+
+    /// <summary>A 'descent' on PATH that runs this build, in a fresh folder; returns the folder.</summary>
+    private static string DescentShim()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "descent-shell-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string shim = Path.Combine(folder, "descent");
+        File.WriteAllText(shim, $"#!/bin/sh\nexec dotnet '{typeof(Program).Assembly.Location}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return folder;
+    }
+
+    /// <summary>The PowerShell script, loaded in a real pwsh, completes through a real 'descent' process (TabExpansion2).</summary>
+    [PwshFact]
+    public void PowerShellCompletesModelsAndDemoNames()
+    {
+        string folder = DescentShim();
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "t.ps1"), """
+                descent completion pwsh | Out-String | Invoke-Expression
+                foreach ($line in @('descent fit --model l', 'descent demo logistic', 'descent fit --optimizer ada')) {
+                  $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+                  ($r.CompletionMatches | ForEach-Object { $_.CompletionText }) -join ' '
+                }
+                """);
+            string pwsh = Pwsh() ?? throw new InvalidOperationException("pwsh is not on PATH; .ci/run installs it (dotnet tool install PowerShell --version 7.6.10).");
+            var start = new ProcessStartInfo(pwsh, ["-NoProfile", "-NonInteractive", "-File", "t.ps1"]) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+            start.Environment["PATH"] = folder + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+            using var shell = Process.Start(start)!;
+            string output = shell.StandardOutput.ReadToEnd();
+            string error = shell.StandardError.ReadToEnd();
+            Assert.True(shell.WaitForExit(180_000), "pwsh did not finish");
+            Assert.True(shell.ExitCode == 0, error);
+            Assert.Equal(["linear logistic", "logistic-regression", "adagrad adam adamw"], Lines(output));
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
     }
 
     /// <summary>The bash script, sourced in a real bash, completes through a real 'descent' process.</summary>

@@ -196,7 +196,7 @@ public static class ShellSupport
                 $line = $commandAst.Extent.Text
                 $line = $line.Substring(0, [Math]::Min($line.Length, $cursorPosition - $commandAst.Extent.StartOffset))
                 $rest = $line -replace '^\S+\s*', ''
-                descent "[suggest:$($rest.Length)]" "$rest" 2>$null | ForEach-Object {
+                descent "[suggest:$($rest.Length)]" "$rest" 2>$null | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object {
                     [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
                 }
             }
