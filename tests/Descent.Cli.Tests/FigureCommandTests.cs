@@ -64,6 +64,24 @@ public sealed class FigureCommandTests : IDisposable
     }
 
     [Fact]
+    public void PlotOfASavedClassifierRunDrawsItsAccuracy()
+    {
+        var (code, json) = Cli.Json("fit", "--data", "synthetic:blobs?n=120", "--val-split", "0.25", "--epochs", "6");
+        Assert.Equal(0, code);
+        var history = json["history"]!.AsArray();
+        Assert.All(history, h => Assert.InRange((double)h!["val_accuracy"]!, 0, 1));
+        Assert.Equal((double)json["metrics"]!["val_accuracy"]!, (double)history[^1]!["val_accuracy"]!, 12);
+        string run = Path.Combine(_dir, "run.json");
+        File.WriteAllText(run, json.ToJsonString());
+        string svg = Path.Combine(_dir, "run.svg");
+        Assert.Equal(0, Cli.Run("plot", run, "--out", svg).Code);
+        Assert.Contains("validation accuracy", File.ReadAllText(svg), StringComparison.Ordinal);
+        // A regression run has no accuracy in its history.
+        var (_, reference) = Cli.Json("fit", "--epochs", "3");
+        Assert.All(reference["history"]!.AsArray(), h => Assert.Null(h!["val_accuracy"]));
+    }
+
+    [Fact]
     public void RunsShowPrintsAmpersandsAsTheyAre()
     {
         string db = Path.Combine(_dir, "runs.db");

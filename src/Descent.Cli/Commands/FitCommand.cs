@@ -200,6 +200,7 @@ public static class FitCommand
             var e = history.Epochs[i];
             var entry = new JsonObject { ["epoch"] = e.Epoch, ["train_loss"] = Json.Number(e.TrainLoss) };
             if (e.ValidationLoss is double v) entry["val_loss"] = Json.Number(v);
+            if (e.Metrics.TryGetValue("val_accuracy", out double accuracy)) entry["val_accuracy"] = Json.Number(accuracy);
             entry["learning_rate"] = Json.Number(e.LearningRate ?? outcome.LearningRate);
             entries.Add(entry);
         }

@@ -38,7 +38,11 @@ public static class PlotCommand
             {
                 kind = "history";
                 var val = history.All(h => h!["val_loss"] is not null) ? history.Select(h => Number(h!["val_loss"])).ToArray() : null;
-                Figures.Save(Figures.TrainValidation(history.Select(h => Number(h!["train_loss"])).ToArray(), val, $"Training {(string?)doc["model"]}", logScale), target);
+                var train = history.Select(h => Number(h!["train_loss"])).ToArray();
+                // A classifier's run with a validation split: its accuracy next to the loss.
+                if (history.Any(h => h!["val_accuracy"] is not null))
+                    Figures.Save(Figures.LossAndAccuracy(train, val, history.Select(h => Number(h!["val_accuracy"])).ToArray(), $"Training {(string?)doc["model"]}", logScale), target);
+                else Figures.Save(Figures.TrainValidation(train, val, $"Training {(string?)doc["model"]}", logScale), target);
             }
             else if (doc["trials"] is JsonArray trials && trials.Count > 0)
             {
