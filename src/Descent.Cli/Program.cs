@@ -13,7 +13,8 @@ public static class Program
     public static int Main(string[] args)
     {
         using var signals = new StopSignals();
-        bool live = !Console.IsOutputRedirected && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+        // Progress is drawn live when standard error is a terminal (stdout may be a file: 'descent fit --json > run.json').
+        bool live = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")) && Environment.GetEnvironmentVariable("TERM") != "dumb";
         return Run(args, Console.Out, Console.Error, signals.Token, live);
     }
 
@@ -29,13 +30,18 @@ public static class Program
     private static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool live)
     {
         ArgumentNullException.ThrowIfNull(args);
+        // 'descent' alone prints the help and succeeds, like git and dotnet.
+        if (args.Length == 0) args = ["--help"];
         var context = new CliContext(stdout, stderr, cancellation, live) { Arguments = args };
         var root = Commands.Root.Build(context);
         var parse = root.Parse(args);
         bool verbose = parse.GetValue(Root.Verbose);
+        if (parse.Action is System.CommandLine.Help.HelpAction || ShellSupport.IsSuggest(parse))
+            return ShellSupport.Invoke(parse, stdout, stderr);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) stderr.WriteLine("error: " + Options.DescribeParseError(error.Message));
+            foreach (var hint in ShellSupport.DidYouMean(parse)) stderr.WriteLine(hint);
             var names = new List<string>();
             for (var r = parse.CommandResult; r is not null && r.Command != root; r = r.Parent as System.CommandLine.Parsing.CommandResult) names.Insert(0, r.Command.Name);
             string command = string.Join(' ', ["descent", .. names]);

@@ -13,7 +13,7 @@ namespace Descent.Plotting;
 /// double[] ys = LogAxis.Transform(losses);
 /// plot.Add.ScatterLine(steps, ys);
 /// LogAxis.Apply(plot.Axes.Left);
-/// if (LogAxis.DecadeLimits(ys) is (double min, double max)) plot.Axes.SetLimitsY(min, max);
+/// if (LogAxis.TightLimits(ys) is (double min, double max)) plot.Axes.SetLimitsY(min, max);
 /// </code>
 /// </example>
 public static class LogAxis
@@ -97,6 +97,38 @@ public static class LogAxis
         return (bottom - pad, top + pad);
     }
 
+    /// <summary>
+    /// The axis range that fits the finite coordinates with a 4% margin on each side, at least
+    /// <paramref name="minimumDecades"/> wide (centred on the data), so the data fills the plot instead of sitting in a
+    /// corner of whole decades; <see langword="null"/> when no coordinate is finite. The ticks still fall on decades
+    /// (and on 2× and 5× when fewer than two decades are in view).
+    /// </summary>
+    /// <param name="coordinates">Axis coordinates, that is <c>log10</c> of the data; NaN entries are ignored.</param>
+    /// <param name="minimumDecades">The narrowest range shown, in decades.</param>
+    /// <returns>The (min, max) axis coordinates to set, or <see langword="null"/>.</returns>
+    /// <example><c>TightLimits([-2.7, 0.3])</c> is <c>(-2.82, 0.42)</c>.</example>
+    public static (double Min, double Max)? TightLimits(IEnumerable<double> coordinates, double minimumDecades = 1)
+    {
+        ArgumentNullException.ThrowIfNull(coordinates);
+        double low = double.PositiveInfinity, high = double.NegativeInfinity;
+        foreach (double c in coordinates)
+        {
+            if (!double.IsFinite(c))
+                continue;
+            low = Math.Min(low, c);
+            high = Math.Max(high, c);
+        }
+        if (!double.IsFinite(low))
+            return null;
+        if (high - low < minimumDecades)
+        {
+            double middle = (low + high) / 2;
+            (low, high) = (middle - minimumDecades / 2, middle + minimumDecades / 2);
+        }
+        double pad = 0.04 * (high - low);
+        return (low - pad, high + pad);
+    }
+
     /// <summary>Major ticks at whole decades (thinned when there are many), minor ticks at 2…9 × each decade.</summary>
     internal sealed class LogTickGenerator : ITickGenerator
     {
@@ -141,8 +173,8 @@ public static class LogAxis
                 }
             }
 
-            // Under two labelled decades in view (zoomed in): label the 2×, 5× positions too.
-            if (ticks.Count(t => t.IsMajor) < 2)
+            // Under three labelled decades in view (zoomed in): label the 2×, 5× positions too.
+            if (ticks.Count(t => t.IsMajor) < 3 && stride == 1)
             {
                 for (int e = (int)Math.Floor(min); e <= (int)Math.Ceiling(max); e++)
                 {

@@ -25,6 +25,7 @@ public static class DemoCommand
     [
         new("parabola", "Descent down a parabola", Parabola),
         new("paraboloid", "Descent down a paraboloid", Paraboloid),
+        new("optimizers", "Four optimizers on one valley", OptimizersDemo),
         new("learning-rates", "Learning rates over orders of magnitude", LearningRates),
         new("stopping", "When to stop", Stopping),
         new("linear-regression", "Linear regression", LinearRegressionDemo),
@@ -40,7 +41,7 @@ public static class DemoCommand
     /// <summary>Builds the command.</summary>
     public static Command Build(CliContext context)
     {
-        var name = new Argument<string>("NAME") { Description = "parabola | paraboloid | learning-rates | stopping | linear-regression | logistic-regression | saddle | autodiff-limits | gradient-free | all" };
+        var name = new Argument<string>("NAME") { Description = "parabola | paraboloid | optimizers | learning-rates | stopping | linear-regression | logistic-regression | saddle | autodiff-limits | gradient-free | all" };
         var output = Options.Text("--out", "Folder for the figures (default: ./descent-demo).");
         var command = new Command("demo", "Reproduce a lesson end to end with its figures; 'all --out DIR' writes every figure and an index.html.") { name, output };
         command.SetAction(p =>
@@ -117,18 +118,51 @@ public static class DemoCommand
 
     private static List<Figure> Paraboloid(string folder, TextWriter w)
     {
-        Func<Tensor<double>, Tensor<double>> f = v => (v * Tensor.FromArray([1.0, 10.0])).Multiply(v).Sum();
-        var r = Gd(f, [2.0, 4.0], 0.09, 40);
-        w.WriteLine($"   f(w) = w1² + 10·w2² from (2, 4), learning rate 0.09: after 40 steps ({Points.Show(r.Point[0])}, {Points.Show(r.Point[1])}), f = {Points.Show(r.Value)}");
-        Figures.Save(Figures.ContourWithTrajectory((x, y) => x * x + 10 * y * y, r.Trajectory.Select(t => (t.Point[0], t.Point[1])).ToArray(),
-            "Gradient descent on w1² + 10·w2², learning rate 0.09", "w1", "w2"), Path.Combine(folder, "paraboloid.png"));
+        // The reference paraboloid: 2·w1² + 3·w2² from (2, 4) with learning rate 0.1 reaches (0.15552, 0.04096) in 5 steps.
+        Func<Tensor<double>, Tensor<double>> f = v => (v * Tensor.FromArray([2.0, 3.0])).Multiply(v).Sum();
+        var five = Gd(f, [2.0, 4.0], 0.1, 5);
+        w.WriteLine($"   f(w) = 2·w1² + 3·w2² from (2, 4), learning rate 0.1: after 5 steps ({Points.Show(five.Point[0])}, {Points.Show(five.Point[1])})");
+        w.WriteLine("   each step multiplies w1 by 1 − 4·0.1 = 0.6 and w2 by 1 − 6·0.1 = 0.4: the steeper direction shrinks faster.");
+        var r = Gd(f, [2.0, 4.0], 0.1, 20);
+        var path = r.Trajectory.Select(t => (t.Point[0], t.Point[1])).ToArray();
+        var contour = Figures.ContourWithTrajectory((x, y) => 2 * x * x + 3 * y * y, path, "Gradient descent on 2·w1² + 3·w2², learning rate 0.1", "w1", "w2");
+        Figures.Save(contour, Path.Combine(folder, "paraboloid.png"));
+        Figures.SaveAnimatedDescent(contour, path, Path.Combine(folder, "paraboloid-descent.svg"));
         var d = r.Trajectory.Select(t => Math.Sqrt(t.Point[0] * t.Point[0] + t.Point[1] * t.Point[1])).ToArray();
-        Figures.Save(Figures.DistanceFromMinimum([("learning rate 0.09", d)], "Distance from the minimum on a log scale"), Path.Combine(folder, "paraboloid-distance.png"));
+        var d1 = r.Trajectory.Select(t => Math.Abs(t.Point[0])).ToArray();
+        var d2 = r.Trajectory.Select(t => Math.Abs(t.Point[1])).ToArray();
+        Figures.Save(Figures.DistanceFromMinimum([("distance ‖w‖", d), ("|w1| (factor 0.6 a step)", d1), ("|w2| (factor 0.4 a step)", d2)],
+            "Distance from the minimum of 2·w1² + 3·w2² on a log scale"), Path.Combine(folder, "paraboloid-distance.png"));
         return
         [
-            new("paraboloid.png", "On an elongated bowl the steep direction (w2) zig-zags while the shallow one (w1) creeps: the learning rate is limited by the steepest curvature."),
-            new("paraboloid-distance.png", "On a log scale the distance to the minimum falls on a straight line: gradient descent converges linearly, at the rate of the slowest direction."),
+            new("paraboloid.png", "Twenty steps of gradient descent on 2·w1² + 3·w2² from (2, 4) with learning rate 0.1: w2, on the steeper side, shrinks by 0.4 a step and w1 by 0.6, so the path bends towards the w1 axis and then runs along it (after 5 steps: (0.15552, 0.04096))."),
+            new("paraboloid-descent.svg", "The same descent played step by step (an animated SVG: open it in a browser): the big first steps, then the slow slide along the w1 axis."),
+            new("paraboloid-distance.png", "On a log scale each coordinate falls on a straight line, with slopes log 0.6 and log 0.4: gradient descent converges linearly, and the distance ends up following the slower direction."),
         ];
+    }
+
+    private static List<Figure> OptimizersDemo(string folder, TextWriter w)
+    {
+        // An elongated valley, w1² + 10·w2²: the curvatures differ tenfold, which is what separates the optimizers.
+        Func<Tensor<double>, Tensor<double>> f = v => (v * Tensor.FromArray([1.0, 10.0])).Multiply(v).Sum();
+        double[] start = [-4.0, 1.5];
+        var runs = new (string Label, IGradientTransform<double> Optimizer)[]
+        {
+            ("gradient descent, lr 0.09", Optimizers.GradientDescent<double>(0.09)),
+            ("momentum 0.8, lr 0.03", Optimizers.Sgd<double>(0.03, momentum: 0.8)),
+            ("Nesterov 0.8, lr 0.03", Optimizers.Sgd<double>(0.03, momentum: 0.8, nesterov: true)),
+            ("Adam, lr 0.3", Optimizers.Adam<double>(0.3)),
+        };
+        var paths = new List<(string?, (double x, double y)[])>();
+        foreach (var (label, optimizer) in runs)
+        {
+            var r = Minimizer.Minimize(f, start, optimizer, new MaxSteps(40));
+            w.WriteLine($"   {label,-26} after 40 steps: ({Points.Show(r.Point[0])}, {Points.Show(r.Point[1])}), f = {Points.Show(r.Value)}");
+            paths.Add((label, r.Trajectory.Select(t => (t.Point[0], t.Point[1])).ToArray()));
+        }
+        Figures.Save(Figures.ContourWithTrajectories((x, y) => x * x + 10 * y * y, paths, "Four optimizers on w1² + 10·w2², 40 steps from (−4, 1.5)", "w1", "w2"),
+            Path.Combine(folder, "optimizers.png"));
+        return [new("optimizers.png", "Forty steps of four optimizers from (−4, 1.5) on a valley ten times steeper across than along: gradient descent zig-zags across it, momentum builds up speed and swings past the minimum, Nesterov's look-ahead damps that swing, and Adam, whose first steps are about the learning rate in each coordinate whatever the slope, heads off diagonally, overshoots and circles back.")];
     }
 
     private static List<Figure> LearningRates(string folder, TextWriter w)
@@ -169,10 +203,24 @@ public static class DemoCommand
         var data = Datasets.SeedLinear();
         var model = new LinearRegression<double>(1, 1, 0);
         var trainer = new Trainer<double>(model, (p, y) => Loss.HalfMeanSquaredError(p, y), Optimizers.GradientDescent<double>(8e-3), new TrainerOptions { Epochs = 5000 });
+        // The line after epochs 1, 2, 5, 10, 20, 50, … and the last: it swings into place, fast for the slope and slowly for the intercept.
+        var lines = new List<(int, double, double)>();
+        trainer.EpochEnded += e =>
+        {
+            int scale = 1;
+            while (scale * 10 <= e.Epoch) scale *= 10;
+            if (e.Epoch / scale is 1 or 2 or 5 && e.Epoch % scale == 0 || e.Epoch == 5000) lines.Add((e.Epoch, model.Weight.Data[0], model.Bias.Data[0]));
+        };
         var history = trainer.Fit(DataLoader<double>.FullBatch(data));
         w.WriteLine($"   reference data y = 0.5·x + 5, half-MSE, learning rate 8e-3, 5000 epochs: weight {Points.Show(model.Weight.Data[0])}, bias {Points.Show(model.Bias.Data[0])}");
+        double[] x = data.X.ToDoubleArray(), y = data.Y.ToDoubleArray();
+        Figures.Save(Figures.RegressionFit(x, y, lines, "Linear regression on the reference data: the line over 5000 epochs"), Path.Combine(folder, "linear-regression-fit.png"));
         Figures.Save(Figures.TrainValidation(history.Epochs.Select(e => e.TrainLoss).ToArray(), null, "Linear regression on the reference data (half-MSE)", logScale: true), Path.Combine(folder, "linear-regression.png"));
-        return [new("linear-regression.png", "Training loss of the reference linear regression on a log scale: a fast drop while the slope fits, then a slow straight line while the intercept catches up.")];
+        return
+        [
+            new("linear-regression-fit.png", "The seven reference points and the fitted line y = 0.5·x + 5 in bold; the faint lines are the model after epochs 1, 2, 5, 10, … 2000: the slope is right within a few dozen epochs, then the line slowly slides up to the right intercept."),
+            new("linear-regression.png", "Training loss of the reference linear regression on a log scale: a fast drop while the slope fits, then a slow straight line while the intercept catches up."),
+        ];
     }
 
     private static List<Figure> LogisticRegressionDemo(string folder, TextWriter w)
@@ -184,9 +232,22 @@ public static class DemoCommand
         var history = trainer.Fit(DataLoader<double>.FullBatch(train), validation);
         double accuracy = history.Epochs[^1].Metrics.GetValueOrDefault("val_accuracy", double.NaN);
         w.WriteLine($"   two Gaussian blobs, binary cross-entropy, 200 epochs: validation accuracy {Points.Show(accuracy)}");
-        Figures.Save(Figures.TrainValidation(history.Epochs.Select(e => e.TrainLoss).ToArray(), history.Epochs.Select(e => e.ValidationLoss ?? double.NaN).ToArray(),
+        var weights = model.NamedParameters().First(p => p.Parameter.Size == 2).Parameter.ToDoubleArray();
+        double bias = model.NamedParameters().First(p => p.Parameter.Size == 1).Parameter.ToDoubleArray()[0];
+        w.WriteLine($"   decision boundary: {Points.Show(weights[0])}·x1 {(weights[1] < 0 ? "−" : "+")} {Points.Show(Math.Abs(weights[1]))}·x2 {(bias < 0 ? "−" : "+")} {Points.Show(Math.Abs(bias))} = 0");
+        var xs = train.X.ToDoubleArray();
+        var labels = train.Y.ToDoubleArray();
+        var points = Enumerable.Range(0, labels.Length).Select(i => (xs[2 * i], xs[2 * i + 1], (int)labels[i])).ToList();
+        Figures.Save(Figures.DecisionBoundary(points, (a, b) => 1 / (1 + Math.Exp(-(weights[0] * a + weights[1] * b + bias))),
+            "Logistic regression on two blobs: the training points and the boundary", "x1", "x2"), Path.Combine(folder, "logistic-regression-boundary.png"));
+        Figures.Save(Figures.LossAndAccuracy(history.Epochs.Select(e => e.TrainLoss).ToArray(), history.Epochs.Select(e => e.ValidationLoss ?? double.NaN).ToArray(),
+            history.Epochs.Select(e => e.Metrics.GetValueOrDefault("val_accuracy", double.NaN)).ToArray(),
             "Logistic regression on two blobs (binary cross-entropy)"), Path.Combine(folder, "logistic-regression.png"));
-        return [new("logistic-regression.png", "Training and validation cross-entropy of a logistic regression on two blobs: the curves stay together, so the model is not overfitting.")];
+        return
+        [
+            new("logistic-regression-boundary.png", "The training points of the two blobs and the learned decision boundary, where the predicted probability is ½; the shading is the probability of the second class, and the ringed points are on the wrong side."),
+            new("logistic-regression.png", "Training and validation cross-entropy of a logistic regression on two blobs, with the validation accuracy on the right axis: the loss curves stay together, so the model is not overfitting, and the accuracy settles within a few dozen epochs."),
+        ];
     }
 
     private static List<Figure> Saddle(string folder, TextWriter w)
@@ -215,7 +276,7 @@ public static class DemoCommand
         w.WriteLine($"   d/dx |x| at 0: autodiff returns the subgradient {Points.Show(x2.Grad!.Data[0])}");
         var steps = Enumerable.Range(1, 15).Select(k => Math.Pow(10, -k)).ToArray();
         var errors = steps.Select(h => Math.Abs((Math.Sin(1 + h) - Math.Sin(1)) / h - Math.Cos(1))).ToArray();
-        Figures.Save(Figures.DistanceFromMinimum([("forward difference, step 10^-k", errors)], "Finite differences: error of d/dx sin(x) at 1 against k (step 10^-k)", "k", "absolute error"),
+        Figures.Save(Figures.DistanceFromMinimum([("forward difference, step 10^-k", errors)], "Finite differences: error of d/dx sin(x) at 1 against k (step 10^-k)", "k", "absolute error", firstStep: 1),
             Path.Combine(folder, "autodiff-limits.png"));
         return [new("autodiff-limits.png", "The error of a forward finite difference first falls with the step and then rises again from rounding; autodiff has no step and no such trade-off, but it can return NaN where a formula divides 0 by 0.")];
     }
@@ -228,18 +289,37 @@ public static class DemoCommand
             var y = v.IndexSelect(0, 1);
             return ((1.0 - x).Square() + (y - x.Square()).Square() * 100.0).Sum();
         };
-        double[] start = [-1.2, 1.0];
-        var runs = new (string Label, MinimizeResult Result)[]
+        // Every evaluation is counted: after evaluation k, the distance from (1, 1) of the best point found so far.
+        Func<Tensor<double>, Tensor<double>> Counted(List<double> best)
         {
-            ("random search", RandomSearch.Minimize(rosen, start, new EvaluationBudget(2000), radius: 0.5, seed: 1)),
-            ("genetic", GeneticAlgorithm.Minimize(rosen, start, new EvaluationBudget(2000), settings: new GeneticAlgorithmSettings { Seed = 1 })),
-            ("Nelder-Mead", NelderMead.Minimize(rosen, start, new EvaluationBudget(2000))),
-            ("L-BFGS", Lbfgs.Minimize(rosen, start, new AnyOf(new EvaluationBudget(2000), new GradientNormBelow(1e-9)))),
+            double bestValue = double.PositiveInfinity, bestDistance = double.NaN;
+            return v =>
+            {
+                var value = rosen(v);
+                double f = value.Item(), a = v.Data[0], b = v.Data[1];
+                if (f < bestValue) (bestValue, bestDistance) = (f, Math.Sqrt((a - 1) * (a - 1) + (b - 1) * (b - 1)));
+                best.Add(Math.Max(bestDistance, 1e-16));
+                return value;
+            };
+        }
+        double[] start = [-1.2, 1.0];
+        var runs = new (string Label, Func<Func<Tensor<double>, Tensor<double>>, MinimizeResult> Run)[]
+        {
+            ("random search", f => RandomSearch.Minimize(f, start, new EvaluationBudget(2000), radius: 0.5, seed: 1)),
+            ("genetic", f => GeneticAlgorithm.Minimize(f, start, new EvaluationBudget(2000), settings: new GeneticAlgorithmSettings { Seed = 1 })),
+            ("Nelder-Mead", f => NelderMead.Minimize(f, start, new EvaluationBudget(2000))),
+            ("L-BFGS", f => Lbfgs.Minimize(f, start, new AnyOf(new EvaluationBudget(2000), new GradientNormBelow(1e-9)))),
         };
-        foreach (var (label, r) in runs)
+        var series = new List<(string, double[])>();
+        foreach (var (label, run) in runs)
+        {
+            var best = new List<double>();
+            var r = run(Counted(best));
             w.WriteLine($"   {label,-14} f = {Points.Show(r.Value),-12} after {r.FunctionEvaluations} function evaluations");
-        var series = runs.Select(r => ($"{r.Label}", r.Result.Trajectory.Select(t => Math.Max(Math.Sqrt(Math.Pow(t.Point[0] - 1, 2) + Math.Pow(t.Point[1] - 1, 2)), 1e-16)).ToArray())).ToList();
-        Figures.Save(Figures.DistanceFromMinimum(series, "Rosenbrock from (−1.2, 1) under a 2000-evaluation budget", "step", "distance from (1, 1)"), Path.Combine(folder, "gradient-free.png"));
-        return [new("gradient-free.png", "On Rosenbrock's valley with the same budget, L-BFGS reaches the minimum in a few dozen evaluations, Nelder-Mead needs hundreds, and random search and the genetic algorithm spend the whole budget and still stop short of it.")];
+            series.Add(($"{label} ({best.Count} evaluations)", best.ToArray()));
+        }
+        Figures.Save(Figures.DistanceFromMinimum(series, "Rosenbrock from (−1.2, 1) under a 2000-evaluation budget", "function evaluations", "distance of the best point so far from (1, 1)", firstStep: 1),
+            Path.Combine(folder, "gradient-free.png"));
+        return [new("gradient-free.png", "On Rosenbrock's valley with the same budget, counted in function evaluations: L-BFGS reaches the minimum in a few dozen, Nelder-Mead needs hundreds, and random search and the genetic algorithm spend the whole budget and still stop short of it.")];
     }
 }

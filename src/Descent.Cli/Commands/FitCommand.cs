@@ -87,7 +87,7 @@ public static class FitCommand
             bool liveOn = p.GetValue(live);
             if (livePort is not null && !liveOn) throw new UsageException("--port goes with --live, e.g. --live --port 8080.");
             if (livePort is < 0 or > 65535) throw new UsageException($"--port {livePort}: use 0 to 65535 (0: any free port).");
-            var observe = new FitObservers(RunFiles.PathOf(p, track), liveOn ? livePort ?? 0 : null);
+            var observe = new FitObservers(RunFiles.PathOf(p, track), liveOn ? livePort ?? 0 : null) { LinesEvery = p.GetValue(logEvery) };
             CheckFiles(settings, p.GetValue(plot), observe.TrackPath);
             return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot), observe);
         });
@@ -121,7 +121,11 @@ public static class FitCommand
     }
 
     /// <summary>What watches a fit: a runs file to record into (<c>--track</c>), a live page's port (<c>--live</c>).</summary>
-    internal sealed record FitObservers(string? TrackPath, int? LivePort);
+    internal sealed record FitObservers(string? TrackPath, int? LivePort)
+    {
+        /// <summary><c>--log-every</c> when given: progress lines every that many epochs instead of about ten a decade.</summary>
+        public int? LinesEvery { get; init; }
+    }
 
     /// <summary>The settings of a fit as recorded with its run and shown on the live page.</summary>
     internal static JsonObject SettingsJson(FitSettings s, int epochs) => new JsonObject()
@@ -174,12 +178,14 @@ public static class FitCommand
                 if (page is not null) liveRun = page.Attach(trainer, "fit " + (settings.Data ?? "reference"), (JsonObject)settingsJson.DeepClone(), total);
             }
             var cancellation = page is null ? context.Cancellation : stop.Token;
-            var outcome = Train(context, settings, data, json, total, cancellation, Configure);
+            var outcome = Train(context, settings, data, json, total, cancellation, Configure, observe.LinesEvery);
             if (settings.Save is not null && outcome.SavedTo is null)
                 context.Error.WriteLine($"note: the run diverged, so no model was written to {settings.Save}; lower --lr or scale the features (--scale standard).");
             tracked?.Complete(outcome.History);
             liveRun?.Complete(outcome.History);
-            return RunFiles.ReportLostRecord(context, tracked, Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds));
+            int code = RunFiles.ReportLostRecord(context, tracked, Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds));
+            if (tracked is not null) (json ? context.Error : context.Output).WriteLine(RunFiles.Recorded(tracked.RunId, observe.TrackPath!));
+            return code;
         }
         catch (Exception e)
         {
@@ -195,47 +201,11 @@ public static class FitCommand
         }
     }
 
-    private static FitOutcome Train<T>(CliContext context, FitSettings settings, LoadedData<T> data, bool json, int total, CancellationToken cancellation, Action<Trainer<T>> configure)
+    private static FitOutcome Train<T>(CliContext context, FitSettings settings, LoadedData<T> data, bool json, int total, CancellationToken cancellation, Action<Trainer<T>> configure,
+        int? linesEvery)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        FitOutcome outcome;
-        if (context.Live)
-        {
-            FitOutcome? result = null;
-            Human.Console(context.Error, live: true).Progress().AutoClear(true).Start(ctx =>
-            {
-                var task = ctx.AddTask("training", maxValue: total);
-                // Within an epoch the bar moves by batch, at most ten times a second: a batch costs one timestamp read.
-                long interval = System.Diagnostics.Stopwatch.Frequency / 10, next = 0;
-                double lastLoss = double.NaN;
-                result = FitCore.Train(settings, data, cancellation, e =>
-                {
-                    lastLoss = e.TrainLoss;
-                    task.Value = e.Epoch;
-                    task.Description = $"epoch {e.Epoch}/{total}  loss {Points.Show(e.TrainLoss)}";
-                }, configure: configure, scaleInPlace: true, onBatch: (b, batches) =>
-                {
-                    long now = System.Diagnostics.Stopwatch.GetTimestamp();
-                    if (now < next || batches <= 1) return;
-                    next = now + interval;
-                    task.Value = b.Epoch - 1 + (double)b.Batch / batches;
-                    task.Description = $"epoch {b.Epoch}/{total}  batch {b.Batch}/{batches}  loss {Points.Show(b.Loss)}"
-                        + (double.IsNaN(lastLoss) ? "" : $"  (last epoch {Points.Show(lastLoss)})");
-                });
-            });
-            outcome = result!;
-        }
-        else
-        {
-            int report = Math.Max(1, total / 10);
-            outcome = FitCore.Train(settings, data, cancellation, e =>
-            {
-                if (!json && (e.Epoch % report == 0 || e.Epoch == 1))
-                    context.Error.WriteLine($"epoch {e.Epoch}/{total}  train loss {Points.Show(e.TrainLoss)}" + (e.ValidationLoss is double v ? $"  val loss {Points.Show(v)}" : ""));
-            }, configure: configure, scaleInPlace: true);
-        }
-        return outcome;
-    }
+        => EpochLog.Run(context, total, linesEvery, FitCore.LearningRateOf(settings), quiet: json,
+            (onEpoch, onBatch) => FitCore.Train(settings, data, cancellation, onEpoch, configure: configure, scaleInPlace: true, onBatch: onBatch), o => o.History);
 
     private static int Finish(CliContext context, FitOutcome outcome, bool json, int logEvery, string? plotPath, double seconds)
     {
@@ -246,7 +216,12 @@ public static class FitCommand
         {
             var train = history.Epochs.Select(e => e.TrainLoss).ToArray();
             var val = history.Epochs.All(e => e.ValidationLoss is not null) && history.Epochs.Count > 0 ? history.Epochs.Select(e => e.ValidationLoss!.Value).ToArray() : null;
-            if (train.Length > 0) Figures.Save(Figures.TrainValidation(train, val, $"Training {outcome.Model} ({outcome.LossName}, lr {Points.Show(outcome.LearningRate)})", logScale: true), plotPath);
+            string title = $"Training {outcome.Model} ({outcome.LossName}, lr {Points.Show(outcome.LearningRate)})";
+            // Classifiers with a validation split: the validation accuracy next to the loss, on a right axis.
+            var accuracy = history.Epochs.Select(e => e.Metrics.GetValueOrDefault("val_accuracy", double.NaN)).ToArray();
+            if (train.Length > 0 && outcome.IsClassification && accuracy.Any(double.IsFinite))
+                Figures.Save(Figures.LossAndAccuracy(train, val, accuracy, title, logScale: true), plotPath);
+            else if (train.Length > 0) Figures.Save(Figures.TrainValidation(train, val, title, logScale: true), plotPath);
         }
 
         if (json) Json.Write(context.Output, ToJson(outcome, logEvery, seconds));
@@ -272,6 +247,7 @@ public static class FitCommand
             var e = history.Epochs[i];
             var entry = new JsonObject { ["epoch"] = e.Epoch, ["train_loss"] = Json.Number(e.TrainLoss) };
             if (e.ValidationLoss is double v) entry["val_loss"] = Json.Number(v);
+            if (e.Metrics.TryGetValue("val_accuracy", out double accuracy)) entry["val_accuracy"] = Json.Number(accuracy);
             entry["learning_rate"] = Json.Number(e.LearningRate ?? outcome.LearningRate);
             entries.Add(entry);
         }

@@ -92,6 +92,7 @@ public static class MinimizeCommand
             if (plotPath is not null) Plot(e, result, plotPath);
             if (p.GetValue(Root.Json)) Json.Write(context.Output, ToJson(e, result, multi));
             else PrintHuman(context.Output, e, result, multi, plotPath);
+            if (writer is not null) (p.GetValue(Root.Json) ? context.Error : context.Output).WriteLine(RunFiles.Recorded(writer.RunId, trackPath!));
             return result.StopReason.Kind == Descent.Optimization.Stopping.StopKind.Cancelled ? ExitCodes.Interrupted
                 : result.Diverged || result.Behaviour == Behaviour.Diverged ? ExitCodes.Diverged : ExitCodes.Ok;
         });

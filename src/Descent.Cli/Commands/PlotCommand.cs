@@ -41,7 +41,10 @@ public static class PlotCommand
                 var history = Array(path, historyNode, "history");
                 var train = Series(path, history, "history", "train_loss");
                 var val = history.All(h => h is JsonObject o && o["val_loss"] is not null) ? Series(path, history, "history", "val_loss") : null;
-                Figures.Save(Figures.TrainValidation(train, val, $"Training {Text(doc["model"])}", logScale), target);
+                // A classifier's run with a validation split: its accuracy next to the loss.
+                if (history.All(h => h is JsonObject o && o["val_accuracy"] is not null))
+                    Figures.Save(Figures.LossAndAccuracy(train, val, Series(path, history, "history", "val_accuracy"), $"Training {Text(doc["model"])}", logScale), target);
+                else Figures.Save(Figures.TrainValidation(train, val, $"Training {Text(doc["model"])}", logScale), target);
             }
             else if (doc["trials"] is JsonNode trialsNode)
             {

@@ -101,7 +101,7 @@ public static class RunsCommand
             if (run.CheckpointPath is not null) w.WriteLine($"checkpoint: {run.CheckpointPath}");
             w.WriteLine($"written by: Descent {run.LibraryVersion} on {run.Host} (pid {run.ProcessId})");
             var settings = run.Settings;
-            if (settings.Count > 0) Human.Table(w, ["setting", "value"], settings.Select(kv => new[] { kv.Key, kv.Value?.ToJsonString() ?? "null" }));
+            if (settings.Count > 0) Human.Table(w, ["setting", "value"], settings.Select(kv => new[] { kv.Key, Json.Text(kv.Value) }));
             w.WriteLine($"epochs logged: {epochs}");
             if (summary.Count > 0) Human.Table(w, ["scope", "metric", "points", "last", "min"],
                 summary.Select(s => new[] { s.Scope, s.Name, s.Count.ToString(CultureInfo.InvariantCulture), Points.Show(s.Last), Points.Show(s.Min) }));
@@ -137,14 +137,15 @@ public static class RunsCommand
             string? plotPath = p.GetValue(plot);
             if (plotPath is not null)
             {
-                var series = curves.Where(cv => cv.Curve.Points.Count > 0)
-                    .Select(cv => ($"run {cv.Curve.Run.Id} {cv.Curve.Run.Name}", cv.Curve.Points.Select(m => m.Value).ToArray())).ToList();
+                var drawn = curves.Where(cv => cv.Curve.Points.Count > 0).ToList();
+                var differing = DifferingSettings(drawn.Select(cv => cv.Curve.Run).ToList());
+                var series = drawn.Select(cv => (Legend(cv.Curve.Run, differing), cv.Curve.Points.Select(m => m.Value).ToArray())).ToList();
                 if (series.Count == 0) throw new InputException($"--plot: none of the runs has points of '{name}' to draw.");
                 var scopes = curves.Select(cv => cv.Scope).Distinct().ToArray();
                 string xLabel = scopes.Length == 1 && scopes[0] == MetricScope.Step ? "step" : "epoch";
                 var names = curves.Select(cv => cv.Metric).Distinct().ToArray();
                 string yLabel = names.Length == 1 ? names[0] : string.Join(" / ", names);
-                Figures.Save(Figures.LossCurves(series, logScale: series.All(s => s.Item2.Where(double.IsFinite).All(v => v > 0)), title: $"Runs {string.Join(", ", idList)}: {yLabel}", xLabel: xLabel, yLabel: yLabel), plotPath);
+                Figures.Save(Figures.LossCurves(series, logScale: series.All(s => s.Item2.Where(double.IsFinite).All(v => v > 0)), title: $"Runs {string.Join(", ", idList)}: {yLabel}", xLabel: xLabel, yLabel: yLabel, firstStep: xLabel == "epoch" ? 1 : 0), plotPath);
             }
             if (p.GetValue(Root.Json))
             {
@@ -179,6 +180,23 @@ public static class RunsCommand
             return ExitCodes.Ok;
         });
         return c;
+    }
+
+    /// <summary>The settings whose values are not the same in every one of <paramref name="runs"/> (all of them are compared by their JSON text).</summary>
+    internal static List<string> DifferingSettings(IReadOnlyList<RunInfo> runs)
+    {
+        if (runs.Count < 2) return [];
+        var keys = runs.SelectMany(r => r.Settings.Select(kv => kv.Key)).Distinct(StringComparer.Ordinal).ToList();
+        return keys.Where(k => runs.Select(r => r.Settings.TryGetPropertyValue(k, out var v) ? Json.Text(v) : "null").Distinct(StringComparer.Ordinal).Count() > 1).ToList();
+    }
+
+    /// <summary>A run's legend entry: its id and the settings that tell it apart (else its name), e.g. <c>run 2: lr 0.05, optimizer adam</c>.</summary>
+    internal static string Legend(RunInfo run, IReadOnlyList<string> differing)
+    {
+        if (differing.Count == 0) return $"run {run.Id} {run.Name}";
+        var parts = differing.Take(4).Select(k => $"{k} {(run.Settings.TryGetPropertyValue(k, out var v) ? Json.Text(v) : "–")}");
+        string text = $"run {run.Id}: {string.Join(", ", parts)}";
+        return differing.Count > 4 ? text + ", …" : text;
     }
 
     /// <summary>One run's curve: the metric in the scope asked for (else epoch, then step); by default, else minimize's step metric <c>value</c>.</summary>

@@ -58,6 +58,7 @@ public static class SweepCommand
                 RunStatus.Diverged => $"no trial of {trial} finished with a finite score",
                 _ => $"{trial} trials",
             });
+            (p.GetValue(Root.Json) ? context.Error : context.Output).WriteLine(RunFiles.Recorded(writer.RunId, path));
             return code;
         }
         catch (Exception e)
@@ -167,8 +168,8 @@ public static class SweepCommand
                 .With("epochs", baseSettings.Epochs).With("folds", k).With("val_split", k is null ? split : null).With("dtype", DataSources.Name(elementType)).With("score", scoreName);
             // The data is loaded (in the sweep's dtype) before the run is recorded, so a bad source records nothing.
             Func<Action<double, double>, List<(double Lr, double Score, string Note)>> trials = elementType == DType.Float32
-                ? Trials(context, baseSettings, FitCore.LoadData<float>(baseSettings), rates, k, split, seed)
-                : Trials(context, baseSettings, FitCore.LoadData<double>(baseSettings), rates, k, split, seed);
+                ? Trials(context, baseSettings, FitCore.LoadData<float>(baseSettings), rates, k, split, seed, p.GetValue(Root.Json))
+                : Trials(context, baseSettings, FitCore.LoadData<double>(baseSettings), rates, k, split, seed, p.GetValue(Root.Json));
             return Tracked(context, p, o, "sweep fit " + (p.GetValue(data) ?? "reference"), sweepSettings,
                 log => Report(context, p.GetValue(Root.Json), scoreName, trials(log), p.GetValue(o.Plot)));
         });
@@ -176,20 +177,21 @@ public static class SweepCommand
     }
 
     private static Func<Action<double, double>, List<(double Lr, double Score, string Note)>> Trials<T>(CliContext context, FitSettings baseSettings, LoadedData<T> loaded,
-        double[] rates, int? k, double split, int seed) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        double[] rates, int? k, double split, int seed, bool json) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         if (k > loaded.Train.Count)
             throw new UsageException($"--folds {k}: k-fold cross-validation needs at least one row per fold, and the data has {loaded.Train.Count} rows; use --folds 2 to {loaded.Train.Count}.");
-        return log => FitTrials(context, baseSettings, loaded, rates, k, split, seed, log);
+        return log => FitTrials(context, baseSettings, loaded, rates, k, split, seed, log, json);
     }
 
     private static List<(double Lr, double Score, string Note)> FitTrials<T>(CliContext context, FitSettings baseSettings, LoadedData<T> loaded, double[] rates, int? k, double split, int seed,
-        Action<double, double> log) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        Action<double, double> log, bool json) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         var trials = new List<(double, double, string)>();
         foreach (double lr in rates)
         {
             context.Cancellation.ThrowIfCancellationRequested();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var settings = baseSettings with { LearningRate = lr };
             double score;
             string note;
@@ -214,6 +216,8 @@ public static class SweepCommand
             }
             trials.Add((lr, score, note));
             log(lr, score);
+            if (context.Live || !json)
+                context.Error.WriteLine($"trial {trials.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(rates.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length)}/{rates.Length}  lr {Points.Show(lr),-11}  score {Points.Show(score),-11}  {note,-8}  {EpochLog.Duration(clock.Elapsed.TotalSeconds)}");
         }
         return trials;
     }

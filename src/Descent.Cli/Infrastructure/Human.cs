@@ -12,9 +12,11 @@ public static class Human
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
-            Ansi = live ? AnsiSupport.Detect : AnsiSupport.No,
+            // Live means the caller checked that this writer is a terminal (Spectre's own detection looks at stdout,
+            // which may be a file with 'descent fit --json > run.json').
+            Ansi = live ? AnsiSupport.Yes : AnsiSupport.No,
             ColorSystem = live ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = live ? InteractionSupport.Detect : InteractionSupport.No,
+            Interactive = live ? InteractionSupport.Yes : InteractionSupport.No,
         });
         if (!live) console.Profile.Width = 120;
         return console;

@@ -29,6 +29,19 @@ public static class Json
         return o;
     }
 
+    /// <summary>
+    /// A value as people read it: strings without quotes, everything else as compact JSON, with <c>&amp;</c>, <c>&lt;</c>,
+    /// quotes and non-ASCII letters left as they are (not <c>\u0026</c>); <c>null</c> for a missing value.
+    /// </summary>
+    public static string Text(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        _ => node.ToJsonString(s_compact),
+    };
+
+    private static readonly JsonSerializerOptions s_compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Writes <paramref name="node"/> to <paramref name="output"/> with a final newline.</summary>
     public static void Write(TextWriter output, JsonNode node) => output.WriteLine(node.ToJsonString(s_options));
 }

@@ -56,6 +56,13 @@ public static class RunFiles
         catch (RunStoreException e) { throw new InputException(e.Message, e); }
     }
 
+    /// <summary>The line saying which run a command recorded, and how to look at it.</summary>
+    public static string Recorded(long runId, string path)
+    {
+        string where = path == RunStore.DefaultFileName ? "" : " --track " + (path.Any(char.IsWhiteSpace) ? "\"" + path + "\"" : path);
+        return $"Recorded as run {runId} in {path} (see 'descent runs show {runId}{where}').";
+    }
+
     /// <summary>The command line as recorded with a run.</summary>
     public static string CommandLine(IReadOnlyList<string> args) =>
         "descent " + string.Join(' ', args.Select(a => a.Length == 0 || a.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'') ? "\"" + a.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : a));

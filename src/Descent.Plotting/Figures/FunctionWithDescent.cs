@@ -97,9 +97,10 @@ public static partial class Figures
             last.LegendText = $"diverged after iterate {finite - 1}";
         }
 
-        ShowLegend(plot, Alignment.UpperCenter);
         plot.Axes.AutoScale();
         plot.Axes.Margins(0.05, 0.12);
+        plot.Axes.AutoScale();
+        ShowLegend(plot, Alignment.UpperCenter);
         return plot;
     }
 }

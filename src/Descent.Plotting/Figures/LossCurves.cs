@@ -16,15 +16,16 @@ public static partial class Figures
     /// <param name="title">The figure's title.</param>
     /// <param name="xLabel">The horizontal axis label.</param>
     /// <param name="yLabel">The vertical axis label.</param>
+    /// <param name="firstStep">The step number of each series' first value (0 for steps from the start, 1 for epochs).</param>
     /// <returns>The figure; save it with <see cref="Save"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="series"/> is empty or holds a null label or array.</exception>
     /// <example><code>Figures.LossCurves([("η = 0.01", slow), ("η = 0.1", good), ("η = 1", diverged)]);</code></example>
     public static Plot LossCurves(IReadOnlyList<(string label, double[] losses)> series, bool logScale = true,
-        string title = "Loss for several learning rates", string xLabel = "step", string yLabel = "loss")
+        string title = "Loss for several learning rates", string xLabel = "step", string yLabel = "loss", int firstStep = 0)
     {
         ValidateSeries(series, nameof(series));
         var plot = NewPlot(title, xLabel, yLabel);
-        AddStepSeries(plot, series, logScale);
+        AddStepSeries(plot, series, logScale, firstStep, xLabel == "epoch" ? "epoch" : "step");
         ShowLegend(plot, Alignment.UpperRight);
         return plot;
     }
