@@ -226,7 +226,7 @@ public static class FitCommand
             var entry = new JsonObject { ["epoch"] = e.Epoch, ["train_loss"] = Json.Number(e.TrainLoss) };
             if (e.ValidationLoss is double v) entry["val_loss"] = Json.Number(v);
             entry["learning_rate"] = Json.Number(e.LearningRate ?? outcome.LearningRate);
-            entries.Add(entry);
+            entries.Add((JsonNode)entry);
         }
         return new JsonObject
         {
