@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 t0=$SECONDS
 aot="${DESCENT_CI_AOT:-1}"
 rid=""; [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && rid=linux-x64
-if [ "$aot" = 1 ] && [ -n "$rid" ] && ! command -v clang >/dev/null 2>&1; then
-  # Native AOT links with the platform toolchain (clang, zlib headers).
-  echo "packaging: installing clang and zlib1g-dev for Native AOT"
+if [ "$aot" = 1 ] && [ -n "$rid" ] && ! command -v clang >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1; then
+  # Native AOT links with the platform toolchain: clang, or gcc as its fallback.
+  echo "packaging: installing clang for Native AOT"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang zlib1g-dev >/dev/null
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang >/dev/null
 fi
 if [ "$aot" = 1 ] && [ -n "$rid" ]; then eng/pack.sh; else eng/pack.sh --no-aot; fi
 
