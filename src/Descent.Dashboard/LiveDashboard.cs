@@ -276,7 +276,7 @@ public sealed class LiveDashboard : IAsyncDisposable
         foreach (var feed in _hub.Feeds)
         {
             int version = feed.Version;
-            if (all || !versions.TryGetValue(feed.Key, out var v) || v != version) runs.Add(feed.Describe());
+            if (all || !versions.TryGetValue(feed.Key, out var v) || v != version) runs.Add((JsonNode)feed.Describe()); // the JsonNode overload: trim- and AOT-safe
             versions[feed.Key] = version;
             int from = sent.GetValueOrDefault(feed.Key);
             var fresh = feed.Since(from);
@@ -284,7 +284,7 @@ public sealed class LiveDashboard : IAsyncDisposable
             if (fresh.Length == 0) continue;
             var array = new JsonArray();
             foreach (var p in fresh)
-                array.Add(new JsonArray(p.Scope == MetricScope.Step ? 0 : 1, p.Step, p.Epoch, p.Name, double.IsFinite(p.Value) ? p.Value : null));
+                array.Add((JsonNode)new JsonArray(p.Scope == MetricScope.Step ? 0 : 1, p.Step, p.Epoch, p.Name, double.IsFinite(p.Value) ? p.Value : null));
             points[feed.Key] = array;
         }
         return new JsonObject { ["runs"] = runs, ["points"] = points, ["stopRequested"] = _stop.IsCancellationRequested };

@@ -180,7 +180,7 @@ public static class ExpressionCommands
             if (p.GetValue(Root.Json))
             {
                 var rows = new JsonArray();
-                for (int i = 0; i < n; i++) rows.Add(Json.Array(Enumerable.Range(0, n).Select(j => c.Hessian[i, j])));
+                for (int i = 0; i < n; i++) rows.Add((JsonNode)Json.Array(Enumerable.Range(0, n).Select(j => c.Hessian[i, j])));
                 Json.Write(context.Output, new JsonObject
                 {
                     ["expression"] = e.ToString(),

@@ -249,7 +249,7 @@ public static class FitCommand
             if (e.ValidationLoss is double v) entry["val_loss"] = Json.Number(v);
             if (e.Metrics.TryGetValue("val_accuracy", out double accuracy)) entry["val_accuracy"] = Json.Number(accuracy);
             entry["learning_rate"] = Json.Number(e.LearningRate ?? outcome.LearningRate);
-            entries.Add(entry);
+            entries.Add((JsonNode)entry);
         }
         return new JsonObject
         {

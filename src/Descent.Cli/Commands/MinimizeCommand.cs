@@ -123,7 +123,7 @@ public static class MinimizeCommand
     {
         var trajectory = new JsonArray();
         foreach (var t in r.Trajectory)
-            trajectory.Add(new JsonObject
+            trajectory.Add((JsonNode)new JsonObject
             {
                 ["step"] = t.Step,
                 ["point"] = Json.Object(r.Names.Zip(t.Point, KeyValuePair.Create)),
