@@ -95,42 +95,6 @@ internal static unsafe partial class Gemm
             if (!transA && k >= Vector512<T>.Count) { SmallNDots(a, b, transB, c, m, k, n, acc); return; }
             if (transA && m >= Vector512<T>.Count) { SmallNColumns(a, b, transB, c, m, k, n, acc); return; }
         }
-        if (!transA && !transB && n < nr && k >= 64)
-        {
-            // (Without AVX-512.) A few output columns and a long inner dimension (64×784 · 784×10): transpose B once
-            // (n×k) and take contiguous dot products.
-            var bt = Buffers<T>.Transposed(n * k);
-            fixed (T* pbt = bt)
-            {
-                for (int p = 0; p < k; p++)
-                    for (int j = 0; j < n; j++) pbt[(long)j * k + p] = b[(long)p * n + j];
-                Simple(a, false, pbt, true, c, m, k, n, acc);
-            }
-            return;
-        }
-        if (transA && !transB && n < nr && m >= 64)
-        {
-            // (Without AVX-512.) The weight gradient of a classifier head (Xᵀ·G, G n = 10 wide): build Cᵀ = Bᵀ·A row by
-            // row as long SIMD axpys over A's contiguous rows, then transpose it into C.
-            var ct = Buffers<T>.Transposed(n * m);
-            fixed (T* pct = ct)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    var row = new Span<T>(pct + (long)j * m, m);
-                    row.Clear();
-                    for (int p = 0; p < k; p++)
-                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(a + (long)p * m, m), b[(long)p * n + j], row, row);
-                }
-                for (int i = 0; i < m; i++)
-                    for (int j = 0; j < n; j++)
-                    {
-                        T v = pct[(long)j * m + i];
-                        c[(long)i * n + j] = acc ? c[(long)i * n + j] + v : v;
-                    }
-            }
-            return;
-        }
         if (isa == SimdIsa.Scalar || work < PackedThreshold || m < 4 || n < 4)
         {
             Simple(a, transA, b, transB, c, m, k, n, acc);

@@ -16,9 +16,10 @@ namespace Descent.Kernels;
 /// <item>AVX-512: 8×(2 Vector512) — 16 of the 32 zmm registers accumulate (8×32 floats, 8×16 doubles).</item>
 /// <item>AVX2 + FMA: 6×(2 Vector256) — 12 of the 16 ymm registers accumulate, 2 hold B, 1 the broadcast
 /// (6×16 floats, 6×8 doubles).</item>
-/// <item>Vector128 (Arm64 NEON, SSE-only x86): 6×(2 Vector128) — 12 accumulators again (6×8 floats, 6×4 doubles);
-/// fused multiply-add where the hardware has it (NEON), multiply then add otherwise (the one temporary still fits the
-/// 16 xmm registers).</item>
+/// <item>Vector128 with fused multiply-add (Arm64 NEON): 6×(2 Vector128) — 12 accumulators again (6×8 floats, 6×4
+/// doubles).</item>
+/// <item>Vector128 without it (x86 SSE): 4×(2 Vector128), multiply then add — with 6 rows the products' temporaries
+/// pushed the JIT past the 16 xmm registers and it kept B and the broadcasts on the stack (a third of the speed).</item>
 /// </list>
 /// Operands: op(A)[i, p] at a[i·ars + p·acs] (a packed sliver: ars = 1, acs = MR; A read in place: its own row and
 /// column strides), B's row p at b + p·ldb (NR contiguous values, readable even past the tile's <c>nr</c> columns:
@@ -33,7 +34,8 @@ internal static unsafe partial class Gemm
     {
         if (isa == SimdIsa.Avx512) Kernel8(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
         else if (isa == SimdIsa.Avx2) Kernel6(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
-        else Kernel6x128(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
+        else if (Isa.HasFma128) Kernel6x128(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
+        else Kernel4x128(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -228,6 +230,41 @@ internal static unsafe partial class Gemm
         if (add) { v0 += Vector128.Load(c); v1 += Vector128.Load(c + w); }
         v0.Store(c);
         v1.Store(c + w);
+    }
+
+    /// <summary>4 × (2 Vector128) micro-kernel, multiply then add (x86 without AVX2 and FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static void Kernel4x128<T>(int kc, T* a, nint ars, nint acs, T* b, nint ldb, T* c, int ldc, int mr, int nr, bool add)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = Vector128<T>.Count;
+        T* tmp = stackalloc T[4 * 2 * Vector128<T>.Count];
+        Vector128<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        nint r1 = ars, r2 = 2 * ars, r3 = 3 * ars;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.Load(b);
+            var b1 = Vector128.Load(b + w);
+            Vector128<T> x;
+            x = Vector128.Create(a[0]); c00 += x * b0; c01 += x * b1;
+            x = Vector128.Create(a[r1]); c10 += x * b0; c11 += x * b1;
+            x = Vector128.Create(a[r2]); c20 += x * b0; c21 += x * b1;
+            x = Vector128.Create(a[r3]); c30 += x * b0; c31 += x * b1;
+            a += acs;
+            b += ldb;
+        }
+        if (mr == 4 && nr == 2 * w)
+        {
+            Store(c, add, c00, c01, w); c += ldc;
+            Store(c, add, c10, c11, w); c += ldc;
+            Store(c, add, c20, c21, w); c += ldc;
+            Store(c, add, c30, c31, w);
+            return;
+        }
+        int ld = 2 * w;
+        c00.Store(tmp); c01.Store(tmp + w); c10.Store(tmp + ld); c11.Store(tmp + ld + w);
+        c20.Store(tmp + 2 * ld); c21.Store(tmp + 2 * ld + w); c30.Store(tmp + 3 * ld); c31.Store(tmp + 3 * ld + w);
+        Partial(tmp, ld, c, ldc, mr, nr, add);
     }
 
     private static void Partial<T>(T* tmp, int ld, T* c, int ldc, int mr, int nr, bool add)

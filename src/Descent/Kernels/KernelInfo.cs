@@ -179,7 +179,7 @@ internal readonly record struct Blocking(int MR, int NR, int KC, int MC, int NCM
         {
             SimdIsa.Avx512 => (8, 2 * 4 * lanes128),
             SimdIsa.Avx2 => (6, 2 * 2 * lanes128),
-            SimdIsa.Vector128 => (6, 2 * lanes128),
+            SimdIsa.Vector128 => (Isa.HasFma128 ? 6 : 4, 2 * lanes128),
             _ => (4, 4),
         };
         long kc = Caches.L1 * 3 / 4 / ((mr + nr) * (long)size);
