@@ -262,16 +262,15 @@ internal static unsafe partial class Gemm
             int rows = Math.Min(mr, mc - s);
             T* d = dst + (long)s * kc;
             if (!transA)
+                Interleave(a + (long)(ic + s) * k + p0, k, rows, kc, d, mr);
+            else if (rows == mr && (mr == 8 || mr == 6 || mr == 4))
             {
-                for (int i = 0; i < rows; i++)
-                {
-                    T* src = a + (long)(ic + s + i) * k + p0;
-                    for (int p = 0; p < kc; p++) d[p * mr + i] = src[p];
-                }
+                // A stored k×m: op(A)[i, p] = A[p, i], so each packed column is a contiguous run of MR values.
+                T* src = a + (long)p0 * m + ic + s;
+                for (int p = 0; p < kc; p++, src += m, d += mr) CopyRun(src, d, mr);
             }
             else
             {
-                // A stored k×m: op(A)[i, p] = A[p, i], so each packed column is a contiguous run.
                 for (int p = 0; p < kc; p++)
                 {
                     T* src = a + (long)(p0 + p) * m + ic + s;
@@ -304,11 +303,7 @@ internal static unsafe partial class Gemm
             else
             {
                 // B stored n×k: op(B)[p, j] = B[j, p].
-                for (int j = 0; j < cols; j++)
-                {
-                    T* src = b + (long)(j0 + s + j) * k + p0;
-                    for (int p = 0; p < kc; p++) d[p * nr + j] = src[p];
-                }
+                Interleave(b + (long)(j0 + s) * k + p0, k, cols, kc, d, nr);
                 if (cols < nr)
                     for (int p = 0; p < kc; p++) new Span<T>(d + p * nr + cols, nr - cols).Clear();
             }
