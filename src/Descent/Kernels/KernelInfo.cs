@@ -183,9 +183,13 @@ internal readonly record struct Blocking(int MR, int NR, int KC, int MC, int NCM
             _ => (4, 4),
         };
         long kc = Caches.L1 * 3 / 4 / ((mr + nr) * (long)size);
-        kc = Math.Clamp(kc / 16 * 16, 64, 512);
+        kc = Math.Clamp(Override("DESCENT_GEMM_KC") ?? kc / 16 * 16, 16, 1024);
         long mc = Caches.L2 / 4 / (kc * size);
-        mc = Math.Clamp(mc / mr * mr, 4 * mr, 32 * mr);
+        mc = Math.Clamp((Override("DESCENT_GEMM_MC") ?? mc) / mr * mr, mr, 64 * mr);
         return new Blocking(mr, nr, (int)kc, (int)mc, 4096 / nr * nr);
     }
+
+    /// <summary>DESCENT_GEMM_KC / DESCENT_GEMM_MC: blocking overrides for tuning experiments (benchmarks only).</summary>
+    private static long? Override(string name) =>
+        long.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v > 0 ? v : null;
 }
