@@ -78,7 +78,7 @@ public static unsafe class Compare
         int calls = 0;
         while (sw.Elapsed.TotalMilliseconds < 400 || calls < 3) { action(); calls++; }
         double perCall = sw.Elapsed.TotalSeconds / calls;
-        int batch = (int)Math.Clamp(0.05 / perCall, 1, 10_000_000);
+        int batch = (int)Math.Clamp(BatchSeconds / perCall, 1, 10_000_000);
         var times = new double[batches * Repeat];
         for (int b = 0; b < times.Length; b++)
         {
@@ -97,6 +97,10 @@ public static unsafe class Compare
     private static readonly bool CpuTimer = Environment.GetEnvironmentVariable("TIMER") == "cpu";
 
     /// <summary><c>BATCHES_X=n</c>: n times as many timed batches (more chances for a quiet minimum).</summary>
+    /// <summary><c>BATCH_S=s</c>: seconds per timed batch (0.05 by default; shorter batches find quiet moments on a busy machine).</summary>
+    private static readonly double BatchSeconds =
+        double.TryParse(Environment.GetEnvironmentVariable("BATCH_S"), NumberStyles.Float, CultureInfo.InvariantCulture, out double bs) && bs > 0 ? bs : 0.05;
+
     private static readonly int Repeat = int.TryParse(Environment.GetEnvironmentVariable("BATCHES_X"), out int r) && r > 0 ? r : 1;
 
     private static double Now()
