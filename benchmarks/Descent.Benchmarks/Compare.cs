@@ -76,7 +76,7 @@ public static unsafe class Compare
     {
         var sw = Stopwatch.StartNew();
         int calls = 0;
-        while (sw.Elapsed.TotalMilliseconds < 400 || calls < 3) { action(); calls++; }
+        while (sw.Elapsed.TotalSeconds < WarmupSeconds || calls < 3) { action(); calls++; }
         double perCall = sw.Elapsed.TotalSeconds / calls;
         int batch = (int)Math.Clamp(BatchSeconds / perCall, 1, 10_000_000);
         var times = new double[batches * Repeat];
@@ -100,6 +100,13 @@ public static unsafe class Compare
     /// <summary><c>BATCH_S=s</c>: seconds per timed batch (0.05 by default; shorter batches find quiet moments on a busy machine).</summary>
     private static readonly double BatchSeconds =
         double.TryParse(Environment.GetEnvironmentVariable("BATCH_S"), NumberStyles.Float, CultureInfo.InvariantCulture, out double bs) && bs > 0 ? bs : 0.05;
+
+    /// <summary>
+    /// <c>WARMUP_S=s</c>: seconds of untimed calls first (0.4 by default). On a loaded machine tiered compilation's
+    /// background thread may need longer to install the optimised code of every method on the path.
+    /// </summary>
+    private static readonly double WarmupSeconds =
+        double.TryParse(Environment.GetEnvironmentVariable("WARMUP_S"), NumberStyles.Float, CultureInfo.InvariantCulture, out double ws) && ws > 0 ? ws : 0.4;
 
     private static readonly int Repeat = int.TryParse(Environment.GetEnvironmentVariable("BATCHES_X"), out int r) && r > 0 ? r : 1;
 
