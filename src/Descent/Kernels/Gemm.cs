@@ -43,6 +43,7 @@ internal static unsafe partial class Gemm
     /// </summary>
     public const long TeamThreshold = 1L << 19;
 
+
     /// <summary>C[m×n] = A[m×k] · B[k×n] (row-major, C overwritten).</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -89,6 +90,13 @@ internal static unsafe partial class Gemm
         var bl = Blocking.For(isa, sizeof(T));
         int mr = bl.MR, nr = bl.NR;
         bool v512 = isa == SimdIsa.Avx512;
+        if (n < nr && v512 && !transA && !transB && work >= PackedThreshold && ((long)m * k + (long)k * n) * sizeof(T) <= DirectMaxBytes)
+        {
+            // A few output columns (a classifier head, n = 10) with A's rows contiguous: the 16×16 tile (measured
+            // against the dot-product path: H·W2 3.4 → 2.1 µs, X·W 12.2 → 10.8 µs; for Aᵀ the column path stays faster).
+            Direct(isa, a, transA, b, c, m, k, n, 16, Vector512<T>.Count, acc);
+            return;
+        }
         if (n < nr && v512)
         {
             // A few output columns (a classifier head, n = 10): the micro-kernel would waste most of its width.
@@ -248,7 +256,7 @@ internal static unsafe partial class Gemm
                 int mrr = Math.Min(mr, mc - ir);
                 T* cs = c + (long)(ic + ir) * n + j0 + jr;
                 T* asl = packA + (long)ir * kc;
-                Micro(tile.Isa, kc, asl, 1, mr, bs, nr, cs, n, mrr, nrr, add);
+                Micro(tile.Isa, mr, kc, asl, 1, mr, bs, nr, cs, n, mrr, nrr, add);
             }
         }
     }

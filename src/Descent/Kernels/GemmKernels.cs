@@ -29,10 +29,14 @@ internal static unsafe partial class Gemm
 {
     /// <summary>Runs the micro-kernel of <paramref name="isa"/> on one tile (see the class remarks for the operands).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro<T>(SimdIsa isa, int kc, T* a, nint ars, nint acs, T* b, nint ldb, T* c, int ldc, int mr, int nr, bool add)
+    private static void Micro<T>(SimdIsa isa, int tileRows, int kc, T* a, nint ars, nint acs, T* b, nint ldb, T* c, int ldc, int mr, int nr, bool add)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (isa == SimdIsa.Avx512) Kernel8(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
+        if (isa == SimdIsa.Avx512)
+        {
+            if (tileRows == 16) Kernel16x1(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
+            else Kernel8(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
+        }
         else if (isa == SimdIsa.Avx2) Kernel6(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
         else if (Isa.HasFma128) Kernel6x128(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
         else Kernel4x128(kc, a, ars, acs, b, ldb, c, ldc, mr, nr, add);
@@ -117,6 +121,41 @@ internal static unsafe partial class Gemm
         c40.Store(tmp + 4 * ld); c41.Store(tmp + 4 * ld + w); c50.Store(tmp + 5 * ld); c51.Store(tmp + 5 * ld + w);
         c60.Store(tmp + 6 * ld); c61.Store(tmp + 6 * ld + w); c70.Store(tmp + 7 * ld); c71.Store(tmp + 7 * ld + w);
         Partial(tmp, ld, c, ldc, mr, nr, add);
+    }
+
+    /// <summary>
+    /// 16 × (1 Vector512) micro-kernel (AVX-512) for narrow products — a classifier head's 10 columns fill 10 of 16
+    /// lanes here, against 10 of 32 in the 8×32 tile: 16 accumulators, one B load and 16 broadcasts per step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static void Kernel16x1<T>(int kc, T* a, nint ars, nint acs, T* b, nint ldb, T* c, int ldc, int mr, int nr, bool add)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        T* tmp = stackalloc T[16 * Vector512<T>.Count];
+        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<T> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        nint r1 = ars, r2 = 2 * ars, r3 = 3 * ars;
+        T* a4 = a + 4 * ars, a8 = a + 8 * ars, a12 = a + 12 * ars;
+        for (int p = 0; p < kc; p++)
+        {
+            var y = Vector512.Load(b);
+            c0 = Fma(Vector512.Create(a[0]), y, c0); c1 = Fma(Vector512.Create(a[r1]), y, c1);
+            c2 = Fma(Vector512.Create(a[r2]), y, c2); c3 = Fma(Vector512.Create(a[r3]), y, c3);
+            c4 = Fma(Vector512.Create(a4[0]), y, c4); c5 = Fma(Vector512.Create(a4[r1]), y, c5);
+            c6 = Fma(Vector512.Create(a4[r2]), y, c6); c7 = Fma(Vector512.Create(a4[r3]), y, c7);
+            c8 = Fma(Vector512.Create(a8[0]), y, c8); c9 = Fma(Vector512.Create(a8[r1]), y, c9);
+            c10 = Fma(Vector512.Create(a8[r2]), y, c10); c11 = Fma(Vector512.Create(a8[r3]), y, c11);
+            c12 = Fma(Vector512.Create(a12[0]), y, c12); c13 = Fma(Vector512.Create(a12[r1]), y, c13);
+            c14 = Fma(Vector512.Create(a12[r2]), y, c14); c15 = Fma(Vector512.Create(a12[r3]), y, c15);
+            a += acs; a4 += acs; a8 += acs; a12 += acs;
+            b += ldb;
+        }
+        c0.Store(tmp); c1.Store(tmp + w); c2.Store(tmp + 2 * w); c3.Store(tmp + 3 * w);
+        c4.Store(tmp + 4 * w); c5.Store(tmp + 5 * w); c6.Store(tmp + 6 * w); c7.Store(tmp + 7 * w);
+        c8.Store(tmp + 8 * w); c9.Store(tmp + 9 * w); c10.Store(tmp + 10 * w); c11.Store(tmp + 11 * w);
+        c12.Store(tmp + 12 * w); c13.Store(tmp + 13 * w); c14.Store(tmp + 14 * w); c15.Store(tmp + 15 * w);
+        Partial(tmp, w, c, ldc, mr, nr, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -100,11 +100,11 @@ internal static unsafe partial class Gemm
             T* crow = _c + (long)ir * n;
             for (int jr = 0; jr < nFull; jr += nr)
             {
-                Micro(_isa, k, ap, ars, acs, _b + jr, n, crow + jr, n, mrr, nr, _acc);
+                Micro(_isa, _mr, k, ap, ars, acs, _b + jr, n, crow + jr, n, mrr, nr, _acc);
             }
             if (nFull < n)
             {
-                Micro(_isa, k, ap, ars, acs, _edgeB, nr, crow + nFull, n, mrr, n - nFull, _acc);
+                Micro(_isa, _mr, k, ap, ars, acs, _edgeB, nr, crow + nFull, n, mrr, n - nFull, _acc);
             }
         }
     }
