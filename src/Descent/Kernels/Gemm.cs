@@ -13,8 +13,9 @@ namespace Descent.Kernels;
 /// Tiny products use a simple loop (rows of B scaled and added with SIMD, or dot products for A·Bᵀ); products with a
 /// few output columns and products whose operands fit in cache have their own paths (GemmSmall.cs). Larger ones
 /// use the classic Goto/BLIS scheme: C is cut into KC-deep slabs; a KC×NC panel of B is packed into NR-wide
-/// slivers, an MC×KC block of A into MR-tall slivers, and a register-blocked micro-kernel (MR×NR accumulators in
-/// Vector512 or Vector256 registers, one fused multiply-add per register per step) computes each MR×NR tile of C.
+/// slivers, an MC×KC block of A into MR-tall slivers, and a register-blocked micro-kernel (MR×NR accumulators, one
+/// fused multiply-add per register per step; one kernel per instruction set, chosen at run time: GemmKernels.cs,
+/// <see cref="Isa"/>) computes each MR×NR tile of C. The block sizes come from the cache sizes (<see cref="Blocking"/>).
 /// Packing pads edges with zeros, so the micro-kernel never branches on sizes inside its loop, and it is also where
 /// the transposes are absorbed. Large products share one packed B panel and spread the row blocks over the cores
 /// (two cores: the caller and <see cref="GemmTeam"/>'s helper). Every path can add to C instead of overwriting it.
