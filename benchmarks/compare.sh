@@ -3,6 +3,9 @@
 # alternating the two sides, REPS times, then a Markdown table of min/median times and ratios Descent/peer.
 #   benchmarks/compare.sh                 # all workloads, REPS=3
 #   REPS=5 benchmarks/compare.sh w2 mlp   # selected workloads (name prefixes)
+#   ISA=avx2 benchmarks/compare.sh sgemm  # Descent without AVX-512 against OpenBLAS's Haswell (AVX2) kernels;
+#                                         # ISA=v128: without AVX2 against OpenBLAS's Nehalem (SSE) kernels
+#   TIMER=cpu, BATCH_S, BATCHES_X, WARMUP_S are passed to both sides (see Descent.Benchmarks' Compare.cs)
 # Needs /usr/bin/python3 with torch and numpy (Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,11 +13,32 @@ REPS=${REPS:-3}
 PY=${PYTHON:-/usr/bin/python3}
 
 # The peers: Debian's PyTorch and NumPy with a real BLAS (without OpenBLAS, torch falls back to reference BLAS).
-if ! "$PY" -c 'import torch, numpy' >/dev/null 2>&1 || ! ldconfig -p | grep -q libopenblas; then
+if ! "$PY" -c 'import torch, numpy, threadpoolctl' >/dev/null 2>&1 || ! ldconfig -p | grep -q libopenblas; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch python3-numpy python3-threadpoolctl \
+    libopenblas0-pthread >/dev/null
 fi
+
+# The instruction set under test. native: Descent as detected; OpenBLAS picks its own kernels (this environment's
+# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset), and GEMM also runs with them as set, the faster shown. avx2 / v128: Descent
+# with the wider sets switched off, OpenBLAS pinned to the matching kernels — the fair proxy for an AVX2-only (or
+# SSE-only) machine.
+ISA=${ISA:-native}
+case $ISA in
+  native) DENV=(env); PENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE);;
+  avx2) DENV=(env DOTNET_EnableAVX512=0 DOTNET_EnableAVX512F=0); PENV=(env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=Haswell);;
+  v128) DENV=(env DOTNET_EnableAVX2=0); PENV=(env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=Nehalem);;
+  *) echo "compare.sh: ISA must be native, avx2 or v128 (got '$ISA')" >&2; exit 2;;
+esac
+GEMM_AS_SET=0
+[ "$ISA" = native ] && { [ -n "${OPENBLAS_CORETYPE:-}" ] || [ -n "${OPENBLAS_L2_SIZE:-}" ]; } && GEMM_AS_SET=1
+blas_kernel() {  # which OpenBLAS kernel set a configuration runs (threadpoolctl)
+  "$@" "$PY" - 2>/dev/null <<'PY' || echo unknown
+import numpy, threadpoolctl
+print(", ".join("%s %s %s" % (i["internal_api"], i["version"], i["architecture"]) for i in threadpoolctl.threadpool_info()))
+PY
+}
 WANT=("$@")
 [ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mm_ mlp_step ew fashion_mlp_epoch fashion_softmax_epoch)
 
@@ -33,29 +57,36 @@ fi
 for r in $(seq "$REPS"); do
   echo "repetition $r/$REPS" >&2
   if [ ${#small[@]} -gt 0 ]; then
-    "$BIN" compare "${small[@]}" > "$OUT/descent_default_$r.json"
+    "${DENV[@]}" "$BIN" compare "${small[@]}" > "$OUT/descent_default_$r.json"
     # Small work: one thread is PyTorch's best (no intra-op thread hand-offs); the MLP and its GEMMs also run with all cores.
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$PY" benchmarks/torch/workloads.py "${small[@]}" > "$OUT/peer_1thread_$r.json"
+    "${PENV[@]}" OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$PY" benchmarks/torch/workloads.py "${small[@]}" > "$OUT/peer_1thread_$r.json"
     allcores=() ; for w in "${small[@]}"; do [[ $w == mlp* || $w == mm* || $w == ew* ]] && allcores+=("$w"); done
     if [ ${#allcores[@]} -gt 0 ]; then  # the MLP, its GEMMs (mm_*) and element-wise work (ew*) also with all cores
-      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" benchmarks/torch/workloads.py "${allcores[@]}" > "$OUT/peer_allcores_$r.json"
+      "${PENV[@]}" "$PY" benchmarks/torch/workloads.py "${allcores[@]}" > "$OUT/peer_allcores_$r.json"
     fi
   fi
   # Whole training epochs, one workload per process (for its peak memory). PyTorch runs on one thread: with both its
   # intra-op threads and OpenBLAS's threading, the 2 cores are oversubscribed and an epoch takes 3-100x longer.
   for w in "${fashion[@]}"; do
-    "$BIN" compare "$w" > "$OUT/descent_default_$r-${w//_/-}.json"
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+    "${DENV[@]}" "$BIN" compare "$w" > "$OUT/descent_default_$r-${w//_/-}.json"
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
       "$PY" benchmarks/torch/fashion.py "$w" > "$OUT/peer_1thread_$r-${w//_/-}.json"
   done
   if [ ${#large[@]} -gt 0 ]; then
-    "$BIN" compare "${large[@]}" > "$OUT/descent_default_gemm_$r.json"
-    # GEMM: all cores, and OpenBLAS left to detect the CPU itself (these variables would pin it to Haswell kernels).
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS \
+    "${DENV[@]}" "$BIN" compare "${large[@]}" > "$OUT/descent_default_gemm_$r.json"
+    # GEMM: all cores; OpenBLAS's kernels as chosen above, and (native) also with the environment's pinning as set.
+    "${PENV[@]}" env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS \
       "$PY" benchmarks/torch/workloads.py "${large[@]}" > "$OUT/peer_allcores_gemm_$r.json"
+    if [ "$GEMM_AS_SET" = 1 ]; then
+      env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS \
+        "$PY" benchmarks/torch/workloads.py "${large[@]}" > "$OUT/peer_allcores_gemm-pinned_$r.json"
+    fi
   fi
 done
 
 echo
-echo "$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p') (family $(lscpu | sed -n 's/^CPU family: *//p'), model $(lscpu | sed -n 's/^Model: *//p')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Descent ($ISA): $("${DENV[@]}" "$BIN" info)"
+echo "OpenBLAS: $(blas_kernel "${PENV[@]}")$([ "$GEMM_AS_SET" = 1 ] && echo "; gemm-pinned: $(blas_kernel env)")"
+echo "timer: ${TIMER:-wall}; peer config 'gemm-pinned' = OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-}"
 "$PY" benchmarks/torch/table.py "$OUT"

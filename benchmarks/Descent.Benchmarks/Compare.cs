@@ -8,7 +8,7 @@ namespace Descent.Benchmarks;
 /// A fast console mode (<c>-- compare</c>) for the side-by-side script: runs each workload in timed batches and prints
 /// one JSON object {"workload": [seconds per call of each batch], ...}. Workload names match benchmarks/torch/workloads.py.
 /// </summary>
-public static class Compare
+public static unsafe class Compare
 {
     /// <summary>Entry point of the mode; optional arguments name the workloads to run (all by default).</summary>
     public static int Run(string[] args)
@@ -76,16 +76,59 @@ public static class Compare
     {
         var sw = Stopwatch.StartNew();
         int calls = 0;
-        while (sw.Elapsed.TotalMilliseconds < 400 || calls < 3) { action(); calls++; }
+        while (sw.Elapsed.TotalSeconds < WarmupSeconds || calls < 3) { action(); calls++; }
         double perCall = sw.Elapsed.TotalSeconds / calls;
-        int batch = (int)Math.Clamp(0.05 / perCall, 1, 10_000_000);
-        var times = new double[batches];
-        for (int b = 0; b < batches; b++)
+        int batch = (int)Math.Clamp(BatchSeconds / perCall, 1, 10_000_000);
+        var times = new double[batches * Repeat];
+        for (int b = 0; b < times.Length; b++)
         {
-            long t0 = Stopwatch.GetTimestamp();
+            double t0 = Now();
             for (int i = 0; i < batch; i++) action();
-            times[b] = Stopwatch.GetElapsedTime(t0).TotalSeconds / batch;
+            times[b] = (Now() - t0) / batch;
         }
         return times;
     }
+
+    /// <summary>
+    /// <c>TIMER=cpu</c>: time by this thread's CPU time instead of the wall clock — for single-threaded comparisons on a
+    /// loaded machine (time spent descheduled no longer counts; cache sharing with other processes still does).
+    /// benchmarks/torch/workloads.py reads the same variable (<c>time.thread_time</c>).
+    /// </summary>
+    private static readonly bool CpuTimer = Environment.GetEnvironmentVariable("TIMER") == "cpu";
+
+    /// <summary><c>BATCHES_X=n</c>: n times as many timed batches (more chances for a quiet minimum).</summary>
+    /// <summary><c>BATCH_S=s</c>: seconds per timed batch (0.05 by default; shorter batches find quiet moments on a busy machine).</summary>
+    private static readonly double BatchSeconds =
+        double.TryParse(Environment.GetEnvironmentVariable("BATCH_S"), NumberStyles.Float, CultureInfo.InvariantCulture, out double bs) && bs > 0 ? bs : 0.05;
+
+    /// <summary>
+    /// <c>WARMUP_S=s</c>: seconds of untimed calls first (0.4 by default). On a loaded machine tiered compilation's
+    /// background thread may need longer to install the optimised code of every method on the path.
+    /// </summary>
+    private static readonly double WarmupSeconds =
+        double.TryParse(Environment.GetEnvironmentVariable("WARMUP_S"), NumberStyles.Float, CultureInfo.InvariantCulture, out double ws) && ws > 0 ? ws : 0.4;
+
+    private static readonly int Repeat = int.TryParse(Environment.GetEnvironmentVariable("BATCHES_X"), out int r) && r > 0 ? r : 1;
+
+    private static double Now()
+    {
+        if (!CpuTimer) return Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+        ThreadCpu.Timespec ts;
+        ThreadCpu.clock_gettime(3 /* CLOCK_THREAD_CPUTIME_ID */, &ts);
+        return ts.Seconds + ts.Nanoseconds * 1e-9;
+    }
+}
+
+/// <summary>The thread CPU clock (Linux/macOS libc).</summary>
+internal static unsafe partial class ThreadCpu
+{
+    /// <summary>struct timespec on 64-bit platforms.</summary>
+    internal struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc")]
+    internal static partial int clock_gettime(int clock, Timespec* ts);
 }

@@ -5,11 +5,19 @@ Usage: python3 workloads.py [name-prefix ...]    (all workloads by default)
 Thread settings are the caller's business (compare.sh gives each workload its best configuration).
 """
 import json
+import os
 import sys
 import time
 
 import numpy as np
 import torch
+
+
+# TIMER=cpu: this thread's CPU time instead of the wall clock (single-threaded comparisons on a loaded machine);
+# BATCHES_X=n: n times as many timed batches. Same variables as Descent.Benchmarks' compare mode.
+NOW = time.thread_time if os.environ.get("TIMER") == "cpu" else time.perf_counter
+REPEAT = max(1, int(os.environ.get("BATCHES_X", "1") or 1))
+BATCH_S = float(os.environ.get("BATCH_S", "0.05") or 0.05)
 
 
 def timed(fn, batches=9):
@@ -20,13 +28,13 @@ def timed(fn, batches=9):
         fn()
         calls += 1
     per_call = (time.perf_counter() - t0) / calls
-    batch = int(min(max(0.05 / per_call, 1), 10_000_000))
+    batch = int(min(max(BATCH_S / per_call, 1), 10_000_000))
     out = []
-    for _ in range(batches):
-        t = time.perf_counter()
+    for _ in range(batches * REPEAT):
+        t = NOW()
         for _ in range(batch):
             fn()
-        out.append((time.perf_counter() - t) / batch)
+        out.append((NOW() - t) / batch)
     return out
 
 

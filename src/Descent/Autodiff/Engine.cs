@@ -17,22 +17,24 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     private readonly Stack<(Tensor<T> Tensor, int Next)> _stack = new();
     private bool _anomaly;
     private bool _leafDirect;
+    private bool _createGraph;
+    private Tensor<T>? _one;
 
     public static Tensor<T>?[]? Run(Tensor<T> root, Tensor<T>? upstream, bool createGraph, bool retainGraph,
         bool accumulateIntoLeaves, IReadOnlyList<Tensor<T>>? capture)
     {
         if (!root.RequiresGrad)
             throw new GradientException("Backward() was called on a tensor that does not require a gradient: no input of the computation had WithGrad(), or it was computed inside Autograd.NoGrad().");
+        var engine = t_cached ?? new Engine<T>();
         if (upstream is null)
         {
             if (root.Size != 1)
                 throw new GradientException($"Backward() without an upstream gradient needs a scalar (one-element) result, but this one has shape {Shapes.Format(root.Shape)}. Reduce it (for example with Sum() or Mean()) or pass Backward(upstream) with a gradient of that shape.");
-            upstream = new Tensor<T>(root.ShapeRef, [T.One]);
+            upstream = createGraph || capture is not null ? new Tensor<T>(root.ShapeRef, [T.One]) : engine.One(root);
         }
         else if (!Shapes.Equal(upstream.Shape, root.Shape))
             throw new GradientException($"The upstream gradient has shape {Shapes.Format(upstream.Shape)} but the result has shape {Shapes.Format(root.Shape)}; they must match.");
 
-        var engine = t_cached ?? new Engine<T>();
         t_cached = null;
         try
         {
@@ -53,6 +55,16 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
         // Plain backward (no higher order, nothing captured): a leaf's gradients go straight into its Grad as they arrive,
         // instead of being summed into a fresh tensor first and added when the pass reaches the leaf.
         _leafDirect = accumulateIntoLeaves && !createGraph && capture is null;
+        _createGraph = createGraph;
+        if (_leafDirect && !_anomaly && root.Node is { } only && OnlyLeaves(only))
+        {
+            // One operation on leaves (a scalar step such as w·w): its gradients go straight into the leaves' Grad,
+            // so there is nothing to order and nothing pending.
+            if (only.Freed) throw Freed(only);
+            using (Autograd.NoGrad()) only.Backward(upstream, root, this);
+            if (!retainGraph) only.Release();
+            return null;
+        }
         int stamp = Interlocked.Increment(ref s_stamp);
         Sort(root, stamp);
 
@@ -78,12 +90,21 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
                 if (accumulateIntoLeaves) AccumulateLeaf(t, g, createGraph);
                 continue;
             }
-            if (node.Freed)
-                throw new GradientException($"Backward() reached the '{node.Name}' operation whose graph was already freed by an earlier backward pass. Pass retainGraph: true to the first Backward() to go through the same graph twice, or recompute the result.");
+            if (node.Freed) throw Freed(node);
             node.Backward(g, t, this);
             if (!retainGraph) node.Release();
         }
         return captured;
+    }
+
+    private static GradientException Freed(Node<T> node) =>
+        new($"Backward() reached the '{node.Name}' operation whose graph was already freed by an earlier backward pass. Pass retainGraph: true to the first Backward() to go through the same graph twice, or recompute the result.");
+
+    private static bool OnlyLeaves(Node<T> node)
+    {
+        for (int i = 0; i < node.InputCount; i++)
+            if (node.Input(i).Node is not null) return false;
+        return true;
     }
 
     /// <summary>Reverse topological order by an iterative depth-first search from the root.</summary>
@@ -108,6 +129,34 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
             }
             _order.Add(t);
         }
+    }
+
+    /// <summary>
+    /// The seed gradient 1 of a one-element root, reused across plain passes (no higher order, nothing captured): every
+    /// path that keeps a gradient copies or adds it (a leaf's Grad is a clone or a sum; interior sums are fresh
+    /// tensors), so no caller can hold it. Reset to 1 each time.
+    /// </summary>
+    private Tensor<T> One(Tensor<T> root)
+    {
+        var one = _one;
+        if (one is null || !Shapes.Equal(one.Shape, root.Shape)) _one = one = new Tensor<T>(root.ShapeArray, [T.One]);
+        one.Buffer[0] = T.One;
+        return one;
+    }
+
+    public override bool AcceptsScalars => !_createGraph;
+
+    public override void SendScalar(Tensor<T> input, T value)
+    {
+        if (!input.RequiresGrad) return;
+        if (_leafDirect && !_anomaly && input.Node is null && input.Grad is { } existing && existing.Node is null
+            && existing.Size == 1 && Shapes.Equal(existing.Shape, input.Shape))
+        {
+            // What AccumulateLeaf does with a one-element gradient tensor, without the tensor.
+            existing.Buffer[0] += value;
+            return;
+        }
+        Send(input, new Tensor<T>(input.ShapeRef, [value]));
     }
 
     public override void Send(Tensor<T> input, Tensor<T> grad)

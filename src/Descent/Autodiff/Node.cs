@@ -42,6 +42,15 @@ internal abstract class GradientSink<T> where T : unmanaged, IBinaryFloatingPoin
     /// null, and the node sends the gradient as usual. Lets MatMul accumulate a weight gradient with no temporary.
     /// </summary>
     public virtual Tensor<T>? DirectTarget(Tensor<T> input) => null;
+
+    /// <summary>
+    /// Whether a node may send one-element gradients as plain numbers (<see cref="SendScalar"/>): not when the backward
+    /// pass itself is recorded (higher-order derivatives need the tensor operations).
+    /// </summary>
+    public virtual bool AcceptsScalars => false;
+
+    /// <summary>Sends the one-element gradient <paramref name="value"/> of a one-element <paramref name="input"/>.</summary>
+    public virtual void SendScalar(Tensor<T> input, T value) => Send(input, new Tensor<T>(input.ShapeRef, [value]));
 }
 
 /// <summary>A node with one input and a VJP of (upstream, input, output).</summary>
@@ -64,19 +73,33 @@ internal sealed class UnaryNode<T>(string name, Tensor<T> x, Func<Tensor<T>, Ten
 }
 
 /// <summary>A node with two inputs; each input's VJP of (upstream, a, b, output) runs only when that input needs it.</summary>
+/// <remarks>
+/// Optional scalar VJPs (the same rules on plain numbers) serve one-element operands in a plain backward pass: the
+/// gradients then go to the sink as numbers, with no tensor per VJP (the eager engine's cost on tiny problems).
+/// </remarks>
 internal sealed class BinaryNode<T>(string name, Tensor<T> a, Tensor<T> b,
     Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpA,
-    Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpB) : Node<T>(name)
+    Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpB,
+    Func<T, T, T, T, T>? scalarA = null, Func<T, T, T, T, T>? scalarB = null) : Node<T>(name)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Tensor<T> _a = a, _b = b;
     private Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? _vjpA = vjpA, _vjpB = vjpB;
+    private readonly Func<T, T, T, T, T>? _scalarA = scalarA, _scalarB = scalarB;
 
     public override int InputCount => 2;
     public override Tensor<T> Input(int index) => index == 0 ? _a : _b;
 
     public override void Backward(Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
     {
+        if (_scalarA is not null && _scalarB is not null && grad.Size == 1 && _a.Size == 1 && _b.Size == 1 && output.Size == 1
+            && sink.AcceptsScalars)
+        {
+            T g = grad.Buffer[0], a = _a.Buffer[0], b = _b.Buffer[0], y = output.Buffer[0];
+            if (_a.RequiresGrad) sink.SendScalar(_a, _scalarA(g, a, b, y));
+            if (_b.RequiresGrad) sink.SendScalar(_b, _scalarB(g, a, b, y));
+            return;
+        }
         if (_a.RequiresGrad) sink.Send(_a, _vjpA!(grad, _a, _b, output));
         if (_b.RequiresGrad) sink.Send(_b, _vjpB!(grad, _a, _b, output));
     }

@@ -45,6 +45,11 @@ internal static class ElementWise
     public static Tensor<T> Binary<T, TOp>(Tensor<T> a, Tensor<T> b, string operation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
     {
+        if (a.Size == 1 && b.Size == 1 && IsArithmetic<T, TOp>() && Shapes.Equal(a.Shape, b.Shape))
+        {
+            // One element each (scalar problems): the IEEE operation itself, exactly what the span loop computes.
+            return new Tensor<T>(a.ShapeRef, [TOp.Invoke(a.Buffer[0], b.Buffer[0])]);
+        }
         if (Shapes.Equal(a.Shape, b.Shape))
         {
             var r = Tensor<T>.Uninitialized(a.ShapeRef);
@@ -75,6 +80,11 @@ internal static class ElementWise
         return result;
     }
 
+    /// <summary>+, −, ×, ÷: correctly rounded, so the scalar operation equals the vector loop's bit for bit.</summary>
+    private static bool IsArithmetic<T, TOp>() where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
+        => typeof(TOp) == typeof(AddOp<T>) || typeof(TOp) == typeof(SubtractOp<T>)
+        || typeof(TOp) == typeof(MultiplyOp<T>) || typeof(TOp) == typeof(DivideOp<T>);
+
     private static void SameSplit<T, TOp>(T[] a, T[] b, T[] d, int chunks) where TOp : IBinaryOperator<T>
         => Split.For(d.Length, chunks, (s, n) => TOp.Invoke(a.AsSpan(s, n), b.AsSpan(s, n), d.AsSpan(s, n)));
 
@@ -88,6 +98,11 @@ internal static class ElementWise
     /// <summary>In place <c>y += scale · x</c> (the update step of the optimizers), split across cores when large.</summary>
     public static void MultiplyAddInPlace<T>(T[] x, T scale, T[] y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (y.Length == 1 && x.Length == 1)
+        {
+            y[0] = x[0] * scale + y[0]; // TensorPrimitives.MultiplyAdd rounds the product, then the sum (not fused)
+            return;
+        }
         int chunks = Split.Chunks(y.Length);
         if (chunks == 1) TensorPrimitives.MultiplyAdd(x, scale, y, y);
         else MultiplyAddSplit(x, scale, y, chunks);

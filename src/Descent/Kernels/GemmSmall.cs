@@ -25,7 +25,7 @@ internal static unsafe partial class Gemm
     /// <summary>Multiply-adds per team task in the direct path: claims are cheap against this (~10⁴ cycles).</summary>
     private const long DirectTaskWork = 1L << 18;
 
-    private static void Direct<T>(T* a, bool transA, T* b, T* c, int m, int k, int n, int mr, int nr, bool acc)
+    private static void Direct<T>(SimdIsa isa, T* a, bool transA, T* b, T* c, int m, int k, int n, int mr, int nr, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int nFull = n / nr * nr;
@@ -43,7 +43,7 @@ internal static unsafe partial class Gemm
             int tilesPerTask = (int)Math.Clamp(DirectTaskWork / tileWork, 1, rowTiles);
             int tasks = (rowTiles + tilesPerTask - 1) / tilesPerTask;
             var job = DirectJob<T>.ForThread();
-            job.Set(a, transA, b, edgeB, c, m, k, n, mr, nr, acc, tilesPerTask * mr);
+            job.Set(isa, a, transA, b, edgeB, c, m, k, n, mr, nr, acc, tilesPerTask * mr);
             job.Reset(tasks);
             if (tasks > 1 && (long)m * k * n >= TeamThreshold) GemmTeam.Run(job);
             else job.Drain();
@@ -56,12 +56,14 @@ internal static unsafe partial class Gemm
         [ThreadStatic] private static DirectJob<T>? t_job;
         private T* _a, _b, _edgeB, _c;
         private bool _transA, _acc;
+        private SimdIsa _isa;
         private int _m, _k, _n, _mr, _nr, _rows;
 
         public static DirectJob<T> ForThread() => t_job ??= new DirectJob<T>();
 
-        public void Set(T* a, bool transA, T* b, T* edgeB, T* c, int m, int k, int n, int mr, int nr, bool acc, int rows)
+        public void Set(SimdIsa isa, T* a, bool transA, T* b, T* edgeB, T* c, int m, int k, int n, int mr, int nr, bool acc, int rows)
         {
+            _isa = isa;
             _a = a; _b = b; _edgeB = edgeB; _c = c;
             (_transA, _m, _k, _n, _mr, _nr, _acc, _rows) = (transA, m, k, n, mr, nr, acc, rows);
         }
@@ -98,13 +100,11 @@ internal static unsafe partial class Gemm
             T* crow = _c + (long)ir * n;
             for (int jr = 0; jr < nFull; jr += nr)
             {
-                if (_mr == 8) Kernel8(k, ap, ars, acs, _b + jr, n, crow + jr, n, mrr, nr, _acc);
-                else Kernel6(k, ap, ars, acs, _b + jr, n, crow + jr, n, mrr, nr, _acc);
+                Micro(_isa, _mr, k, ap, ars, acs, _b + jr, n, crow + jr, n, mrr, nr, _acc);
             }
             if (nFull < n)
             {
-                if (_mr == 8) Kernel8(k, ap, ars, acs, _edgeB, nr, crow + nFull, n, mrr, n - nFull, _acc);
-                else Kernel6(k, ap, ars, acs, _edgeB, nr, crow + nFull, n, mrr, n - nFull, _acc);
+                Micro(_isa, _mr, k, ap, ars, acs, _edgeB, nr, crow + nFull, n, mrr, n - nFull, _acc);
             }
         }
     }

@@ -11,7 +11,8 @@ internal static class Split
     /// Elements below which work stays on one thread. Splitting costs a thread-pool hand-off (a few µs on a quiet
     /// machine, 50–300 µs when other processes hold the cores); a float32 <c>a + b</c> of 128K elements takes ~40 µs
     /// on one core, so from there two cores pay on a quiet machine (<c>compare split</c> measures it: one thread against
-    /// the split, size by size). Mutable only so that benchmarks can sweep it.
+    /// the split, size by size). On two cores the split goes to <see cref="GemmTeam"/>'s helper instead of the pool.
+    /// Mutable only so that benchmarks can sweep it.
     /// </summary>
     internal static int Threshold = 1 << 17;
 
@@ -55,6 +56,44 @@ internal static class Split
     public static void Run(int chunks, Action<int> chunk)
     {
         if (chunks <= 1) { if (chunks == 1) chunk(0); return; }
+        if (Environment.ProcessorCount == 2 && GemmTeam.Available)
+        {
+            // Two cores: the caller and the GEMM's helper thread (awake during a training step) share the chunks —
+            // a hand-off of well under a microsecond against the thread pool's few (measured: at 256K elements the
+            // pool's hand-off cost more than the second core saved).
+            var job = ChunkJob.Rent();
+            try
+            {
+                job.Body = chunk;
+                job.Reset(chunks);
+                GemmTeam.Run(job);
+            }
+            finally { ChunkJob.Return(job); }
+            return;
+        }
         Parallel.For(0, chunks, chunk);
+    }
+
+    /// <summary>Chunks as a <see cref="TeamJob"/>; one per thread, a fresh one if a chunk itself splits work.</summary>
+    private sealed class ChunkJob : TeamJob
+    {
+        [ThreadStatic] private static ChunkJob? t_free;
+
+        public Action<int>? Body { get; set; }
+
+        public static ChunkJob Rent()
+        {
+            var job = t_free ?? new ChunkJob();
+            t_free = null;
+            return job;
+        }
+
+        public static void Return(ChunkJob job)
+        {
+            job.Body = null;
+            t_free = job;
+        }
+
+        protected override void Execute(int index) => Body!(index);
     }
 }

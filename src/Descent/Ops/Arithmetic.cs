@@ -10,11 +10,15 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
         => Record(ElementWise.Binary<T, AddOp<T>>(a, b, "add"), "add", a, b,
             static (g, _, _, _) => g,
+            static (g, _, _, _) => g,
+            static (g, _, _, _) => g,
             static (g, _, _, _) => g);
 
     /// <summary>Element-wise difference with broadcasting. ∂/∂a = 1, ∂/∂b = −1.</summary>
     public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
         => Record(ElementWise.Binary<T, SubtractOp<T>>(a, b, "subtract"), "subtract", a, b,
+            static (g, _, _, _) => g,
+            static (g, _, _, _) => -g,
             static (g, _, _, _) => g,
             static (g, _, _, _) => -g);
 
@@ -22,11 +26,15 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
         => Record(ElementWise.Binary<T, MultiplyOp<T>>(a, b, "multiply"), "multiply", a, b,
             static (g, _, b, _) => g * b,
+            static (g, a, _, _) => g * a,
+            static (g, _, b, _) => g * b,
             static (g, a, _, _) => g * a);
 
     /// <summary>Element-wise quotient with broadcasting. ∂/∂a = 1/b, ∂/∂b = −a/b² = −y/b.</summary>
     public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
         => Record(ElementWise.Binary<T, DivideOp<T>>(a, b, "divide"), "divide", a, b,
+            static (g, _, b, _) => g / b,
+            static (g, _, b, y) => -(g * y / b),
             static (g, _, b, _) => g / b,
             static (g, _, b, y) => -(g * y / b));
 

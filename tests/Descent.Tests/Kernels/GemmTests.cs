@@ -37,7 +37,7 @@ public class GemmTests
     /// Checks C = op(A)·op(B) over garbage in C, and with <paramref name="accumulate"/> also C += op(A)·op(B) over random
     /// C (the reference adds the old C); the elements around C must stay untouched.
     /// </summary>
-    private static void Check<T>(int m, int k, int n, bool ta, bool tb, int seed, double tol, bool accumulate = false)
+    internal static void Check<T>(int m, int k, int n, bool ta, bool tb, int seed, double tol, bool accumulate = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
