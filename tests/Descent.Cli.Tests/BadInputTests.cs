@@ -28,7 +28,8 @@ public sealed class BadInputTests : IDisposable
     {
         var (actual, output, error) = Cli.Run(args);
         Assert.True(code == actual, $"exit {actual}, expected {code}\nstdout: {output}\nstderr: {error}");
-        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        // Notes (e.g. the inferred task) may come first; the error is the first line that is not a note.
+        Assert.StartsWith("error: ", string.Join('\n', error.Split('\n').SkipWhile(l => l.StartsWith("note: ", StringComparison.Ordinal))), StringComparison.Ordinal);
         foreach (var word in words) Assert.Contains(word, error, StringComparison.Ordinal);
         foreach (var leak in (string[])["System.", "(Parameter '", "Actual value was", "   at ", "internal error", "Exception"])
             Assert.DoesNotContain(leak, error, StringComparison.Ordinal);
