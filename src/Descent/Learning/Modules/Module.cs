@@ -11,6 +11,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
 {
     private readonly List<(string Name, Tensor<T> Tensor)> _parameters = [];
     private readonly List<(string Name, Module<T> Module)> _children = [];
+    private readonly List<(string Name, Tensor<T> Tensor)> _buffers = [];
 
     /// <summary>True in training mode (the default), false after <see cref="Eval"/>.</summary>
     public bool IsTraining { get; private set; } = true;
@@ -30,6 +31,30 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         _parameters.Add((name, tensor));
         return tensor;
     }
+
+    /// <summary>
+    /// Registers a buffer under <paramref name="name"/>: state that is not trained by gradients but belongs to the model
+    /// (a batch-norm layer's running statistics). Buffers are saved and loaded with the parameters (<see cref="StateDict"/>,
+    /// checkpoints, model files) but are not <see cref="Parameters"/>, so optimizers never see them.
+    /// </summary>
+    protected Tensor<T> RegisterBuffer(string name, Tensor<T> tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        tensor.Name = name;
+        _buffers.Add((name, tensor));
+        return tensor;
+    }
+
+    /// <summary>Every buffer (<see cref="RegisterBuffer"/>) with its dotted name, depth first, in registration order.</summary>
+    public IEnumerable<(string Name, Tensor<T> Buffer)> NamedBuffers()
+    {
+        foreach (var (name, b) in _buffers) yield return (name, b);
+        foreach (var (prefix, child) in _children)
+            foreach (var (name, b) in child.NamedBuffers()) yield return (prefix + "." + name, b);
+    }
+
+    /// <summary>The parameters, then the buffers, by dotted name: everything <see cref="StateDict"/> holds.</summary>
+    public IEnumerable<(string Name, Tensor<T> Tensor)> NamedState() => NamedParameters().Concat(NamedBuffers());
 
     /// <summary>Registers a submodule under <paramref name="name"/>.</summary>
     protected TModule RegisterModule<TModule>(string name, TModule module) where TModule : Module<T>
@@ -87,18 +112,18 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         foreach (var (_, c) in _children) c.SetMode(training);
     }
 
-    /// <summary>Copies of the parameters by name (the module's state).</summary>
-    public Dictionary<string, Tensor<T>> StateDict() => NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Clone());
+    /// <summary>Copies of the parameters and buffers by name (the module's state).</summary>
+    public Dictionary<string, Tensor<T>> StateDict() => NamedState().ToDictionary(p => p.Name, p => p.Tensor.Clone());
 
     /// <summary>
-    /// Loads parameter values by name. Every parameter must be present with the same shape, and no extra names are
+    /// Loads parameter (and buffer) values by name. Every parameter and buffer must be present with the same shape, and no extra names are
     /// allowed; on any mismatch nothing is changed.
     /// </summary>
     /// <exception cref="ArgumentException">A name is missing or unknown, or a shape differs.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor<T>> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var own = NamedParameters().ToList();
+        var own = NamedState().ToList();
         foreach (var (name, p) in own)
         {
             if (!state.TryGetValue(name, out var v))
@@ -116,7 +141,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     public void Save(string path)
     {
         var checkpoint = new Training.Checkpoint();
-        foreach (var (name, p) in NamedParameters()) checkpoint.Add(name, p);
+        foreach (var (name, p) in NamedState()) checkpoint.Add(name, p);
         checkpoint.Metadata["kind"] = "module";
         checkpoint.Metadata["type"] = GetType().Name;
         checkpoint.Save(path);
@@ -128,7 +153,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     {
         var checkpoint = Training.Checkpoint.Load(path);
         var state = new Dictionary<string, Tensor<T>>();
-        foreach (var (name, _) in NamedParameters())
+        foreach (var (name, _) in NamedState())
         {
             if (!checkpoint.Tensors.ContainsKey(name))
                 throw new Training.CheckpointException(path, $"it has no parameter '{name}': it was written for another model.");

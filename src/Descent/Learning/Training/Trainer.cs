@@ -255,7 +255,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var checkpoint = new Checkpoint();
-        foreach (var (name, p) in _model.NamedParameters()) checkpoint.Add("model." + name, p);
+        foreach (var (name, p) in _model.NamedState()) checkpoint.Add("model." + name, p);
         if (_best is not null)
             foreach (var (name, p) in _best) checkpoint.Add("best." + name, p);
         var state = _optimizer.GetState();
@@ -408,7 +408,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         }
 
         var state = new Dictionary<string, Tensor<T>>();
-        foreach (var (name, p) in _model.NamedParameters())
+        foreach (var (name, p) in _model.NamedState())
         {
             if (!checkpoint.Tensors.ContainsKey("model." + name))
                 throw new CheckpointException(path, $"it has no parameter '{name}': it was written for another model.");
@@ -422,7 +422,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         if (checkpoint.Tensors.Keys.Any(k => k.StartsWith("best.", StringComparison.Ordinal)))
         {
             best = [];
-            foreach (var (name, p) in _model.NamedParameters())
+            foreach (var (name, p) in _model.NamedState())
             {
                 if (!checkpoint.Tensors.ContainsKey("best." + name)) throw CheckpointException.Corrupted(path, $"its best-epoch parameters lack '{name}'");
                 var t = checkpoint.Get<T>("best." + name);

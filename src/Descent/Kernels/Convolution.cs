@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// The sizes of a 2-D convolution over NCHW data: input [N, C, H, W], weight [O, C/G, KH, KW], output [N, O, OH, OW].
+/// Padding may differ between the two sides of an axis (PyTorch's "same" pads the extra element at the end).
+/// </summary>
+internal readonly record struct ConvGeometry(
+    int Batch, int InChannels, int Height, int Width,
+    int OutChannels, int KernelH, int KernelW,
+    int StrideH, int StrideW, int PadTop, int PadLeft, int DilationH, int DilationW, int Groups,
+    int OutH, int OutW)
+{
+    /// <summary>Input channels per group.</summary>
+    public int GroupInChannels => InChannels / Groups;
+
+    /// <summary>Output channels per group.</summary>
+    public int GroupOutChannels => OutChannels / Groups;
+
+    /// <summary>Rows of one group's column matrix: C/G · KH · KW.</summary>
+    public int GroupRows => GroupInChannels * KernelH * KernelW;
+
+    /// <summary>Output positions per image, OH · OW.</summary>
+    public int Positions => OutH * OutW;
+
+    /// <summary>The same geometry for a batch of another size.</summary>
+    public ConvGeometry WithBatch(int batch) => this with { Batch = batch };
+}
+
+/// <summary>
+/// Convolution as matrix products (im2col): the input patches of the whole batch are unfolded into a column matrix
+/// [C·KH·KW, N·OH·OW], so one GEMM per group computes every output position of every image — large products that use
+/// the packed, multi-core path of <see cref="Gemm"/>. The backward pass is the same two products transposed
+/// (weight: G·colsᵀ; input: Wᵀ·G folded back by col2im). Work buffers come from <see cref="ArrayPool{T}"/>, so a
+/// training step allocates only its results. Everything here reads and writes plain arrays and knows nothing of gradients.
+/// </summary>
+internal static class Convolution
+{
+    /// <summary>y[N, O, OH, OW] = conv(x, w) (+ bias[o]).</summary>
+    public static void Forward<T>(T[] x, T[] w, T[]? bias, T[] y, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int np = g.Batch * g.Positions;
+        int rows = g.Groups * g.GroupRows;
+        var cols = ArrayPool<T>.Shared.Rent(Math.Max(1, rows * np));
+        var outT = ArrayPool<T>.Shared.Rent(Math.Max(1, g.OutChannels * np));
+        try
+        {
+            Im2Col(x, cols, g);
+            int og = g.GroupOutChannels, kg = g.GroupRows;
+            for (int grp = 0; grp < g.Groups; grp++)
+                Gemm.Multiply(w, grp * og * kg, false, cols, grp * kg * np, false, outT, grp * og * np, og, kg, np);
+            // [O, N·P] → [N, O, P], adding the bias on the way.
+            int p = g.Positions, o = g.OutChannels;
+            Parallel(g.Batch, (long)o * p, n =>
+            {
+                for (int c = 0; c < o; c++)
+                {
+                    var src = outT.AsSpan(c * np + n * p, p);
+                    var dst = y.AsSpan((n * o + c) * p, p);
+                    if (bias is null) src.CopyTo(dst);
+                    else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[c], dst);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(cols);
+            ArrayPool<T>.Shared.Return(outT);
+        }
+    }
+
+    /// <summary>
+    /// The backward pass: gx = ∂/∂x (overwritten, when not null), gw += or = ∂/∂w (<paramref name="accumulateWeight"/>),
+    /// gb += or = Σ gy over batch and positions (when not null).
+    /// </summary>
+    public static void Backward<T>(T[] x, T[] w, T[] gy, T[]? gx, T[]? gw, bool accumulateWeight, T[]? gb, bool accumulateBias, in ConvGeometry g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int np = g.Batch * g.Positions, p = g.Positions, o = g.OutChannels;
+        int og = g.GroupOutChannels, kg = g.GroupRows;
+        int rows = g.Groups * kg;
+        var gT = ArrayPool<T>.Shared.Rent(Math.Max(1, o * np));
+        var cols = ArrayPool<T>.Shared.Rent(Math.Max(1, rows * np));
+        try
+        {
+            Transpose(gy, gT, g.Batch, o, p);
+            if (gb is not null)
+            {
+                for (int c = 0; c < o; c++)
+                {
+                    T s = System.Numerics.Tensors.TensorPrimitives.Sum<T>(gT.AsSpan(c * np, np));
+                    gb[c] = accumulateBias ? gb[c] + s : s;
+                }
+            }
+            if (gw is not null)
+            {
+                var local = g;
+                Im2Col(x, cols, local);
+                for (int grp = 0; grp < g.Groups; grp++)
+                    Gemm.Multiply(gT, grp * og * np, false, cols, grp * kg * np, true, gw, grp * og * kg, og, np, kg, accumulateWeight);
+            }
+            if (gx is not null)
+            {
+                for (int grp = 0; grp < g.Groups; grp++)
+                    Gemm.Multiply(w, grp * og * kg, true, gT, grp * og * np, false, cols, grp * kg * np, kg, og, np);
+                Col2Im(cols, gx, g);
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(gT);
+            ArrayPool<T>.Shared.Return(cols);
+        }
+    }
+
+    /// <summary>gw = ∂/∂w of Σ y·gy (the weight part of <see cref="Backward{T}"/> alone).</summary>
+    public static void WeightGrad<T>(T[] x, T[] gy, T[] gw, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Backward(x, [], gy, null, gw, false, null, false, g);
+
+    /// <summary>gx = ∂/∂x of Σ y·gy (the input part of <see cref="Backward{T}"/> alone).</summary>
+    public static void InputGrad<T>(T[] w, T[] gy, T[] gx, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Backward([], w, gy, gx, null, false, null, false, g);
+
+    /// <summary>src [N, O, P] → dst [O, N·P].</summary>
+    private static void Transpose<T>(T[] src, T[] dst, int n, int o, int p) where T : unmanaged
+    {
+        int np = n * p;
+        Parallel(n, (long)o * p, i =>
+        {
+            for (int c = 0; c < o; c++) src.AsSpan((i * o + c) * p, p).CopyTo(dst.AsSpan(c * np + i * p, p));
+        });
+    }
+
+    /// <summary>
+    /// Unfolds x [N, C, H, W] into cols [C·KH·KW, N·OH·OW]: row (c, ki, kj), column (n, oh, ow) holds
+    /// x[n, c, oh·sh − pt + ki·dh, ow·sw − pl + kj·dw], or 0 in the padding. (With groups, the rows of group g are the
+    /// block c ∈ [g·C/G, (g+1)·C/G), so each group's rows are contiguous.)
+    /// </summary>
+    internal static void Im2Col<T>(T[] x, T[] cols, ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int c = g.InChannels, h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW;
+        int oh = g.OutH, ow = g.OutW, p = g.Positions, np = g.Batch * p;
+        Parallel(g.Batch, (long)c * kh * kw * p, n =>
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                int plane = (n * c + ch) * h * w;
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                    {
+                        int row = (ch * kh + ki) * kw + kj;
+                        var dst = cols.AsSpan(row * np + n * p, p);
+                        int colOffset = kj * g.DilationW - g.PadLeft;
+                        var (lo, hi) = ValidRange(colOffset, g.StrideW, w, ow);
+                        for (int r = 0; r < oh; r++)
+                        {
+                            int ih = r * g.StrideH - g.PadTop + ki * g.DilationH;
+                            var line = dst.Slice(r * ow, ow);
+                            if ((uint)ih >= (uint)h || lo >= hi) { line.Clear(); continue; }
+                            line[..lo].Clear();
+                            line[hi..].Clear();
+                            int src = plane + ih * w + colOffset;
+                            if (g.StrideW == 1) x.AsSpan(src + lo, hi - lo).CopyTo(line[lo..hi]);
+                            else for (int q = lo; q < hi; q++) line[q] = x[src + q * g.StrideW];
+                        }
+                    }
+            }
+        });
+    }
+
+    /// <summary>The inverse scatter of <see cref="Im2Col{T}"/>: x [N, C, H, W] = Σ of the column entries that read each element (overwritten).</summary>
+    internal static void Col2Im<T>(T[] cols, T[] x, ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int c = g.InChannels, h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW;
+        int oh = g.OutH, ow = g.OutW, p = g.Positions, np = g.Batch * p;
+        Parallel(g.Batch, (long)c * kh * kw * p, n =>
+        {
+            x.AsSpan(n * c * h * w, c * h * w).Clear();
+            for (int ch = 0; ch < c; ch++)
+            {
+                int plane = (n * c + ch) * h * w;
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                    {
+                        int row = (ch * kh + ki) * kw + kj;
+                        var src = cols.AsSpan(row * np + n * p, p);
+                        int colOffset = kj * g.DilationW - g.PadLeft;
+                        var (lo, hi) = ValidRange(colOffset, g.StrideW, w, ow);
+                        if (lo >= hi) continue;
+                        for (int r = 0; r < oh; r++)
+                        {
+                            int ih = r * g.StrideH - g.PadTop + ki * g.DilationH;
+                            if ((uint)ih >= (uint)h) continue;
+                            var line = src.Slice(r * ow, ow);
+                            int dst = plane + ih * w + colOffset;
+                            if (g.StrideW == 1)
+                            {
+                                var target = x.AsSpan(dst + lo, hi - lo);
+                                System.Numerics.Tensors.TensorPrimitives.Add(target, line[lo..hi], target);
+                            }
+                            else for (int q = lo; q < hi; q++) x[dst + q * g.StrideW] += line[q];
+                        }
+                    }
+            }
+        });
+    }
+
+    /// <summary>The output columns q ∈ [lo, hi) whose input column q·stride + offset lies in [0, width).</summary>
+    private static (int Lo, int Hi) ValidRange(int offset, int stride, int width, int outWidth)
+    {
+        int lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+        int hi = width - offset <= 0 ? 0 : Math.Min(outWidth, (width - offset + stride - 1) / stride);
+        return (Math.Min(lo, outWidth), Math.Max(hi, Math.Min(lo, outWidth)));
+    }
+
+    /// <summary>Runs body(0..count−1), on both cores when the work is large enough to pay for the hand-off.</summary>
+    internal static void Parallel(int count, long workPerItem, Action<int> body)
+    {
+        if (count > 1 && workPerItem * count >= 1 << 16 && Environment.ProcessorCount > 1)
+            System.Threading.Tasks.Parallel.For(0, count, body);
+        else
+            for (int i = 0; i < count; i++) body(i);
+    }
+}

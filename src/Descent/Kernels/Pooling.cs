@@ -1,0 +1,162 @@
+using System.Numerics;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// The windows of a 2-D pooling, axis by axis: output row r reads input rows [StartH[r], EndH[r]) and counts
+/// CountH[r] rows in an average's divisor (PyTorch's <c>count_include_pad</c>: padded rows count, rows beyond the padding
+/// do not); the same for columns.
+/// </summary>
+internal sealed class PoolWindows
+{
+    private PoolWindows(int height, int width, int[] startH, int[] endH, int[] countH, int[] startW, int[] endW, int[] countW)
+        => (Height, Width, StartH, EndH, CountH, StartW, EndW, CountW) = (height, width, startH, endH, countH, startW, endW, countW);
+
+    public int Height { get; }
+    public int Width { get; }
+    public int OutH => StartH.Length;
+    public int OutW => StartW.Length;
+    public int[] StartH { get; }
+    public int[] EndH { get; }
+    public int[] CountH { get; }
+    public int[] StartW { get; }
+    public int[] EndW { get; }
+    public int[] CountW { get; }
+
+    /// <summary>Sliding windows of size <paramref name="kernel"/> moved by <paramref name="stride"/> over the input padded by <paramref name="padding"/>.</summary>
+    public static PoolWindows Sliding(int height, int width, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding)
+    {
+        var (sh, eh, ch) = Axis(height, kernel.H, stride.H, padding.H);
+        var (sw, ew, cw) = Axis(width, kernel.W, stride.W, padding.W);
+        return new PoolWindows(height, width, sh, eh, ch, sw, ew, cw);
+
+        static (int[], int[], int[]) Axis(int length, int k, int s, int p)
+        {
+            int outLength = (length + 2 * p - k) / s + 1;
+            int[] start = new int[outLength], end = new int[outLength], count = new int[outLength];
+            for (int o = 0; o < outLength; o++)
+            {
+                int lo = o * s - p, hi = Math.Min(lo + k, length + p);
+                count[o] = hi - lo;
+                start[o] = Math.Max(lo, 0);
+                end[o] = Math.Min(hi, length);
+            }
+            return (start, end, count);
+        }
+    }
+
+    /// <summary>PyTorch's adaptive windows: output r of n over length L reads [⌊rL/n⌋, ⌈(r+1)L/n⌉).</summary>
+    public static PoolWindows Adaptive(int height, int width, int outH, int outW)
+    {
+        var (sh, eh) = Axis(height, outH);
+        var (sw, ew) = Axis(width, outW);
+        return new PoolWindows(height, width, sh, eh, Counts(sh, eh), sw, ew, Counts(sw, ew));
+
+        static (int[], int[]) Axis(int length, int n)
+        {
+            int[] start = new int[n], end = new int[n];
+            for (int o = 0; o < n; o++)
+            {
+                start[o] = (int)((long)o * length / n);
+                end[o] = (int)(((long)(o + 1) * length + n - 1) / n);
+            }
+            return (start, end);
+        }
+
+        static int[] Counts(int[] s, int[] e) => s.Select((v, i) => e[i] - v).ToArray();
+    }
+}
+
+/// <summary>Max and average pooling over planes of [N·C, H, W] data, one pass each; they know nothing of gradients.</summary>
+internal static class Pooling
+{
+    /// <summary>y = the largest element of each window, and <paramref name="index"/> = its position h·W + w in its plane (the first, in scan order; NaN wins).</summary>
+    public static void MaxForward<T>(T[] x, T[] y, int[] index, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int inPlane = p.Height * p.Width, outPlane = p.OutH * p.OutW;
+        Convolution.Parallel(planes, outPlane * 4L, plane =>
+        {
+            int xo = plane * inPlane, yo = plane * outPlane;
+            for (int r = 0; r < p.OutH; r++)
+                for (int c = 0; c < p.OutW; c++)
+                {
+                    T best = T.NegativeInfinity;
+                    int at = -1;
+                    for (int h = p.StartH[r]; h < p.EndH[r]; h++)
+                    {
+                        int row = xo + h * p.Width;
+                        for (int w = p.StartW[c]; w < p.EndW[c]; w++)
+                        {
+                            T v = x[row + w];
+                            if (v > best || at < 0 || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = h * p.Width + w; }
+                        }
+                    }
+                    y[yo + r * p.OutW + c] = best;
+                    index[yo + r * p.OutW + c] = at;
+                }
+        });
+    }
+
+    /// <summary>gx (overwritten, [planes, H·W]) = Σ of g over the outputs whose <paramref name="index"/> points at each element.</summary>
+    public static void Scatter<T>(T[] g, T[] gx, int[] index, int planes, int inPlane, int outPlane) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Array.Clear(gx);
+        Convolution.Parallel(planes, outPlane, plane =>
+        {
+            int xo = plane * inPlane, yo = plane * outPlane;
+            for (int o = 0; o < outPlane; o++) gx[xo + index[yo + o]] += g[yo + o];
+        });
+    }
+
+    /// <summary>y[o] = h at <paramref name="index"/>[o] in the same plane (the transpose of <see cref="Scatter{T}"/>).</summary>
+    public static void Gather<T>(T[] h, T[] y, int[] index, int planes, int inPlane, int outPlane) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int plane = 0; plane < planes; plane++)
+        {
+            int xo = plane * inPlane, yo = plane * outPlane;
+            for (int o = 0; o < outPlane; o++) y[yo + o] = h[xo + index[yo + o]];
+        }
+    }
+
+    /// <summary>y = the mean of each window (sum over the window's input elements divided by its count).</summary>
+    public static void AvgForward<T>(T[] x, T[] y, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int inPlane = p.Height * p.Width, outPlane = p.OutH * p.OutW;
+        Convolution.Parallel(planes, inPlane, plane =>
+        {
+            int xo = plane * inPlane, yo = plane * outPlane;
+            for (int r = 0; r < p.OutH; r++)
+                for (int c = 0; c < p.OutW; c++)
+                {
+                    T sum = T.Zero;
+                    for (int h = p.StartH[r]; h < p.EndH[r]; h++)
+                    {
+                        int row = xo + h * p.Width;
+                        for (int w = p.StartW[c]; w < p.EndW[c]; w++) sum += x[row + w];
+                    }
+                    y[yo + r * p.OutW + c] = sum / T.CreateTruncating(p.CountH[r] * p.CountW[c]);
+                }
+        });
+    }
+
+    /// <summary>gx (overwritten) = each output's gradient spread evenly over its window (the transpose of <see cref="AvgForward{T}"/>).</summary>
+    public static void AvgBackward<T>(T[] g, T[] gx, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int inPlane = p.Height * p.Width, outPlane = p.OutH * p.OutW;
+        Array.Clear(gx);
+        Convolution.Parallel(planes, inPlane, plane =>
+        {
+            int xo = plane * inPlane, yo = plane * outPlane;
+            for (int r = 0; r < p.OutH; r++)
+                for (int c = 0; c < p.OutW; c++)
+                {
+                    T share = g[yo + r * p.OutW + c] / T.CreateTruncating(p.CountH[r] * p.CountW[c]);
+                    for (int h = p.StartH[r]; h < p.EndH[r]; h++)
+                    {
+                        int row = xo + h * p.Width;
+                        for (int w = p.StartW[c]; w < p.EndW[c]; w++) gx[row + w] += share;
+                    }
+                }
+        });
+    }
+}
