@@ -284,6 +284,9 @@ public static class OpRegistry
             from y in Gen.Int[0, 1].Array[n]
             let labels = Tensor.FromArray(y.Select(v => (double)v).ToArray())
             select new OpCase($"X[{n},{d}]", [w, x], xs => ((xs[1].MatMul(xs[0])).Softplus() - labels * xs[1].MatMul(xs[0])).Mean(), null)),
+
+        // ---- Convolution, Pooling, Normalization (their lines live in ConvolutionOps.cs) ------------------------
+        .. ConvolutionOps.Specs,
     ];
 
     /// <summary>The lines of one family, for <c>[MemberData]</c>.</summary>
