@@ -22,7 +22,8 @@ public static class FitCommand
         var data = Options.Text("--data", "PATH (CSV file or MNIST folder), builtin:seed-linear|fashion-mnist, or synthetic:linear|blobs|moons|spirals?n=200&noise=0.1. Default: the reference linear regression.");
         var features = Options.Text("--features", "CSV feature columns, comma-separated (default: all but the target).");
         var target = Options.Text("--target", "CSV target column (default: the last).");
-        var model = Options.Text("--model", "linear | logistic | softmax | mlp (default from the data).");
+        var model = Options.Text("--model", "linear | logistic | softmax | mlp | cnn (default from the data; cnn: image data, conv 32 → pool → conv 64 → pool → linear 128 → classes).");
+        var layers = Options.Text("--layers", "A CNN's layer stack (implies --model cnn), e.g. \"conv(32,3,padding=1) relu maxpool(2) conv(64,3,padding=1) relu maxpool(2) flatten linear(128) relu linear\"; see README.");
         var hidden = Options.Text("--hidden", "MLP hidden layer sizes, e.g. 128,64 (default 32).");
         var loss = Options.Text("--loss", "mse | half-mse | sse | mae | huber | bce | bce-logits | cross-entropy | nll | hinge.");
         var optimizer = Options.Text("--optimizer", "(default: nesterov for scaled CSV data, gd otherwise) gd | momentum | nesterov | adagrad | rmsprop | adam | adamw | lion, optionally with settings (adam:beta1=0.9).");
@@ -49,7 +50,7 @@ public static class FitCommand
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
-            init, checkpointEvery, scale, task, save,
+            init, checkpointEvery, scale, task, save, layers,
         };
         command.SetAction(p =>
         {
@@ -60,6 +61,7 @@ public static class FitCommand
                 Target = p.GetValue(target),
                 Model = p.GetValue(model),
                 Hidden = Options.Ints("--hidden", p.GetValue(hidden)),
+                Layers = p.GetValue(layers),
                 Loss = p.GetValue(loss),
                 Optimizer = p.GetValue(optimizer) ?? "",
                 LearningRate = p.GetValue(lr),
@@ -131,7 +133,7 @@ public static class FitCommand
     internal static JsonObject SettingsJson(FitSettings s, int epochs) => new JsonObject()
         .With("dtype", DataSources.Name(FitCore.DTypeOf(s)))
         .With("data", s.Data ?? "builtin:seed-linear (reference)").With("features", s.Features).With("target", s.Target)
-        .With("model", s.Model).With("hidden", s.Hidden).With("loss", s.Loss).With("optimizer", s.Optimizer)
+        .With("model", s.Model).With("hidden", s.Hidden).With("layers", s.Layers).With("loss", s.Loss).With("optimizer", s.Optimizer)
         .With("lr", FitCore.LearningRateOf(s)).With("epochs", epochs)
         .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
         .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init)
@@ -343,6 +345,7 @@ public static class FitCommand
     private static void PrintHuman(TextWriter output, FitOutcome outcome, double seconds, string? plotPath)
     {
         var history = outcome.History;
+        if (outcome.Summary is { } summary) output.WriteLine(summary);
         output.WriteLine($"Trained {outcome.Model} ({DataSources.Name(outcome.DType)}, {outcome.LossName} loss, learning rate {Points.Show(outcome.LearningRate)}) for {history.Epochs.Count} epochs in {seconds:F2} s (training {history.TrainSeconds:F2} s, peak memory {PeakMemoryBytes() / (1024.0 * 1024.0):F0} MiB).");
         output.WriteLine($"Stopped: {history.StopReason!.Message}");
         var rows = new List<string[]>();

@@ -19,6 +19,8 @@ internal sealed record FitSettings
     public string? Target { get; init; }
     public string? Model { get; init; }
     public int[]? Hidden { get; init; }
+    /// <summary>The <c>--layers</c> text: a CNN's layer stack (<see cref="LayerSpec"/>).</summary>
+    public string? Layers { get; init; }
     public string? Loss { get; init; }
     public string Optimizer { get; init; } = "gd";
     public double? LearningRate { get; init; }
@@ -65,6 +67,8 @@ internal sealed record FitOutcome(string Model, string LossName, double Learning
     public (double[][] Weight, double[] Bias)? RawLinear { get; init; }
     /// <summary>The feature and target names, for showing <see cref="RawLinear"/>.</summary>
     public (IReadOnlyList<string> Features, IReadOnlyList<string> Targets)? Names { get; init; }
+    /// <summary>A CNN's layer-by-layer summary, or null.</summary>
+    public ModelSummary? Summary { get; init; }
 }
 
 /// <summary>The training run behind <c>fit</c>: data, model, loss, optimizer and trainer from the library.</summary>
@@ -162,12 +166,14 @@ internal static class FitCore
         }
 
         bool classification = train.IsClassification;
-        string model = (s.Model ?? (classification ? (train.ClassCount == 2 ? "logistic" : "softmax") : "linear")).ToLowerInvariant();
+        string model = (s.Model ?? (s.Layers is not null ? "cnn" : classification ? (train.ClassCount == 2 ? "logistic" : "softmax") : "linear")).ToLowerInvariant();
         int features = train.FeatureCount;
         int targets = train.Y.Rank == 2 ? train.Y.Shape[1] : 1;
         int classes = train.ClassCount ?? 0;
         if (s.Hidden is not null && model != "mlp")
             throw new UsageException($"--hidden sets the hidden layers of --model mlp; the model here is {model}, which has none — add --model mlp or drop --hidden.");
+        if (s.Layers is not null && model != "cnn")
+            throw new UsageException($"--layers sets the layer stack of --model cnn; the model here is {model} — add --model cnn or drop --layers.");
         if (model == "mlp") CheckMlpSize(s.Hidden ?? [32], features, classification ? classes : targets);
         Module<T> module = model switch
         {
@@ -179,7 +185,8 @@ internal static class FitCore
             "softmax" => new SoftmaxRegression<T>(features, classes, s.Seed),
             "mlp" when scaling is not null && !classification => StandardisedOutputs(new Mlp<T>(features, s.Hidden ?? [32], targets, seed: s.Seed), train, trainRows, targets),
             "mlp" => new Mlp<T>(features, s.Hidden ?? [32], classification ? classes : targets, seed: s.Seed),
-            _ => throw new UsageException($"--model '{model}': unknown model; use linear, logistic, softmax or mlp."),
+            "cnn" => BuildCnn<T>(s, data, features, classification ? classes : targets),
+            _ => throw new UsageException($"--model '{model}': unknown model; use linear, logistic, softmax, mlp or cnn."),
         };
         switch (s.Init?.ToLowerInvariant())
         {
@@ -195,7 +202,7 @@ internal static class FitCore
         {
             "logistic" => "bce",
             "softmax" => "cross-entropy",
-            "mlp" when classification => "cross-entropy",
+            "mlp" or "cnn" when classification => "cross-entropy",
             _ => "mse",
         });
         LossFunction<T> loss;
@@ -292,7 +299,7 @@ internal static class FitCore
         string? saved = null;
         if (s.Save is not null && history.StopReason?.Kind != StopKind.Diverged)
         {
-            Describe(module, data, train, classification, scaling, module.NamedParameters()).Save(s.Save);
+            Describe(module, data, train, classification, scaling, module.NamedState()).Save(s.Save);
             saved = s.Save;
         }
         return new FitOutcome(model, lossName, lr, typeof(T) == typeof(float) ? DType.Float32 : DType.Float64, parameters, history, metrics, clock.Elapsed.TotalSeconds, classification)
@@ -304,7 +311,27 @@ internal static class FitCore
             SavedTo = saved,
             RawLinear = model == "linear" && scaling is not null ? Unscaled(parameters, scaling) : null,
             Names = (train.FeatureNames, train.TargetNames),
+            Summary = module is Cnn<T> cnn ? cnn.Summary() : null,
         };
+    }
+
+    /// <summary>
+    /// A convolutional network for image data: images of the data's shape ([H, W] with C = features/(H·W) channels),
+    /// the layers of <c>--layers</c> or <see cref="Cnn{T}.DefaultLayers"/>.
+    /// </summary>
+    private static Cnn<T> BuildCnn<T>(FitSettings s, LoadedData<T> data, int features, int outputs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (data.ImageShape is not { Count: 2 } image || image[0] * image[1] == 0 || features % (image[0] * image[1]) != 0)
+            throw new UsageException($"--model cnn needs image data (builtin:fashion-mnist or a folder of MNIST IDX files); '{s.Data}' has {features} features and no image shape — use --model mlp for a table of features.");
+        int[] shape = [features / (image[0] * image[1]), image[0], image[1]];
+        try
+        {
+            return new Cnn<T>(shape, outputs, s.Layers ?? Cnn<T>.DefaultLayers, s.Seed);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--layers \"{s.Layers}\": {e.Message} (input {shape[0]}×{shape[1]}×{shape[2]}).");
+        }
     }
 
     /// <summary>
@@ -332,11 +359,11 @@ internal static class FitCore
 
     /// <summary>The model file's description of <paramref name="module"/> trained on <paramref name="train"/> (with these parameters, possibly none).</summary>
     private static Model Describe<T>(Module<T> module, LoadedData<T> data, Dataset<T> train, bool classification, FeatureScaling? scaling,
-        IEnumerable<(string Name, Tensor<T> Parameter)> parameters) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        IEnumerable<(string Name, Tensor<T> Tensor)> parameters) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => new()
         {
             Architecture = ModelArchitecture.Of(module),
-            Parameters = parameters.ToDictionary(p => p.Name, p => (p.Parameter.ShapeArray, p.Parameter.ToDoubleArray()), StringComparer.Ordinal),
+            Parameters = parameters.ToDictionary(p => p.Name, p => (p.Tensor.ShapeArray, p.Tensor.ToDoubleArray()), StringComparer.Ordinal),
             DType = typeof(T) == typeof(float) ? "float32" : "float64",
             Task = classification ? ModelTask.Classification : ModelTask.Regression,
             FeatureNames = train.FeatureNames,

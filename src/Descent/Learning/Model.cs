@@ -37,8 +37,14 @@ public sealed record ModelArchitecture(string Kind, int Inputs, int Outputs, IRe
     /// <summary>An MLP's fixed output scales (<see cref="Mlp{T}.WithOutputScaling"/>), or null.</summary>
     public IReadOnlyList<double>? OutputScale { get; init; }
 
+    /// <summary>A CNN's layer specification (<see cref="LayerSpec"/>), or null.</summary>
+    public string? Layers { get; init; }
+
+    /// <summary>A CNN's input shape [channels, height, width], or null.</summary>
+    public IReadOnlyList<int>? InputShape { get; init; }
+
     /// <summary>The kinds <see cref="Build{T}"/> knows.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["linear", "logistic", "softmax", "mlp"];
+    public static IReadOnlyList<string> Kinds { get; } = ["linear", "logistic", "softmax", "mlp", "cnn"];
 
     /// <summary>The module with freshly initialised parameters (from <paramref name="seed"/>).</summary>
     /// <exception cref="ArgumentException">An unknown kind or a size below 1.</exception>
@@ -54,8 +60,16 @@ public sealed record ModelArchitecture(string Kind, int Inputs, int Outputs, IRe
             "softmax" => new SoftmaxRegression<T>(Inputs, Outputs, seed),
             "mlp" when OutputOffset is not null && OutputScale is not null => new Mlp<T>(Inputs, Hidden, Outputs, Activation, seed).WithOutputScaling(OutputOffset, OutputScale),
             "mlp" => new Mlp<T>(Inputs, Hidden, Outputs, Activation, seed),
+            "cnn" when InputShape is not null => BuildCnn<T>(seed),
+            "cnn" => throw new ArgumentException("A cnn model needs its input shape [channels, height, width]."),
             _ => throw new ArgumentException($"Unknown model kind '{Kind}'; known: {string.Join(", ", Kinds)}."),
         };
+    }
+
+    private Cnn<T> BuildCnn<T>(int seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        try { return new Cnn<T>(InputShape!, Outputs, Layers ?? Cnn<T>.DefaultLayers, seed); }
+        catch (FormatException e) { throw new ArgumentException("The cnn layers do not build: " + e.Message, e); }
     }
 
     /// <summary>The architecture of a module built by this library (<see cref="LinearRegression{T}"/>, <see cref="LogisticRegression{T}"/>, <see cref="SoftmaxRegression{T}"/>, <see cref="Mlp{T}"/>).</summary>
@@ -66,6 +80,7 @@ public sealed record ModelArchitecture(string Kind, int Inputs, int Outputs, IRe
         LogisticRegression<T> m => new("logistic", m.NamedParameters().First(p => p.Name == "weight").Parameter.Shape[0], 1, []),
         SoftmaxRegression<T> m => new("softmax", m.NamedParameters().First(p => p.Name == "weight").Parameter.Shape[0], m.NamedParameters().First(p => p.Name == "weight").Parameter.Shape[1], []),
         Mlp<T> m => new("mlp", m.Inputs, m.Outputs, m.Hidden, m.ActivationName) { OutputOffset = m.OutputOffset, OutputScale = m.OutputScale },
+        Cnn<T> m => new("cnn", m.Inputs, m.Outputs, []) { Layers = m.Spec, InputShape = m.InputShape },
         null => throw new ArgumentNullException(nameof(module)),
         _ => throw new ArgumentException($"ModelArchitecture.Of: {module.GetType().Name} is not one of the library's models (linear, logistic, softmax, mlp).", nameof(module)),
     };
@@ -138,7 +153,7 @@ public sealed class Model
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(featureNames);
         ArgumentNullException.ThrowIfNull(targetNames);
-        var parameters = module.NamedParameters().ToDictionary(p => p.Name, p => (p.Parameter.ShapeArray, p.Parameter.ToDoubleArray()), StringComparer.Ordinal);
+        var parameters = module.NamedState().ToDictionary(p => p.Name, p => (p.Tensor.ShapeArray, p.Tensor.ToDoubleArray()), StringComparer.Ordinal);
         return new Model
         {
             Architecture = architecture ?? ModelArchitecture.Of(module),
@@ -188,6 +203,8 @@ public sealed class Model
         ["activation"] = Architecture.Activation,
         ["output_offset"] = Architecture.OutputOffset is { } oo ? new JsonArray(oo.Select(v => (JsonNode)v).ToArray()) : null,
         ["output_scale"] = Architecture.OutputScale is { } os ? new JsonArray(os.Select(v => (JsonNode)v).ToArray()) : null,
+        ["layers"] = Architecture.Layers,
+        ["input_shape"] = Architecture.InputShape is { } shape ? new JsonArray(shape.Select(n => (JsonNode)n).ToArray()) : null,
         ["dtype"] = DType,
         ["task"] = Task == ModelTask.Classification ? "classification" : "regression",
         ["features"] = new JsonArray(FeatureNames.Select(n => (JsonNode)n).ToArray()),
@@ -422,6 +439,8 @@ public sealed class Model
             {
                 OutputOffset = o["output_offset"] is JsonArray offsets ? Doubles(offsets) : null,
                 OutputScale = o["output_scale"] is JsonArray scales ? Doubles(scales) : null,
+                Layers = o["layers"]?.GetValue<string>(),
+                InputShape = Ints("input_shape"),
             };
             FeatureScaling? scaling = null;
             if (o["scaling"] is JsonObject sc)
