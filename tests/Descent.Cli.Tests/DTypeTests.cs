@@ -250,7 +250,7 @@ public class DTypeTests
         Assert.Equal(trainer.Evaluate(validation).Loss, outcome.Metrics["val_loss"], 1e-6);
     }
 
-    private static string MnistFolder(int train, int test, int rows, int cols, bool gzipImages)
+    internal static string MnistFolder(int train, int test, int rows, int cols, bool gzipImages)
     {
         string folder = Directory.CreateTempSubdirectory().FullName;
         var random = new Random(5);

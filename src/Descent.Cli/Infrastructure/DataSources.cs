@@ -96,7 +96,7 @@ public static class DataSources
         if (Directory.Exists(source))
         {
             RejectColumns(source, features, target);
-            return FromPair(source, Mnist.Load<T>(source)) with { ImageShape = [28, 28] };
+            return FromPair(source, Mnist.Load<T>(source)) with { ImageShape = ImageShapeOf(source) };
         }
         if (!File.Exists(source))
             throw new InputException($"--data '{source}': no such file or folder; give {Forms}.");
@@ -196,5 +196,16 @@ public static class DataSources
         if (v != Math.Floor(v) || v < min || v > max)
             throw new UsageException($"--data '{source}': {key} must be a whole number from {min} to {max}, not {Points.Show(v)}.");
         return (int)v;
+    }
+
+    /// <summary>[rows, cols] of the training images of an MNIST-format folder, from the IDX header (plain or gzip).</summary>
+    private static int[] ImageShapeOf(string folder)
+    {
+        string plain = Path.Combine(folder, "train-images-idx3-ubyte");
+        using Stream file = File.OpenRead(File.Exists(plain) ? plain : plain + ".gz");
+        using Stream stream = File.Exists(plain) ? file : new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress);
+        Span<byte> header = stackalloc byte[16];
+        stream.ReadExactly(header);
+        return [System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header[8..]), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header[12..])];
     }
 }
