@@ -3,6 +3,7 @@
 # alternating the two sides, REPS times, then a Markdown table of min/median times and ratios Descent/peer.
 #   benchmarks/compare.sh                 # all workloads, REPS=3
 #   REPS=5 benchmarks/compare.sh w2 mlp   # selected workloads (name prefixes)
+#   REPS=1 benchmarks/compare.sh fashion_cnn_epoch   # the CNN epoch (--model cnn, Adam 1e-3, batch 64) against PyTorch on 1 and all threads
 #   ISA=avx2 benchmarks/compare.sh sgemm  # Descent without AVX-512 against OpenBLAS's Haswell (AVX2) kernels;
 #                                         # ISA=v128: without AVX2 against OpenBLAS's Nehalem (SSE) kernels
 #   TIMER=cpu, BATCH_S, BATCHES_X, WARMUP_S are passed to both sides (see Descent.Benchmarks' Compare.cs)
@@ -40,7 +41,7 @@ print(", ".join("%s %s %s" % (i["internal_api"], i["version"], i["architecture"]
 PY
 }
 WANT=("$@")
-[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mm_ mlp_step ew fashion_mlp_epoch fashion_softmax_epoch)
+[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mm_ mlp_step ew fashion_mlp_epoch fashion_softmax_epoch fashion_cnn_epoch)
 
 dotnet build -c Release benchmarks/Descent.Benchmarks -v q -nologo >/dev/null
 BIN=benchmarks/Descent.Benchmarks/bin/Release/net10.0/Descent.Benchmarks
@@ -71,6 +72,10 @@ for r in $(seq "$REPS"); do
     "${DENV[@]}" "$BIN" compare "$w" > "$OUT/descent_default_$r-${w//_/-}.json"
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
       "$PY" benchmarks/torch/fashion.py "$w" > "$OUT/peer_1thread_$r-${w//_/-}.json"
+    if [[ $w == fashion_cnn* ]]; then  # convolutions are large enough for oneDNN's threads: PyTorch on all cores too
+      OMP_NUM_THREADS=$(nproc) OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
+        "$PY" benchmarks/torch/fashion.py "$w" > "$OUT/peer_allcores_$r-${w//_/-}.json"
+    fi
   done
   if [ ${#large[@]} -gt 0 ]; then
     "${DENV[@]}" "$BIN" compare "${large[@]}" > "$OUT/descent_default_gemm_$r.json"

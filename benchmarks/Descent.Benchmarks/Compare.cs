@@ -52,7 +52,7 @@ public static unsafe class Compare
             var s = new Workloads.MlpStep();
             results.Add(("mlp_step", Time(() => s.Step())));
         }
-        foreach (var name in new[] { "fashion_mlp_epoch", "fashion_softmax_epoch" })
+        foreach (var name in new[] { "fashion_mlp_epoch", "fashion_softmax_epoch", "fashion_cnn_epoch" })
             if (only.Contains(name)) results.AddRange(FashionEpochs.Run(name));
         ElementWiseWorkloads.Run(Want, results, Time);
         ElementWiseWorkloads.RunSplit(Want, results, Time);

@@ -36,6 +36,8 @@ public class CnnCliTests
             var (code, json) = Cli.Json("fit", "--data", folder, "--layers", "conv(4,3,padding=same) batchnorm relu maxpool(2) flatten linear", "--epochs", "1", "--batch-size", "8");
             Assert.Equal(0, code);
             Assert.Equal("cnn", (string)json["model"]!);
+            Assert.Equal("BatchNorm2d", (string)json["summary"]!["layers"]![1]!["type"]!);
+            Assert.Equal(4 * 10 + 2 * 4 + 36 * 10 + 10, (long)json["summary"]!["parameters"]!); // conv 4·(9+1), batch norm γ and β, linear 4·3·3 → 10 classes
             Assert.NotNull(json["metrics"]!["test_accuracy"]);
         }
         finally

@@ -259,6 +259,18 @@ public static class FitCommand
             ["dtype"] = DataSources.Name(outcome.DType),
             ["loss"] = outcome.LossName,
             ["parameters"] = parameters,
+            ["summary"] = outcome.Summary is { } summary ? new JsonObject
+            {
+                ["layers"] = new JsonArray(summary.Layers.Select(l => (JsonNode)new JsonObject
+                {
+                    ["name"] = l.Name,
+                    ["type"] = l.Type,
+                    ["output_shape"] = new JsonArray(l.OutputShape.Select(d => (JsonNode)d).ToArray()),
+                    ["parameters"] = l.Parameters,
+                }).ToArray()),
+                ["parameters"] = summary.Parameters,
+                ["bytes"] = summary.Bytes,
+            } : null,
             ["history"] = entries,
             ["metrics"] = Json.Object(outcome.Metrics),
             ["task"] = outcome.IsClassification ? "classification" : "regression",
