@@ -74,6 +74,11 @@ internal static class Pooling
     public static void MaxForward<T>(T[] x, T[] y, int[] index, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int inPlane = p.Height * p.Width, outPlane = p.OutH * p.OutW;
+        if (IsPlainTwoByTwo(p))
+        {
+            MaxTwoByTwo(x, y, index, planes, p);
+            return;
+        }
         Convolution.Parallel(planes, outPlane * 4L, plane =>
         {
             int xo = plane * inPlane, yo = plane * outPlane;
@@ -94,6 +99,44 @@ internal static class Pooling
                     y[yo + r * p.OutW + c] = best;
                     index[yo + r * p.OutW + c] = at;
                 }
+        });
+    }
+
+    /// <summary>Windows of 2×2 moved by 2 with no padding: the common CNN pooling, which has its own loop.</summary>
+    private static bool IsPlainTwoByTwo(PoolWindows p)
+    {
+        if (p.OutH * 2 > p.Height || p.OutW * 2 > p.Width) return false;
+        for (int r = 0; r < p.OutH; r++) if (p.StartH[r] != 2 * r || p.EndH[r] != 2 * r + 2) return false;
+        for (int c = 0; c < p.OutW; c++) if (p.StartW[c] != 2 * c || p.EndW[c] != 2 * c + 2) return false;
+        return true;
+    }
+
+    /// <summary>The 2×2 stride-2 max: the same choice as the general loop (first largest in scan order, NaN wins).</summary>
+    private static void MaxTwoByTwo<T>(T[] x, T[] y, int[] index, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = p.Width, inPlane = p.Height * w, oh = p.OutH, ow = p.OutW, outPlane = oh * ow;
+        Convolution.Parallel(planes, outPlane * 4L, plane =>
+        {
+            int xo = plane * inPlane, yo = plane * outPlane;
+            for (int r = 0; r < oh; r++)
+            {
+                int top = xo + 2 * r * w, at0 = 2 * r * w;
+                int o = yo + r * ow;
+                for (int c = 0; c < ow; c++)
+                {
+                    int i = top + 2 * c;
+                    T best = x[i];
+                    int at = at0 + 2 * c;
+                    T v = x[i + 1];
+                    if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + 2 * c + 1; }
+                    v = x[i + w];
+                    if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + w + 2 * c; }
+                    v = x[i + w + 1];
+                    if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + w + 2 * c + 1; }
+                    y[o + c] = best;
+                    index[o + c] = at;
+                }
+            }
         });
     }
 
