@@ -38,31 +38,46 @@ internal readonly record struct ConvGeometry(
 /// </summary>
 internal static class Convolution
 {
+    /// <summary>
+    /// The most elements of scratch (the column matrix) one pass unfolds: a batch whose columns would be larger is done in
+    /// chunks of images (32 MB of float32; an evaluation pass over 1000 images would otherwise unfold 225 MB at once).
+    /// </summary>
+    public const long MaxColumnElements = 8L << 20;
+
+    /// <summary>Images per chunk for <paramref name="g"/>: as many as keep the column matrix within <see cref="MaxColumnElements"/>.</summary>
+    private static int ChunkOf(in ConvGeometry g)
+        => (int)Math.Clamp(MaxColumnElements / Math.Max(1L, (long)g.Groups * g.GroupRows * g.Positions), 1, Math.Max(1, g.Batch));
+
     /// <summary>y[N, O, OH, OW] = conv(x, w) (+ bias[o]).</summary>
     public static void Forward<T>(T[] x, T[] w, T[]? bias, T[] y, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int np = g.Batch * g.Positions;
-        int rows = g.Groups * g.GroupRows;
-        var cols = ArrayPool<T>.Shared.Rent(Math.Max(1, rows * np));
-        var outT = ArrayPool<T>.Shared.Rent(Math.Max(1, g.OutChannels * np));
+        int chunk = ChunkOf(g);
+        int rows = g.Groups * g.GroupRows, p = g.Positions, o = g.OutChannels;
+        var cols = ArrayPool<T>.Shared.Rent(Math.Max(1, rows * chunk * p));
+        var outT = ArrayPool<T>.Shared.Rent(Math.Max(1, o * chunk * p));
         try
         {
-            Im2Col(x, cols, g);
-            int og = g.GroupOutChannels, kg = g.GroupRows;
-            for (int grp = 0; grp < g.Groups; grp++)
-                Gemm.Multiply(w, grp * og * kg, false, cols, grp * kg * np, false, outT, grp * og * np, og, kg, np);
-            // [O, N·P] → [N, O, P], adding the bias on the way.
-            int p = g.Positions, o = g.OutChannels;
-            Parallel(g.Batch, (long)o * p, n =>
+            for (int first = 0; first < g.Batch; first += chunk)
             {
-                for (int c = 0; c < o; c++)
+                var part = g.WithBatch(Math.Min(chunk, g.Batch - first));
+                int np = part.Batch * p;
+                Im2Col(x, first, cols, part);
+                int og = g.GroupOutChannels, kg = g.GroupRows;
+                for (int grp = 0; grp < g.Groups; grp++)
+                    Gemm.Multiply(w, grp * og * kg, false, cols, grp * kg * np, false, outT, grp * og * np, og, kg, np);
+                // [O, n·P] → [n, O, P] at image first, adding the bias on the way.
+                int start = first;
+                Parallel(part.Batch, (long)o * p, n =>
                 {
-                    var src = outT.AsSpan(c * np + n * p, p);
-                    var dst = y.AsSpan((n * o + c) * p, p);
-                    if (bias is null) src.CopyTo(dst);
-                    else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[c], dst);
-                }
-            });
+                    for (int c = 0; c < o; c++)
+                    {
+                        var src = outT.AsSpan(c * np + n * p, p);
+                        var dst = y.AsSpan(((start + n) * o + c) * p, p);
+                        if (bias is null) src.CopyTo(dst);
+                        else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[c], dst);
+                    }
+                });
+            }
         }
         finally
         {
@@ -78,34 +93,41 @@ internal static class Convolution
     public static void Backward<T>(T[] x, T[] w, T[] gy, T[]? gx, T[]? gw, bool accumulateWeight, T[]? gb, bool accumulateBias, in ConvGeometry g)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int np = g.Batch * g.Positions, p = g.Positions, o = g.OutChannels;
+        int chunk = ChunkOf(g);
+        int p = g.Positions, o = g.OutChannels;
         int og = g.GroupOutChannels, kg = g.GroupRows;
         int rows = g.Groups * kg;
-        var gT = ArrayPool<T>.Shared.Rent(Math.Max(1, o * np));
-        var cols = ArrayPool<T>.Shared.Rent(Math.Max(1, rows * np));
+        var gT = ArrayPool<T>.Shared.Rent(Math.Max(1, o * chunk * p));
+        var cols = ArrayPool<T>.Shared.Rent(Math.Max(1, rows * chunk * p));
         try
         {
-            Transpose(gy, gT, g.Batch, o, p);
             if (gb is not null)
             {
                 for (int c = 0; c < o; c++)
                 {
-                    T s = System.Numerics.Tensors.TensorPrimitives.Sum<T>(gT.AsSpan(c * np, np));
+                    T s = T.Zero;
+                    for (int n = 0; n < g.Batch; n++) s += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gy.AsSpan((n * o + c) * p, p));
                     gb[c] = accumulateBias ? gb[c] + s : s;
                 }
             }
-            if (gw is not null)
+            for (int first = 0; first < g.Batch; first += chunk)
             {
-                var local = g;
-                Im2Col(x, cols, local);
-                for (int grp = 0; grp < g.Groups; grp++)
-                    Gemm.Multiply(gT, grp * og * np, false, cols, grp * kg * np, true, gw, grp * og * kg, og, np, kg, accumulateWeight);
-            }
-            if (gx is not null)
-            {
-                for (int grp = 0; grp < g.Groups; grp++)
-                    Gemm.Multiply(w, grp * og * kg, true, gT, grp * og * np, false, cols, grp * kg * np, kg, og, np);
-                Col2Im(cols, gx, g);
+                var part = g.WithBatch(Math.Min(chunk, g.Batch - first));
+                int np = part.Batch * p;
+                Transpose(gy, first, gT, part.Batch, o, p);
+                if (gw is not null)
+                {
+                    Im2Col(x, first, cols, part);
+                    bool add = accumulateWeight || first > 0;
+                    for (int grp = 0; grp < g.Groups; grp++)
+                        Gemm.Multiply(gT, grp * og * np, false, cols, grp * kg * np, true, gw, grp * og * kg, og, np, kg, add);
+                }
+                if (gx is not null)
+                {
+                    for (int grp = 0; grp < g.Groups; grp++)
+                        Gemm.Multiply(w, grp * og * kg, true, gT, grp * og * np, false, cols, grp * kg * np, kg, og, np);
+                    Col2Im(cols, gx, first, part);
+                }
             }
         }
         finally
@@ -123,22 +145,22 @@ internal static class Convolution
     public static void InputGrad<T>(T[] w, T[] gy, T[] gx, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Backward([], w, gy, gx, null, false, null, false, g);
 
-    /// <summary>src [N, O, P] → dst [O, N·P].</summary>
-    private static void Transpose<T>(T[] src, T[] dst, int n, int o, int p) where T : unmanaged
+    /// <summary>Images first … first+n−1 of src [N, O, P] → dst [O, n·P].</summary>
+    private static void Transpose<T>(T[] src, int first, T[] dst, int n, int o, int p) where T : unmanaged
     {
         int np = n * p;
         Parallel(n, (long)o * p, i =>
         {
-            for (int c = 0; c < o; c++) src.AsSpan((i * o + c) * p, p).CopyTo(dst.AsSpan(c * np + i * p, p));
+            for (int c = 0; c < o; c++) src.AsSpan(((first + i) * o + c) * p, p).CopyTo(dst.AsSpan(c * np + i * p, p));
         });
     }
 
     /// <summary>
     /// Unfolds x [N, C, H, W] into cols [C·KH·KW, N·OH·OW]: row (c, ki, kj), column (n, oh, ow) holds
     /// x[n, c, oh·sh − pt + ki·dh, ow·sw − pl + kj·dw], or 0 in the padding. (With groups, the rows of group g are the
-    /// block c ∈ [g·C/G, (g+1)·C/G), so each group's rows are contiguous.)
+    /// block c ∈ [g·C/G, (g+1)·C/G), so each group's rows are contiguous.) Image n is image first + n of x; g.Batch images.
     /// </summary>
-    internal static void Im2Col<T>(T[] x, T[] cols, ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    internal static void Im2Col<T>(T[] x, int first, T[] cols, ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int c = g.InChannels, h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW;
         int oh = g.OutH, ow = g.OutW, p = g.Positions, np = g.Batch * p;
@@ -146,7 +168,7 @@ internal static class Convolution
         {
             for (int ch = 0; ch < c; ch++)
             {
-                int plane = (n * c + ch) * h * w;
+                int plane = ((first + n) * c + ch) * h * w;
                 for (int ki = 0; ki < kh; ki++)
                     for (int kj = 0; kj < kw; kj++)
                     {
@@ -170,17 +192,17 @@ internal static class Convolution
         });
     }
 
-    /// <summary>The inverse scatter of <see cref="Im2Col{T}"/>: x [N, C, H, W] = Σ of the column entries that read each element (overwritten).</summary>
-    internal static void Col2Im<T>(T[] cols, T[] x, ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>The inverse scatter of <see cref="Im2Col{T}"/>: images first … of x [N, C, H, W] = Σ of the column entries that read each element (overwritten).</summary>
+    internal static void Col2Im<T>(T[] cols, T[] x, int first, ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int c = g.InChannels, h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW;
         int oh = g.OutH, ow = g.OutW, p = g.Positions, np = g.Batch * p;
         Parallel(g.Batch, (long)c * kh * kw * p, n =>
         {
-            x.AsSpan(n * c * h * w, c * h * w).Clear();
+            x.AsSpan((first + n) * c * h * w, c * h * w).Clear();
             for (int ch = 0; ch < c; ch++)
             {
-                int plane = (n * c + ch) * h * w;
+                int plane = ((first + n) * c + ch) * h * w;
                 for (int ki = 0; ki < kh; ki++)
                     for (int kj = 0; kj < kw; kj++)
                     {

@@ -161,4 +161,35 @@ public sealed class ConvolutionalNetworkTests : IDisposable
         var y32 = Tensor<float>.Conv2d(x.Cast<float>(), w.Cast<float>(), b.Cast<float>(), stride: 2, padding: 1, groups: 2).ToArray();
         for (int i = 0; i < y64.Length; i++) Assert.Equal(y64[i], y32[i], 1e-4);
     }
+
+    [Fact]
+    public void ABatchTooLargeToUnfoldAtOnceIsDoneInChunksWithTheSameValuesAndGradients()
+    {
+        // 120 images of 8×32×32 with a 3×3 kernel unfold to 120·72·1024 values, more than one pass takes (8M): two chunks.
+        var x = Tensor.RandomNormal<float>([120, 8, 32, 32], new Random(1)).WithGrad();
+        var w = Tensor.RandomNormal<float>([4, 8, 3, 3], new Random(2)).WithGrad();
+        var b = Tensor.RandomNormal<float>([4], new Random(3)).WithGrad();
+        var weights = Tensor.RandomNormal<float>([120, 4, 32, 32], new Random(4));
+        var y = Tensor<float>.Conv2d(x, w, b, padding: 1);
+        var grads = Autograd.Grad((y * weights).Sum(), [x, w, b]);
+        var xs = x.Detach();
+        for (int i = 0; i < 120; i += 37)
+        {
+            var xi = Tensor.FromArray(xs.Data.Slice(i * 8192, 8192).ToArray(), 1, 8, 32, 32).WithGrad();
+            var yi = Tensor<float>.Conv2d(xi, w, b, padding: 1);
+            Assert.Equal(y.Data.Slice(i * 4096, 4096).ToArray(), yi.ToArray());
+            var gi = Autograd.Grad((yi * Tensor.FromArray(weights.Data.Slice(i * 4096, 4096).ToArray(), 1, 4, 32, 32)).Sum(), [xi])[0];
+            Assert.Equal(grads[0].Data.Slice(i * 8192, 8192).ToArray(), gi.ToArray());
+        }
+        // The weight and bias gradients sum over both chunks: against the float64 sum over images.
+        var y64 = Tensor<double>.Conv2d(x.Detach().Cast<double>().WithGrad(), w.Detach().Cast<double>().WithGrad(), b.Detach().Cast<double>().WithGrad(), padding: 1);
+        var w64 = w.Detach().Cast<double>().WithGrad();
+        var b64 = b.Detach().Cast<double>().WithGrad();
+        var g64 = Autograd.Grad((Tensor<double>.Conv2d(x.Detach().Cast<double>(), w64, b64, padding: 1) * weights.Cast<double>()).Sum(), [w64, b64]);
+        var gw = grads[1].ToArray();
+        var gw64 = g64[0].ToArray();
+        for (int i = 0; i < gw.Length; i++) Assert.Equal(gw64[i], gw[i], Math.Max(1e-2, Math.Abs(gw64[i]) * 1e-4));
+        Assert.Equal(g64[1].ToArray()[0], grads[2].ToArray()[0], 1e-1);
+        Assert.Equal(y64.Shape, y.Shape);
+    }
 }
