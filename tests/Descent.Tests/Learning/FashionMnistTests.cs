@@ -96,15 +96,18 @@ public sealed class FashionMnistTests(FashionMnistFixture data, ITestOutputHelpe
     }
 
     /// <summary>
-    /// A small CNN (conv 16 → pool → conv 32 → pool → linear 64 → 10, Adam 1e-3, batch 64) passes 87% test accuracy in one
-    /// epoch of float32 — a quarter of the default <c>--model cnn</c>'s work, so it fits the test budget (measured: see
-    /// docs/performance.md); the default network's own numbers are in README.
+    /// The CNN target: the default <c>--model cnn</c> network (Adam 1e-3, batch 64, float32) passes 87% test accuracy
+    /// after one epoch (measured 0.876–0.878). A long test — about 20 s of training in a Release build on 2 quiet cores,
+    /// minutes in the Debug test build — so it runs only when DESCENT_LONG_TESTS=1 (it is skipped, visibly, otherwise,
+    /// in CI too): <c>DESCENT_LONG_TESTS=1 dotnet test -c Release tests/Descent.Tests --filter DefaultCnn</c>.
     /// </summary>
     [SkippableFact]
-    public void SmallCnnPassesEightySevenPercentInOneEpoch()
+    public void DefaultCnnPassesEightySevenPercentInOneEpoch()
     {
+        Skip.IfNot(Environment.GetEnvironmentVariable("DESCENT_LONG_TESTS") == "1",
+            "long test (one CNN epoch on Fashion-MNIST): set DESCENT_LONG_TESTS=1 to run it (best with dotnet test -c Release)");
         RequireData();
-        var cnn = new Cnn<float>([1, 28, 28], 10, "conv(16,3,padding=1) relu maxpool(2) conv(32,3,padding=1) relu maxpool(2) flatten linear(64) relu linear", seed: 0);
+        var cnn = new Cnn<float>([1, 28, 28], 10, seed: 0);
         var (accuracy, history) = Train(cnn, Optimizers.Adam<float>(1e-3), epochs: 1, target: 0.87);
         Assert.True(accuracy > 0.87, $"test accuracy {accuracy:P2} after {history.Epochs.Count} epoch");
     }
