@@ -31,15 +31,11 @@ public sealed partial class Tensor<T>
     /// (as PyTorch does), a valid subgradient.
     /// </summary>
     public static Tensor<T> Maximum(Tensor<T> a, Tensor<T> b)
-        => Record(ElementWise.Binary<T, MaxOp<T>>(a, b, "maximum"), "maximum", a, b,
-            static (g, a, b, _) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5)),
-            static (g, a, b, _) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5)));
+        => Ops.Maximum<T>.Instance.Apply(a, b);
 
     /// <summary>Element-wise minimum with broadcasting; ties split the gradient evenly.</summary>
     public static Tensor<T> Minimum(Tensor<T> a, Tensor<T> b)
-        => Record(ElementWise.Binary<T, MinOp<T>>(a, b, "minimum"), "minimum", a, b,
-            static (g, a, b, _) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5)),
-            static (g, a, b, _) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5)));
+        => Ops.Minimum<T>.Instance.Apply(a, b);
 
     /// <summary>Element-wise maximum with another tensor.</summary>
     public Tensor<T> Maximum(Tensor<T> other) => Maximum(this, other);
@@ -54,11 +50,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> Clip(T min, T max)
     {
         if (min > max) throw new ArgumentException($"Clip: min {min} is greater than max {max}; pass min ≤ max.", nameof(min));
-        var result = new Tensor<T>(ShapeArray);
-        System.Numerics.Tensors.TensorPrimitives.Clamp(Buffer, min, max, result.Buffer);
-        if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("clip", this, (g, x, _) =>
-            g * x.GreaterOrEqual(Tensor.Scalar(min)) * x.LessOrEqual(Tensor.Scalar(max))));
+        return new Ops.Clip<T>(min, max).Apply(this);
     }
 
     /// <summary>
@@ -70,16 +62,7 @@ public sealed partial class Tensor<T>
     {
         ArgumentNullException.ThrowIfNull(condition);
         var shape = Shapes.Broadcast(Shapes.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
-        var c = ElementWise.BroadcastTo(condition.Buffer, condition.ShapeRef, shape);
-        var x = ElementWise.BroadcastTo(a.Buffer, a.ShapeRef, shape);
-        var y = ElementWise.BroadcastTo(b.Buffer, b.ShapeRef, shape);
-        for (int i = 0; i < c.Length; i++) x[i] = c[i] != T.Zero ? x[i] : y[i];
-        var result = new Tensor<T>(shape, x);
-        var cond = new Tensor<T>(shape, c);
-        return Record(result, "where", [a, b], g =>
-        {
-            var zero = Tensor.Scalar(T.Zero);
-            return [Where(cond, g, zero), Where(cond, zero, g)];
-        });
+        var cond = new Tensor<T>(shape, ElementWise.BroadcastTo(condition.Buffer, condition.ShapeRef, shape));
+        return new Ops.Where<T>(cond).Apply(a, b);
     }
 }
