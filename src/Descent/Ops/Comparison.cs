@@ -6,13 +6,13 @@ namespace Descent;
 public sealed partial class Tensor<T>
 {
     /// <summary>1 where this &gt; other (broadcasting), else 0. Not differentiable: a constant.</summary>
-    public Tensor<T> GreaterThan(Tensor<T> other) => ElementWise.Binary<T, GreaterOp<T>>(this, other, "greater");
+    public Tensor<T> GreaterThan(Tensor<T> other) => TensorKernels.Binary<T, GreaterOp<T>>(this, other, "greater");
 
     /// <summary>1 where this &gt; value, else 0.</summary>
     public Tensor<T> GreaterThan(T value) => GreaterThan(Tensor.Scalar(value));
 
     /// <summary>1 where this ≥ other (broadcasting), else 0.</summary>
-    public Tensor<T> GreaterOrEqual(Tensor<T> other) => ElementWise.Binary<T, GreaterEqualOp<T>>(this, other, "greater_equal");
+    public Tensor<T> GreaterOrEqual(Tensor<T> other) => TensorKernels.Binary<T, GreaterEqualOp<T>>(this, other, "greater_equal");
 
     /// <summary>1 where this &lt; other (broadcasting), else 0.</summary>
     public Tensor<T> LessThan(Tensor<T> other) => other.GreaterThan(this);
@@ -24,7 +24,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> LessOrEqual(Tensor<T> other) => other.GreaterOrEqual(this);
 
     /// <summary>1 where this = other (broadcasting), else 0.</summary>
-    public Tensor<T> EqualTo(Tensor<T> other) => ElementWise.Binary<T, EqualOp<T>>(this, other, "equal");
+    public Tensor<T> EqualTo(Tensor<T> other) => TensorKernels.Binary<T, EqualOp<T>>(this, other, "equal");
 
     /// <summary>
     /// Element-wise maximum with broadcasting. The gradient goes to the larger input; on ties it is split evenly

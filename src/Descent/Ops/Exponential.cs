@@ -42,7 +42,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> Abs() => Ops.Abs<T>.Instance.Apply(this);
 
     /// <summary>The sign (−1, 0 or 1) element-wise; a constant (its derivative is 0 almost everywhere).</summary>
-    public Tensor<T> Sign() => ElementWise.Unary(this, static (s, d) =>
+    public Tensor<T> Sign() => TensorKernels.Unary(this, static (s, d) =>
     {
         for (int i = 0; i < d.Length; i++) d[i] = s[i] > T.Zero ? T.One : s[i] < T.Zero ? -T.One : s[i];
     });

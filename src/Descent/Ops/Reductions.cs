@@ -115,10 +115,10 @@ public sealed partial class Tensor<T>
     public Tensor<T> LogSumExp(int axis, bool keepDims = false) => LogSumExp([axis], keepDims);
 
     /// <summary>softmax along <paramref name="axis"/>: exp(x − logsumexp(x)), every slice sums to 1.</summary>
-    public Tensor<T> Softmax(int axis = -1) => Fused(axis) ? Kernels.Softmax.Run(this, Shapes.Axis(axis, Rank, "Softmax"), log: false) : LogSoftmax(axis).Exp();
+    public Tensor<T> Softmax(int axis = -1) => Fused(axis) ? TensorKernels.Softmax(this, Shapes.Axis(axis, Rank, "Softmax"), log: false) : LogSoftmax(axis).Exp();
 
     /// <summary>log-softmax along <paramref name="axis"/>: x − logsumexp(x), computed stably.</summary>
-    public Tensor<T> LogSoftmax(int axis = -1) => Fused(axis) ? Kernels.Softmax.Run(this, Shapes.Axis(axis, Rank, "LogSoftmax"), log: true) : this - LogSumExp([axis], keepDims: true);
+    public Tensor<T> LogSoftmax(int axis = -1) => Fused(axis) ? TensorKernels.Softmax(this, Shapes.Axis(axis, Rank, "LogSoftmax"), log: true) : this - LogSumExp([axis], keepDims: true);
 
     // Unrecorded softmax over an axis with inner size 1 runs fused (one read, one write); recorded, the composition keeps its gradient.
     private bool Fused(int axis) => !ShouldRecord(this) && Rank > 0 && Kernels.Softmax.Applies(ShapeRef, Shapes.Axis(axis, Rank, "Softmax"));
@@ -134,7 +134,7 @@ public sealed partial class Tensor<T>
         if (Size == 0) throw new ShapeException("ArgMax/ArgMin: the tensor is empty.");
         if (axis is null) return Tensor.Scalar(Cv(max ? System.Numerics.Tensors.TensorPrimitives.IndexOfMax<T>(Buffer) : System.Numerics.Tensors.TensorPrimitives.IndexOfMin<T>(Buffer)));
         int a = Shapes.Axis(axis.Value, Rank, "ArgMax");
-        var r = Reduce.ArgExtreme(this, a, max);
+        var r = TensorKernels.ArgExtreme(this, a, max);
         return keepDims ? r : new Tensor<T>(DropAxes(ShapeRef, [a]), r.Buffer);
     }
 

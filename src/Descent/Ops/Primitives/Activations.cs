@@ -13,7 +13,7 @@ internal sealed record Sigmoid<T> : UnaryOp<T>, IElementWise where T : unmanaged
 {
     public static readonly Sigmoid<T> Instance = new();
     public override string Name => "sigmoid";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Sigmoid(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Sigmoid(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y)
         => Tensor<T>.FusedGrad<Tensor<T>.SigmoidGrad>(g, y, static (g, y) => g * y * (T.One - y));
     public Expression Forward(Expression a, Expression? b) => Scalar<T>.Call(nameof(Scalar<T>.Sigmoid), a);
@@ -27,7 +27,7 @@ internal sealed record Softplus<T> : UnaryOp<T> where T : unmanaged, IBinaryFloa
     public static readonly Softplus<T> Instance = new();
     public override string Name => "softplus";
 
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) =>
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) =>
     {
         for (int i = 0; i < d.Length; i++)
         {
@@ -44,7 +44,7 @@ internal sealed record Relu<T> : UnaryOp<T>, IElementWise where T : unmanaged, I
 {
     public static readonly Relu<T> Instance = new();
     public override string Name => "relu";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Max(s, T.Zero, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Max(s, T.Zero, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y)
         => Tensor<T>.FusedGrad<Tensor<T>.ReluGrad>(g, y, static (g, y) => g * y.GreaterThan(T.Zero));
     public Expression Forward(Expression a, Expression? b) => Scalar<T>.Call(nameof(Scalar<T>.Relu), a);

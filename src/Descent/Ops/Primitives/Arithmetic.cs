@@ -13,7 +13,7 @@ internal sealed record Add<T> : BinaryOp<T>, IElementWise where T : unmanaged, I
 {
     public static readonly Add<T> Instance = new();
     public override string Name => "add";
-    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => ElementWise.Binary<T, AddOp<T>>(a, b, Name);
+    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, AddOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g;
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g;
     public override bool HasScalarVjp => true;
@@ -28,7 +28,7 @@ internal sealed record Subtract<T> : BinaryOp<T>, IElementWise where T : unmanag
 {
     public static readonly Subtract<T> Instance = new();
     public override string Name => "subtract";
-    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => ElementWise.Binary<T, SubtractOp<T>>(a, b, Name);
+    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, SubtractOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g;
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => -g;
     public override bool HasScalarVjp => true;
@@ -43,7 +43,7 @@ internal sealed record Multiply<T> : BinaryOp<T>, IElementWise where T : unmanag
 {
     public static readonly Multiply<T> Instance = new();
     public override string Name => "multiply";
-    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => ElementWise.Binary<T, MultiplyOp<T>>(a, b, Name);
+    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, MultiplyOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * b;
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * a;
     public override bool HasScalarVjp => true;
@@ -59,7 +59,7 @@ internal sealed record Divide<T> : BinaryOp<T>, IElementWise where T : unmanaged
 {
     public static readonly Divide<T> Instance = new();
     public override string Name => "divide";
-    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => ElementWise.Binary<T, DivideOp<T>>(a, b, Name);
+    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, DivideOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g / b;
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => -(g * y / b);
     public override bool HasScalarVjp => true;
@@ -75,7 +75,7 @@ internal sealed record Negate<T> : UnaryOp<T>, IElementWise where T : unmanaged,
 {
     public static readonly Negate<T> Instance = new();
     public override string Name => "negate";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Negate(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Negate(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => -g;
     public Expression Forward(Expression a, Expression? b) => Expression.Negate(a);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y) => Expression.Negate(g);

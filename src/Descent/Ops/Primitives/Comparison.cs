@@ -10,7 +10,7 @@ internal sealed record Maximum<T> : BinaryOp<T> where T : unmanaged, IBinaryFloa
 {
     public static readonly Maximum<T> Instance = new();
     public override string Name => "maximum";
-    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => ElementWise.Binary<T, MaxOp<T>>(a, b, Name);
+    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, MaxOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5));
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5));
 }
@@ -20,7 +20,7 @@ internal sealed record Minimum<T> : BinaryOp<T> where T : unmanaged, IBinaryFloa
 {
     public static readonly Minimum<T> Instance = new();
     public override string Name => "minimum";
-    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => ElementWise.Binary<T, MinOp<T>>(a, b, Name);
+    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, MinOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5));
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5));
 }

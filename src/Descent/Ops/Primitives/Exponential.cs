@@ -12,7 +12,7 @@ internal sealed record Exp<T> : UnaryOp<T>, IElementWise where T : unmanaged, IB
 {
     public static readonly Exp<T> Instance = new();
     public override string Name => "exp";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Exp(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Exp(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * y;
     public Expression Forward(Expression a, Expression? b) => Scalar<T>.Call(nameof(Scalar<T>.Exp), a);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y) => Expression.Multiply(g, y());
@@ -23,7 +23,7 @@ internal sealed record Log<T> : UnaryOp<T>, IElementWise where T : unmanaged, IB
 {
     public static readonly Log<T> Instance = new();
     public override string Name => "log";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Log(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Log(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g / x;
     public Expression Forward(Expression a, Expression? b) => Scalar<T>.Call(nameof(Scalar<T>.Log), a);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y) => Expression.Divide(g, a);
@@ -34,7 +34,7 @@ internal sealed record Log1P<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatin
 {
     public static readonly Log1P<T> Instance = new();
     public override string Name => "log1p";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.LogP1(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.LogP1(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g / (x + T.One);
 }
 
@@ -43,7 +43,7 @@ internal sealed record ExpM1<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatin
 {
     public static readonly ExpM1<T> Instance = new();
     public override string Name => "expm1";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.ExpM1(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.ExpM1(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * (y + T.One);
 }
 
@@ -52,7 +52,7 @@ internal sealed record Sqrt<T> : UnaryOp<T>, IElementWise where T : unmanaged, I
 {
     public static readonly Sqrt<T> Instance = new();
     public override string Name => "sqrt";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Sqrt(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Sqrt(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g / (y * Cv(2));
     public Expression Forward(Expression a, Expression? b) => Scalar<T>.Call(nameof(Scalar<T>.Sqrt), a);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y)
@@ -64,7 +64,7 @@ internal sealed record Square<T> : UnaryOp<T>, IElementWise where T : unmanaged,
 {
     public static readonly Square<T> Instance = new();
     public override string Name => "square";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Multiply(s, s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Multiply(s, s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * x * Cv(2);
     public Expression Forward(Expression a, Expression? b) => Expression.Multiply(a, a);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y)
@@ -106,7 +106,7 @@ internal sealed record Pow<T> : BinaryOp<T>, IElementWise where T : unmanaged, I
 {
     public static readonly Pow<T> Instance = new();
     public override string Name => "pow";
-    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => ElementWise.Binary<T, PowOp<T>>(a, b, Name);
+    public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, PowOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * b * a.Pow(b - T.One);
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * y * a.Log();
     public Expression Forward(Expression a, Expression? b) => Scalar<T>.Call(nameof(Scalar<T>.Pow), a, b!);
@@ -121,7 +121,7 @@ internal sealed record Abs<T> : UnaryOp<T>, IElementWise where T : unmanaged, IB
 {
     public static readonly Abs<T> Instance = new();
     public override string Name => "abs";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Abs(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Abs(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * x.Sign();
     public Expression Forward(Expression a, Expression? b) => Scalar<T>.Call(nameof(Scalar<T>.Abs), a);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y)

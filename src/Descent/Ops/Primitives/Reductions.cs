@@ -23,7 +23,7 @@ internal sealed record Sum<T>(ImmutableArray<int> Axes, bool KeepDims) : UnaryOp
         if (ax.Length == x.Rank)
             return new Tensor<T>(KeepDims ? Tensor<T>.Ones(x.Rank) : Shapes.Scalar, [Reduce.All<T>(x.Buffer, Reduction.Sum)]);
         var result = x;
-        for (int i = ax.Length - 1; i >= 0; i--) result = Reduce.Axis(result, ax[i], Reduction.Sum);
+        for (int i = ax.Length - 1; i >= 0; i--) result = TensorKernels.ReduceAxis(result, ax[i], Reduction.Sum);
         if (ax.Length == 0) result = x.Clone();
         return KeepDims ? result : new Tensor<T>(Tensor<T>.DropAxes(x.ShapeRef, ax), result.Buffer);
     }
@@ -46,7 +46,7 @@ internal sealed record Extreme<T>(ImmutableArray<int> Axes, bool KeepDims, bool 
     {
         var ax = Raw(Axes);
         var kept = x;
-        for (int i = ax.Length - 1; i >= 0; i--) kept = Reduce.Axis(kept, ax[i], IsMax ? Reduction.Max : Reduction.Min);
+        for (int i = ax.Length - 1; i >= 0; i--) kept = TensorKernels.ReduceAxis(kept, ax[i], IsMax ? Reduction.Max : Reduction.Min);
         if (ax.Length == 0) kept = x.Clone();
         return new Tensor<T>(KeepDims ? Tensor<T>.KeptShape(x.ShapeRef, ax) : Tensor<T>.DropAxes(x.ShapeRef, ax), kept.Buffer);
     }
@@ -76,7 +76,7 @@ internal sealed record Prod<T>(ImmutableArray<int> Axes, bool KeepDims) : UnaryO
     {
         var ax = Raw(Axes);
         var kept = x;
-        for (int i = ax.Length - 1; i >= 0; i--) kept = Reduce.Axis(kept, ax[i], Reduction.Product);
+        for (int i = ax.Length - 1; i >= 0; i--) kept = TensorKernels.ReduceAxis(kept, ax[i], Reduction.Product);
         if (ax.Length == 0) kept = x.Clone();
         return new Tensor<T>(KeepDims ? Tensor<T>.KeptShape(x.ShapeRef, ax) : Tensor<T>.DropAxes(x.ShapeRef, ax), kept.Buffer);
     }

@@ -27,7 +27,7 @@ internal sealed record Permute<T>(ImmutableArray<int> Permutation) : UnaryOp<T> 
 
     public override string Name => "permute";
     public override string Label => $"permute({Format(Permutation)})";
-    public override Tensor<T> Forward(Tensor<T> x) => Copy.Permute(x, Raw(Permutation));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Permute(x, Raw(Permutation));
 
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y)
     {

@@ -12,7 +12,7 @@ internal sealed record Sin<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingP
 {
     public static readonly Sin<T> Instance = new();
     public override string Name => "sin";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Sin(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Sin(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * x.Cos();
 }
 
@@ -21,7 +21,7 @@ internal sealed record Cos<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingP
 {
     public static readonly Cos<T> Instance = new();
     public override string Name => "cos";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Cos(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Cos(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => -(g * x.Sin());
 }
 
@@ -30,7 +30,7 @@ internal sealed record Tan<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingP
 {
     public static readonly Tan<T> Instance = new();
     public override string Name => "tan";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Tan(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Tan(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * (y.Square() + T.One);
 }
 
@@ -39,7 +39,7 @@ internal sealed record Asin<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 {
     public static readonly Asin<T> Instance = new();
     public override string Name => "asin";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Asin(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Asin(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g / (T.One - x.Square()).Sqrt();
 }
 
@@ -48,7 +48,7 @@ internal sealed record Acos<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 {
     public static readonly Acos<T> Instance = new();
     public override string Name => "acos";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Acos(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Acos(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => -(g / (T.One - x.Square()).Sqrt());
 }
 
@@ -57,7 +57,7 @@ internal sealed record Atan<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 {
     public static readonly Atan<T> Instance = new();
     public override string Name => "atan";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Atan(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Atan(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g / (x.Square() + T.One);
 }
 
@@ -66,7 +66,7 @@ internal sealed record Sinh<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 {
     public static readonly Sinh<T> Instance = new();
     public override string Name => "sinh";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Sinh(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Sinh(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * x.Cosh();
 }
 
@@ -75,7 +75,7 @@ internal sealed record Cosh<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 {
     public static readonly Cosh<T> Instance = new();
     public override string Name => "cosh";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Cosh(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Cosh(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * x.Sinh();
 }
 
@@ -84,7 +84,7 @@ internal sealed record Tanh<T> : UnaryOp<T>, IElementWise where T : unmanaged, I
 {
     public static readonly Tanh<T> Instance = new();
     public override string Name => "tanh";
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) => TensorPrimitives.Tanh(s, d));
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) => TensorPrimitives.Tanh(s, d));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y)
         => Tensor<T>.FusedGrad<Tensor<T>.TanhGrad>(g, y, static (g, y) => g * (T.One - y.Square()));
     public Expression Forward(Expression a, Expression? b) => Scalar<T>.Call(nameof(Scalar<T>.Tanh), a);
@@ -101,7 +101,7 @@ internal sealed record Sinc<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
     public static readonly Sinc<T> Instance = new();
     public override string Name => "sinc";
 
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) =>
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) =>
     {
         for (int i = 0; i < d.Length; i++)
         {
@@ -119,7 +119,7 @@ internal sealed record SincDerivative<T> : UnaryOp<T> where T : unmanaged, IBina
     public static readonly SincDerivative<T> Instance = new();
     public override string Name => "sinc'";
 
-    public override Tensor<T> Forward(Tensor<T> x) => ElementWise.Unary(x, static (s, d) =>
+    public override Tensor<T> Forward(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) =>
     {
         for (int i = 0; i < d.Length; i++)
         {
@@ -130,7 +130,7 @@ internal sealed record SincDerivative<T> : UnaryOp<T> where T : unmanaged, IBina
 
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g * SecondDerivative(x);
 
-    private static Tensor<T> SecondDerivative(Tensor<T> x) => ElementWise.Unary(x, static (s, d) =>
+    private static Tensor<T> SecondDerivative(Tensor<T> x) => TensorKernels.Unary(x, static (s, d) =>
     {
         for (int i = 0; i < d.Length; i++)
         {
