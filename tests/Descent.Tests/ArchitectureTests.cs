@@ -75,6 +75,16 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void OnlyTheOpBaseRecordsCreateNodes()
+    {
+        // One registration path: a primitive's Apply (UnaryOp/BinaryOp/NaryOp) records its node; nothing else builds one.
+        var nodeTypes = new[] { typeof(Descent.Autodiff.UnaryNode<>), typeof(Descent.Autodiff.BinaryNode<>), typeof(Descent.Autodiff.ListNode<>) };
+        var users = Core.GetTypes().Where(t => References(t).Any(nodeTypes.Contains)).Select(Name).ToHashSet();
+        users.ExceptWith(nodeTypes.Select(Name));
+        Assert.Equal(["Descent.Ops.BinaryOp`1", "Descent.Ops.NaryOp`1", "Descent.Ops.UnaryOp`1"], users.Order());
+    }
+
+    [Fact]
     public void TheReferenceWalkerSeesMethodBodies()
     {
         // Tensor.Sum builds an Ops.Sum record only inside its body: the IL walk must see it, or the rules check nothing.
