@@ -51,8 +51,8 @@ public sealed partial class Tensor<T>
     /// the bias added (and the ReLU applied) in place on the product while its rows are in cache, and on the way back
     /// the weight and bias gradients added straight into their leaves' <see cref="Grad"/>. Equal to the composition
     /// <c>(input.MatMul(weight) + bias).Relu()</c>, which it falls back to for anything but a matrix input, a matrix
-    /// weight and a vector bias — and which its backward pass uses when the gradient is itself recorded. While
-    /// <see cref="Autograd.Compile{T}"/> traces a loss it also records the composition, which the compiler translates.
+    /// weight and a vector bias — and which its backward pass uses when the gradient is itself recorded.
+    /// <see cref="Autograd.Compile{T}"/> lowers it to that composition.
     /// </summary>
     /// <param name="input">[batch, inputs].</param>
     /// <param name="weight">[inputs, outputs] (the transpose of PyTorch's layout).</param>
