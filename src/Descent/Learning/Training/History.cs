@@ -13,8 +13,37 @@ namespace Descent.Learning.Training;
 public sealed record EpochRecord(int Epoch, double TrainLoss, double? ValidationLoss, double? LearningRate, double GradientNorm, double Seconds,
     IReadOnlyDictionary<string, double> Metrics);
 
-/// <summary>One batch, reported to batch callbacks.</summary>
-public sealed record BatchRecord(int Epoch, int Batch, int Size, double Loss, long Step);
+/// <summary>One batch, reported to batch callbacks: everything they show, so none needs to read the optimizer.</summary>
+/// <param name="Epoch">The epoch number, from 1.</param>
+/// <param name="Batch">The batch number within the epoch, from 1.</param>
+/// <param name="Size">Examples in the batch.</param>
+/// <param name="Loss">The batch's loss (before the step).</param>
+/// <param name="Step">The optimizer steps taken so far, this batch's included.</param>
+/// <param name="LearningRate">The learning rate the next step uses (null when the optimizer has none).</param>
+/// <param name="GradientNorm">The global L2 norm of the batch's gradient.</param>
+/// <param name="LearningRateChanged">Whether <see cref="LearningRate"/> differs from the previous batch's in this <see cref="Trainer{T}.Fit"/> (true for its first batch).</param>
+public sealed record BatchRecord(int Epoch, int Batch, int Size, double Loss, long Step, double? LearningRate = null, double GradientNorm = double.NaN,
+    bool LearningRateChanged = false);
+
+/// <summary>
+/// Follows a <see cref="Trainer{T}"/>'s run (tracking, the live page, progress lines): add one with
+/// <see cref="Trainer{T}.AddCallback"/>. Both methods do nothing unless overridden; keep them cheap, they run on the
+/// training thread.
+/// </summary>
+public interface ITrainingCallback
+{
+    /// <summary>Called after every batch (after the optimizer step).</summary>
+    /// <param name="batch">What the batch produced.</param>
+    void OnBatchEnd(BatchRecord batch)
+    {
+    }
+
+    /// <summary>Called after every epoch (after validation).</summary>
+    /// <param name="epoch">What the epoch produced.</param>
+    void OnEpochEnd(EpochRecord epoch)
+    {
+    }
+}
 
 /// <summary>
 /// An epoch that was stopped (cancelled) after some of its batches: what they added up to. A trainer resumed from a

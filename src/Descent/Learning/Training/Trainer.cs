@@ -101,11 +101,30 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     /// <summary>The optimizer driving the parameters.</summary>
     public Optimizer<T> Optimizer => _optimizer;
 
-    /// <summary>Called after every batch.</summary>
+    /// <summary>Called after every batch (after the callbacks).</summary>
     public event Action<BatchRecord>? BatchEnded;
 
-    /// <summary>Called after every epoch (after validation).</summary>
+    /// <summary>Called after every epoch, after validation (after the callbacks).</summary>
     public event Action<EpochRecord>? EpochEnded;
+
+    private ITrainingCallback[] _callbacks = [];
+
+    /// <summary>Adds a callback that sees every batch and epoch, in the order added; dispose the result to remove it.</summary>
+    /// <param name="callback">The callback.</param>
+    /// <returns>A handle whose <see cref="IDisposable.Dispose"/> removes the callback.</returns>
+    public IDisposable AddCallback(ITrainingCallback callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _callbacks = [.. _callbacks, callback];
+        return new Removal(() => _callbacks = [.. _callbacks.Where(c => !ReferenceEquals(c, callback))]);
+    }
+
+    private sealed class Removal(Action remove) : IDisposable
+    {
+        private Action? _remove = remove;
+
+        public void Dispose() => Interlocked.Exchange(ref _remove, null)?.Invoke();
+    }
 
     /// <summary>The parameters of the epoch with the best validation loss so far (for <see cref="TrainerOptions.RestoreBest"/>; kept across <see cref="Fit"/> calls and in checkpoints).</summary>
     private Dictionary<string, Tensor<T>>? _best;
@@ -140,6 +159,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         long lastCheckpoint = Stopwatch.GetTimestamp();
         StopReason? reason = null;
         double[][]? lastFinite = null;
+        double? lastRate = double.NaN; // no batch yet: the first one reports its rate as changed
 
         for (int epoch = History.Epochs.Count; epoch < _options.Epochs && reason is null; epoch++)
         {
@@ -172,7 +192,11 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 examples += size;
                 gradSum += gradNorm;
                 batches++;
-                BatchEnded?.Invoke(new BatchRecord(epoch + 1, batches, size, batchLoss, _optimizer.StepCount));
+                double? rate = _optimizer.LearningRate;
+                var batchRecord = new BatchRecord(epoch + 1, batches, size, batchLoss, _optimizer.StepCount, rate, gradNorm, !Nullable.Equals(rate, lastRate));
+                lastRate = rate;
+                foreach (var callback in _callbacks) callback.OnBatchEnd(batchRecord);
+                BatchEnded?.Invoke(batchRecord);
                 if (!double.IsFinite(batchLoss))
                 {
                     reason = new StopReason(StopKind.Diverged, epoch + 1, $"diverged: the loss became {batchLoss} in epoch {epoch + 1}, batch {batches}");
@@ -201,8 +225,11 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                     _best = _model.StateDict();
                 }
             }
+            // A rate that learns from a metric (reduce on plateau) sees the epoch's validation loss, else its train loss.
+            if (reason?.Kind != StopKind.Diverged) _optimizer.ObserveMetric(validationLoss ?? trainLoss);
             var record = new EpochRecord(epoch + 1, trainLoss, validationLoss, _optimizer.LearningRate, batches == 0 ? 0 : gradSum / batches, seconds, metrics);
             History.Epochs.Add(record);
+            foreach (var callback in _callbacks) callback.OnEpochEnd(record);
             EpochEnded?.Invoke(record);
 
             var step = new StepRecord(epoch + 1, trainLoss) { ValidationMetric = validationLoss, Elapsed = clock.Elapsed, GradientNorm = record.GradientNorm };
@@ -225,22 +252,28 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         return History;
     }
 
-    /// <summary>The loss and the configured metrics on a dataset, in evaluation mode and without recording.</summary>
-    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Dataset<T> data, string prefix = "")
+    /// <summary>
+    /// The loss and the configured metrics on a dataset (or on its rows <paramref name="rows"/>), in evaluation mode and
+    /// without recording. The forward pass runs in chunks (<see cref="Module{T}.Predict"/>), so only the predictions
+    /// are held for the whole set; the loss and metrics are then computed on the whole prediction.
+    /// </summary>
+    /// <param name="data">The data.</param>
+    /// <param name="prefix">Put before every metric's name, e.g. <c>"val_"</c>.</param>
+    /// <param name="rows">The rows of <paramref name="data"/> to evaluate on; null for all.</param>
+    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Dataset<T> data, string prefix = "", int[]? rows = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         using var _ = Autograd.NoGrad();
-        _model.Eval();
-        var prediction = _model.Forward(data.X);
-        double loss = double.CreateTruncating(_loss(prediction, data.Y).Item());
-        var metrics = new Dictionary<string, double>();
+        var prediction = _model.Predict(data.X, rows);
+        var targets = rows is null ? data.Y : Dataset<T>.GatherRows(data.Y, rows);
+        double loss = double.CreateTruncating(_loss(prediction, targets).Item());
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         if (_options.Metrics is { } m)
         {
             var p = prediction.Cast<double>();
-            var y = data.Y.Cast<double>();
+            var y = targets.Cast<double>();
             foreach (var (name, metric) in m) metrics[prefix + name] = metric(p, y);
         }
-        _model.Train();
         return (loss, metrics);
     }
 
