@@ -310,21 +310,12 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             {
                 ["file"] = historyFile,
                 ["epochs"] = History.Epochs.Count,
-                ["last"] = History.Epochs.Count == 0 ? null : ToJson(History.Epochs[^1]),
+                ["last"] = History.Epochs.Count == 0 ? null : JsonNode.Parse(History.Epochs[^1].ToJson()),
             },
             ["metadata"] = CheckpointMetadata.DeepClone(),
         };
         if (_best is not null) metadata["best_validation_loss"] = Checkpoint.Number(_bestValidation);
-        if (History.Partial is { } stopped)
-            metadata["partial"] = new JsonObject
-            {
-                ["epoch"] = stopped.Epoch,
-                ["batches"] = stopped.Batches,
-                ["examples"] = stopped.Examples,
-                ["loss_sum"] = Checkpoint.Number(stopped.LossSum),
-                ["gradient_norm_sum"] = Checkpoint.Number(stopped.GradientNormSum),
-                ["seconds"] = Checkpoint.Number(stopped.Seconds),
-            };
+        if (History.Partial is { } stopped) metadata["partial"] = JsonNode.Parse(stopped.ToJson());
         checkpoint.Metadata = metadata;
         checkpoint.ModelDescription = _options.ModelDescription;
         checkpoint.Save(path);
@@ -361,33 +352,9 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
 
         static void WriteLine(Stream stream, EpochRecord e)
         {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(ToJson(e).ToJsonString()));
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(e.ToJson()));
             stream.WriteByte((byte)'\n');
         }
-    }
-
-    private static JsonObject ToJson(EpochRecord e)
-    {
-        var o = new JsonObject
-        {
-            ["epoch"] = e.Epoch,
-            ["train_loss"] = Checkpoint.Number(e.TrainLoss),
-        };
-        if (e.ValidationLoss is double v) o["val_loss"] = Checkpoint.Number(v);
-        if (e.LearningRate is double lr) o["learning_rate"] = Checkpoint.Number(lr);
-        o["gradient_norm"] = Checkpoint.Number(e.GradientNorm);
-        o["seconds"] = Checkpoint.Number(e.Seconds);
-        o["metrics"] = new JsonObject(e.Metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Checkpoint.Number(kv.Value))));
-        return o;
-    }
-
-    private static EpochRecord FromJson(JsonNode? node)
-    {
-        var o = node as JsonObject ?? throw new FormatException("an epoch record is not a JSON object");
-        return new EpochRecord(o["epoch"]!.GetValue<int>(), Checkpoint.ReadNumber(o["train_loss"]),
-            o["val_loss"] is { } v ? Checkpoint.ReadNumber(v) : null, o["learning_rate"] is { } lr ? Checkpoint.ReadNumber(lr) : null,
-            Checkpoint.ReadNumber(o["gradient_norm"]), Checkpoint.ReadNumber(o["seconds"]),
-            (o["metrics"] as JsonObject ?? throw new FormatException("an epoch record has no metrics")).ToDictionary(kv => kv.Key, kv => Checkpoint.ReadNumber(kv.Value)));
     }
 
     /// <summary>
@@ -423,9 +390,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             scalars = meta["optimizer_scalars"]!.AsObject().ToDictionary(kv => kv.Key, kv => Checkpoint.ReadNumber(kv.Value));
             if (batch > 0)
             {
-                var p = meta["partial"]!.AsObject();
-                partial = new PartialEpoch(p["epoch"]!.GetValue<int>(), p["batches"]!.GetValue<int>(), p["examples"]!.GetValue<int>(),
-                    Checkpoint.ReadNumber(p["loss_sum"]), Checkpoint.ReadNumber(p["gradient_norm_sum"]), Checkpoint.ReadNumber(p["seconds"]));
+                partial = PartialEpoch.FromJson(meta["partial"]!.AsObject().ToJsonString());
                 if (partial.Epoch != epochs + 1 || partial.Batches != batch) throw new FormatException("the stopped epoch does not follow the completed ones");
             }
             random = meta["random"]!.AsObject().ToDictionary(kv => kv.Key, kv => ulong.Parse(kv.Value!.GetValue<string>(), CultureInfo.InvariantCulture));
@@ -435,7 +400,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             if (h["epochs"]!.GetValue<int>() != epochs || historyFile.Length == 0 || historyFile != System.IO.Path.GetFileName(historyFile)) throw new FormatException("bad history entry");
             last = h["last"];
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException or OverflowException or ArgumentException or KeyNotFoundException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException or OverflowException or ArgumentException or KeyNotFoundException or System.Text.Json.JsonException)
         {
             throw CheckpointException.Corrupted(path, "its training metadata is incomplete or malformed (" + e.Message + ")");
         }
@@ -537,7 +502,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             EpochRecord record;
             try
             {
-                record = FromJson(JsonNode.Parse(line.GetBuffer().AsSpan(0, (int)line.Length)));
+                record = EpochRecord.FromJson(line.GetBuffer().AsSpan(0, (int)line.Length));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -547,7 +512,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} has epoch {record.Epoch} where epoch {result.Count + 1} belongs");
             result.Add(record);
         }
-        if (last is null || last.ToJsonString() != ToJson(result[^1]).ToJsonString())
+        if (last is null || last.ToJsonString() != result[^1].ToJson())
             throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} ends at an epoch that differs from the checkpoint's (it belongs to another run)");
         return (result, bytes);
     }

@@ -135,4 +135,21 @@ public class TrainingLoopTests
         Assert.Equal(y0 * Math.Sqrt((x0 * x0) + 1), first.GradientNorm, 1e-12);
         Assert.Equal(recorder.Epochs[0].GradientNorm, (recorder.Batches[0].GradientNorm + recorder.Batches[1].GradientNorm) / 2, 1e-12);
     }
+
+    [Fact]
+    public void HistoryRecordsWriteAndReadTheirOwnJson()
+    {
+        var record = new EpochRecord(3, 0.25, null, 1e-3, double.PositiveInfinity, 1.5, new Dictionary<string, double> { ["val_accuracy"] = double.NaN, ["r2"] = -0.5 });
+        string json = record.ToJson();
+        Assert.Equal("""{"epoch":3,"train_loss":0.25,"learning_rate":0.001,"gradient_norm":"Infinity","seconds":1.5,"metrics":{"val_accuracy":"NaN","r2":-0.5}}""", json);
+        var back = EpochRecord.FromJson(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.Equal(record with { Metrics = back.Metrics }, back);
+        Assert.Equal(record.Metrics, back.Metrics);
+        Assert.Contains("\"val_loss\":0.5", (record with { ValidationLoss = 0.5 }).ToJson(), StringComparison.Ordinal);
+
+        var partial = new PartialEpoch(4, 2, 20, 3.5, double.NaN, 0.25);
+        Assert.Equal("""{"epoch":4,"batches":2,"examples":20,"loss_sum":3.5,"gradient_norm_sum":"NaN","seconds":0.25}""", partial.ToJson());
+        Assert.Equal(partial, PartialEpoch.FromJson(partial.ToJson()));
+        Assert.Throws<System.Text.Json.JsonException>(() => EpochRecord.FromJson("{\"epoch\":1}"u8));
+    }
 }
