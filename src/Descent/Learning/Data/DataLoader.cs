@@ -49,9 +49,9 @@ public readonly record struct DataLoaderState(int Epoch, int NextBatch);
 /// order is the dataset's own tensors.
 /// </para>
 /// <para>
-/// Through <see cref="Training.IBatchSource{T}"/> (what <see cref="Training.Trainer{T}"/> uses) the next batch is gathered
-/// on another core while the current one trains (two alternating buffers), when the batches are large enough for that
-/// to pay: copying 64 random rows of 784 floats costs about as much as a softmax-regression step on them.
+/// Both ways of reading the batches (enumerating the loader, and <see cref="Training.IBatchSource{T}"/>, what
+/// <see cref="Training.Trainer{T}"/> uses) gather the next batch on another core while the current one trains (two
+/// alternating buffers), when the batches are large enough for that to pay: copying 64 random rows of 784 floats costs about as much as a softmax-regression step on them.
 /// </para>
 /// <para>
 /// For checkpoints, save <see cref="State"/> (and the constructor's settings); <see cref="Restore"/> continues exactly
@@ -181,17 +181,20 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
         return _order;
     }
 
-    /// <summary>Hands out the remaining batches of the current epoch, then advances to the next epoch.</summary>
+    /// <summary>
+    /// Hands out the remaining batches of the current epoch, then advances to the next epoch. The batches come from the
+    /// same path as <see cref="Training.IBatchSource{T}.Batches(int, int)"/> (with the next batch prefetched when that pays).
+    /// </summary>
     public IEnumerator<Batch<T>> GetEnumerator()
     {
         if (NextBatch >= BatchCount && BatchCount > 0) { Epoch++; NextBatch = 0; }
-        int epoch = Epoch;
-        while (NextBatch < BatchCount && Epoch == epoch)
+        int epoch = Epoch, index = NextBatch;
+        foreach (var (x, y) in BatchesFrom(epoch, index))
         {
-            int index = NextBatch;
-            var batch = MakeBatch(epoch, index);
+            if (Epoch != epoch || NextBatch != index) yield break; // restored elsewhere while enumerating
             NextBatch = index + 1;
-            yield return batch;
+            yield return new Batch<T>(x, y, epoch, index);
+            index++;
         }
         if (Epoch == epoch && NextBatch >= BatchCount) { Epoch++; NextBatch = 0; }
     }

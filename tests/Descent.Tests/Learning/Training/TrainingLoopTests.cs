@@ -44,15 +44,18 @@ public class TrainingLoopTests
     public void LoaderOverRowsPrefetchesTheSameBatchesAndResumes()
     {
         // Large enough batches to take the prefetching path; the enumerator's State/Restore continues mid-epoch.
-        var data = Datasets.Blobs(2000, 3, 1, 5);
+        // 500 rows × 20 features per batch: above the size from which the loader prefetches.
+        var data = new Dataset<double>(Tensor.RandomNormal<double>([2000, 20], 5), Tensor.RandomNormal<double>([2000, 1], 6));
         var (rows, _) = Split.TrainTestRows(data.Count, 0.25, 5);
-        var loader = DataLoader<double>.MiniBatches(data, 600, 9, rows: rows);
-        var copy = DataLoader<double>.MiniBatches(data.Slice(rows), 600, 9);
+        var loader = DataLoader<double>.MiniBatches(data, 500, 9, rows: rows);
+        var copy = DataLoader<double>.MiniBatches(data.Slice(rows), 500, 9);
         IBatchSource<double> source = loader;
         var prefetched = source.Batches(1).Select(b => b.Features.ToDoubleArray()).ToList();
         Assert.Equal(copy.GetBatch(1, 1).X.ToDoubleArray(), prefetched[1]);
         loader.Restore(new DataLoaderState(1, 1));
         Assert.Equal(prefetched.Skip(1), loader.Select(b => b.X.ToDoubleArray()));
+        Assert.Equal(new DataLoaderState(2, 0), loader.State);
+        Assert.Equal(Enumerable.Range(0, copy.BatchCount).Select(i => copy.GetBatch(2, i).Y.ToDoubleArray()), loader.Select(b => b.Y.ToDoubleArray()));
         Assert.Throws<ArgumentOutOfRangeException>(() => DataLoader<double>.MiniBatches(data, 10, 0, rows: [0, data.Count]));
     }
 
