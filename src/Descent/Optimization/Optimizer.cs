@@ -21,11 +21,12 @@ public sealed class Optimizer<T>
     private readonly T[][] _updates;
     private readonly int[] _sizes;
     private readonly ParameterBuffers<T> _buffers;
+    private readonly ITransformState _state;
     private readonly Schedule? _learningRate;
     private readonly Schedule? _onePassRate;
-    private readonly IMetricObserver[] _observers;
+    private readonly (IMetricObserver Observer, ITransformState State)[] _observers;
 
-    /// <summary>Creates an optimizer for <paramref name="parameters"/> and initializes the transform's state.</summary>
+    /// <summary>Creates an optimizer for <paramref name="parameters"/> and the transform's state, which it owns (the transform may serve other optimizers).</summary>
     /// <param name="parameters">The parameters to optimize, in a fixed order (state is saved in this order).</param>
     /// <param name="transform">The gradient transform chain, e.g. from <see cref="Optimizers"/>.</param>
     /// <exception cref="ArgumentException">A parameter is null or its <see cref="IOptimizable{T}.Values"/> do not have length <see cref="IOptimizable{T}.Size"/>.</exception>
@@ -49,10 +50,10 @@ public sealed class Optimizer<T>
         _updates = ParameterArrays.Allocate<T>(_sizes);
         _buffers = new ParameterBuffers<T>(_updates, _parameters);
         Transform = transform;
-        Transform.Initialize(_sizes);
+        _state = transform.Init(_sizes);
         // Found once: the tree does not change after construction.
-        _learningRate = FindLearningRate(transform);
-        _observers = [.. FindObservers(transform)];
+        _learningRate = FindLearningRate(transform, _state);
+        _observers = [.. FindObservers(transform, _state)];
         _onePassRate = Collapse(transform) is ScaleByLearningRate<T> plain ? plain.LearningRate : null;
     }
 
@@ -65,8 +66,11 @@ public sealed class Optimizer<T>
     /// <summary>The parameters, in order.</summary>
     public IReadOnlyList<IOptimizable<T>> Parameters => _parameters;
 
-    /// <summary>The transform chain.</summary>
+    /// <summary>The transform chain (configuration only).</summary>
     public IGradientTransform<T> Transform { get; }
+
+    /// <summary>The transform's live state, made by its <see cref="IGradientTransform{T}.Init"/> (cast it to the transform's state type to read it).</summary>
+    public ITransformState TransformState => _state;
 
     /// <summary>The number of steps taken; the next step's index.</summary>
     public long StepCount { get; private set; }
@@ -131,7 +135,7 @@ public sealed class Optimizer<T>
             }
         }
 
-        if (factor is null) Transform.Update(_buffers, StepCount);
+        if (factor is null) Transform.Update(_buffers, _state, StepCount);
 
         for (int i = 0; i < _parameters.Length; i++)
         {
@@ -150,9 +154,9 @@ public sealed class Optimizer<T>
 
     /// <summary>The optimizer's state: the transform's entries plus the scalar <c>"stepCount"</c>. Parameter values are not included.</summary>
     /// <returns>A bit-exact snapshot.</returns>
-    public TransformState GetState() => TransformState.Merge(
-        Transform.GetState().WithPrefix("transform."),
-        new TransformState(new Dictionary<string, double[]>(), new Dictionary<string, double> { ["stepCount"] = StepCount }));
+    public TransformState GetState() => Optimization.TransformState.Merge(
+        _state.Save().WithPrefix("transform."),
+        new Optimization.TransformState(new Dictionary<string, double[]>(), new Dictionary<string, double> { ["stepCount"] = StepCount }));
 
     /// <summary>Restores a state from <see cref="GetState"/> of an optimizer with the same chain and parameter sizes.</summary>
     /// <param name="state">The saved state.</param>
@@ -161,7 +165,7 @@ public sealed class Optimizer<T>
     {
         ArgumentNullException.ThrowIfNull(state);
         long stepCount = (long)state.Scalar("stepCount");
-        Transform.LoadState(state.Scope("transform."));
+        _state.Load(state.Scope("transform."));
         StepCount = stepCount;
         _lastUpdateNorm = double.NaN; // the updates of the step before the save are not part of the state
     }
@@ -180,24 +184,24 @@ public sealed class Optimizer<T>
     /// <param name="metric">The metric's value.</param>
     public void ObserveMetric(double metric)
     {
-        foreach (var observer in _observers) observer.Observe(metric);
+        foreach (var (observer, state) in _observers) observer.Observe(state, metric);
     }
 
     /// <summary>Whether some transform of the chain is fed a metric (<see cref="ObserveMetric"/> has an effect).</summary>
     public bool ObservesMetric => _observers.Length > 0;
 
-    private static IEnumerable<IMetricObserver> FindObservers(IGradientTransform<T> transform) => transform switch
+    private static IEnumerable<(IMetricObserver, ITransformState)> FindObservers(IGradientTransform<T> transform, ITransformState state) => transform switch
     {
-        IMetricObserver observer => [observer],
-        ICompositeTransform<T> composite => composite.Inner.SelectMany(FindObservers),
+        IMetricObserver observer => [(observer, state)],
+        ICompositeTransform<T> composite => composite.Inner.Zip(composite.InnerStates(state)).SelectMany(p => FindObservers(p.First, p.Second)),
         _ => [],
     };
 
-    private static Schedule? FindLearningRate(IGradientTransform<T> transform) => transform switch
+    private static Schedule? FindLearningRate(IGradientTransform<T> transform, ITransformState state) => transform switch
     {
         ScaleByLearningRate<T> scale => scale.LearningRate,
-        ScaleByPlateau<T> plateau => _ => plateau.LearningRate,
-        ICompositeTransform<T> composite => composite.Inner.Select(FindLearningRate).FirstOrDefault(s => s is not null),
+        IMetricObserver observer => _ => observer.LearningRate(state),
+        ICompositeTransform<T> composite => composite.Inner.Zip(composite.InnerStates(state)).Select(p => FindLearningRate(p.First, p.Second)).FirstOrDefault(s => s is not null),
         _ => null,
     };
 }

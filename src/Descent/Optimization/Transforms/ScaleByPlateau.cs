@@ -10,18 +10,18 @@ namespace Descent.Optimization.Transforms;
 /// calls after every epoch with the validation loss (the train loss when there is no validation set).
 /// </summary>
 /// <remarks>
-/// The rule's state (rate, best metric, bad observations, cool-down, count) is in <see cref="GetState"/>, so a
-/// checkpoint resumes it exactly; <see cref="Initialize"/> resets it, so each optimizer starts afresh.
+/// The rule's state (rate, best metric, bad observations, cool-down, count) is the transform's <see cref="State"/>,
+/// owned by the optimizer and saved in its snapshots, so a checkpoint resumes it exactly.
 /// </remarks>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
 /// <example><code>
 /// var adam = Transform.Chain(new ScaleByAdam&lt;double&gt;(), new ScaleByPlateau&lt;double&gt;(1e-3, factor: 0.5, patience: 3));
 /// var trainer = new Trainer&lt;double&gt;(model, Loss.MeanSquaredError, adam);   // the trainer feeds it the validation loss
 /// </code></example>
-public sealed class ScaleByPlateau<T> : IGradientTransform<T>, IMetricObserver
+public sealed class ScaleByPlateau<T> : GradientTransform<T, ScaleByPlateau<T>.State>, IMetricObserver
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly ReduceOnPlateau _rule;
+    private readonly Func<ReduceOnPlateau> _rule;
 
     /// <summary>Creates the transform; the arguments are <see cref="ReduceOnPlateau"/>'s.</summary>
     /// <param name="initialLearningRate">η₀ &gt;= 0.</param>
@@ -36,19 +36,57 @@ public sealed class ScaleByPlateau<T> : IGradientTransform<T>, IMetricObserver
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public ScaleByPlateau(double initialLearningRate, MetricMode mode = MetricMode.Min, double factor = 0.1, int patience = 10, double threshold = 1e-4,
         bool relativeThreshold = true, int cooldown = 0, double minLearningRate = 0, double epsilon = 1e-8)
-        => _rule = new ReduceOnPlateau(initialLearningRate, mode, factor, patience, threshold, relativeThreshold, cooldown, minLearningRate, epsilon);
+    {
+        _ = new ReduceOnPlateau(initialLearningRate, mode, factor, patience, threshold, relativeThreshold, cooldown, minLearningRate, epsilon); // checks the arguments now
+        _rule = () => new ReduceOnPlateau(initialLearningRate, mode, factor, patience, threshold, relativeThreshold, cooldown, minLearningRate, epsilon);
+        InitialLearningRate = initialLearningRate;
+    }
 
-    /// <summary>The learning rate the next update uses.</summary>
-    public double LearningRate => _rule.LearningRate;
+    /// <summary>η₀.</summary>
+    public double InitialLearningRate { get; }
+
+    /// <summary>The plateau rule with its observations so far.</summary>
+    public sealed class State : ITransformState
+    {
+        internal State(ReduceOnPlateau rule) => Rule = rule;
+
+        internal ReduceOnPlateau Rule { get; }
+
+        /// <summary>The learning rate the next update uses.</summary>
+        public double LearningRate => Rule.LearningRate;
+
+        /// <inheritdoc />
+        public TransformState Save()
+        {
+            var s = Rule.GetState();
+            return new TransformState(new Dictionary<string, double[]>(), new Dictionary<string, double>
+            {
+                ["rate"] = s.LearningRate,
+                ["best"] = s.Best,
+                ["bad"] = s.BadObservations,
+                ["cooldownLeft"] = s.CooldownLeft,
+                ["observations"] = s.Observations,
+            });
+        }
+
+        /// <inheritdoc />
+        public void Load(TransformState saved)
+        {
+            ArgumentNullException.ThrowIfNull(saved);
+            Rule.LoadState(new ReduceOnPlateauState(saved.Scalar("rate"), saved.Scalar("best"), (int)saved.Scalar("bad"),
+                (int)saved.Scalar("cooldownLeft"), (long)saved.Scalar("observations")));
+        }
+    }
 
     /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes) => _rule.Reset();
+    public override State Init(IReadOnlyList<int> parameterSizes) => new(_rule());
 
     /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    public override void Update(ParameterBuffers<T> buffers, State state, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
-        T factor = T.CreateTruncating(-_rule.LearningRate);
+        ArgumentNullException.ThrowIfNull(state);
+        T factor = T.CreateTruncating(-state.LearningRate);
         for (int i = 0; i < buffers.Count; i++)
         {
             Span<T> u = buffers.Updates(i);
@@ -57,28 +95,10 @@ public sealed class ScaleByPlateau<T> : IGradientTransform<T>, IMetricObserver
     }
 
     /// <summary>Records one metric value and lowers the rate if it has plateaued.</summary>
+    /// <param name="state">The state <see cref="Init"/> made.</param>
     /// <param name="metric">The metric (e.g. the validation loss).</param>
-    public void Observe(double metric) => _rule.Observe(metric);
+    public void Observe(ITransformState state, double metric) => Typed(state).Rule.Observe(metric);
 
     /// <inheritdoc />
-    public TransformState GetState()
-    {
-        var s = _rule.GetState();
-        return new TransformState(new Dictionary<string, double[]>(), new Dictionary<string, double>
-        {
-            ["rate"] = s.LearningRate,
-            ["best"] = s.Best,
-            ["bad"] = s.BadObservations,
-            ["cooldownLeft"] = s.CooldownLeft,
-            ["observations"] = s.Observations,
-        });
-    }
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        _rule.LoadState(new ReduceOnPlateauState(state.Scalar("rate"), state.Scalar("best"), (int)state.Scalar("bad"),
-            (int)state.Scalar("cooldownLeft"), (long)state.Scalar("observations")));
-    }
+    public double LearningRate(ITransformState state) => Typed(state).LearningRate;
 }
