@@ -70,7 +70,7 @@ public sealed class Optimizer<T>
     public IGradientTransform<T> Transform { get; }
 
     /// <summary>The transform's live state, made by its <see cref="IGradientTransform{T}.Init"/> (cast it to the transform's state type to read it).</summary>
-    public ITransformState TransformState => _state;
+    public ITransformState State => _state;
 
     /// <summary>The number of steps taken; the next step's index.</summary>
     public long StepCount { get; private set; }
@@ -154,9 +154,9 @@ public sealed class Optimizer<T>
 
     /// <summary>The optimizer's state: the transform's entries plus the scalar <c>"stepCount"</c>. Parameter values are not included.</summary>
     /// <returns>A bit-exact snapshot.</returns>
-    public TransformState GetState() => Optimization.TransformState.Merge(
+    public TransformState GetState() => TransformState.Merge(
         _state.Save().WithPrefix("transform."),
-        new Optimization.TransformState(new Dictionary<string, double[]>(), new Dictionary<string, double> { ["stepCount"] = StepCount }));
+        new TransformState(new Dictionary<string, double[]>(), new Dictionary<string, double> { ["stepCount"] = StepCount }));
 
     /// <summary>Restores a state from <see cref="GetState"/> of an optimizer with the same chain and parameter sizes.</summary>
     /// <param name="state">The saved state.</param>

@@ -82,7 +82,7 @@ public class OptimizerTests
         var (alone, soloOptimizer) = Quadratic(() => Make(name));
         var (a, first) = Quadratic(() => chain);
         var (b, second) = Quadratic(() => chain);
-        Assert.NotSame(first.TransformState, second.TransformState);
+        Assert.NotSame(first.State, second.State);
         for (int i = 0; i < 12; i++)
         {
             TestProblems.QuadraticGradient(alone[0], alone[1]);
