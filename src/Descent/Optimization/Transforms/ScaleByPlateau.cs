@@ -16,7 +16,7 @@ namespace Descent.Optimization.Transforms;
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
 /// <example><code>
 /// var adam = Transform.Chain(new ScaleByAdam&lt;double&gt;(), new ScaleByPlateau&lt;double&gt;(1e-3, factor: 0.5, patience: 3));
-/// var trainer = new Trainer&lt;double&gt;(model, Loss.MeanSquaredError, adam);   // the trainer feeds it the validation loss
+/// var trainer = new Trainer&lt;double&gt;(model, (p, y) =&gt; Loss.MeanSquaredError(p, y), adam);   // the trainer feeds it the validation loss
 /// </code></example>
 public sealed class ScaleByPlateau<T> : GradientTransform<T, ScaleByPlateau<T>.State>, IMetricObserver
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
