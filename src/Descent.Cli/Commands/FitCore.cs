@@ -76,9 +76,6 @@ internal static class FitCore
     /// <summary>The reference epoch count.</summary>
     public const int ReferenceEpochs = 5000;
 
-    /// <summary>Rows per forward pass when evaluating: bounds the activations held at once, whatever the data size.</summary>
-    public const int EvaluationChunk = 1024;
-
     /// <summary>The default learning rate for data whose features are scaled (standardised CSV data): converges for linear and logistic models.</summary>
     public const double ScaledLearningRate = 0.1;
 
@@ -141,7 +138,7 @@ internal static class FitCore
         if (validation is null && s.ValSplit > 0)
         {
             if (train.Count < 2) throw new UsageException("--val-split needs at least two examples.");
-            (trainRows, var validationRows) = RowBatches<T>.SplitRows(train.Count, s.ValSplit, s.Seed);
+            (trainRows, var validationRows) = Split.TrainTestRows(train.Count, s.ValSplit, s.Seed);
             if (trainRows.Length == 0 || validationRows.Length == 0)
                 throw new UsageException($"--val-split {Points.Show(s.ValSplit)} leaves {trainRows.Length} of {train.Count} examples for training and {validationRows.Length} for validation; "
                     + $"both need at least one — use a fraction between {Points.Show(1.0 / train.Count)} and {Points.Show(1 - 1.0 / train.Count)}, or more data.");
@@ -229,19 +226,8 @@ internal static class FitCore
             train = train.Slice(trainRows);
             trainRows = null;
         }
-        IBatchSource<T> loader;
-        int batchesPerEpoch;
-        if (batch is not int size) (loader, batchesPerEpoch) = (DataLoader<T>.FullBatch(train), 1);
-        else if (trainRows is not null)
-        {
-            var rows = new RowBatches<T>(train, trainRows, size, s.Seed);
-            (loader, batchesPerEpoch) = (rows, rows.BatchCount);
-        }
-        else
-        {
-            var rows = DataLoader<T>.MiniBatches(train, size, s.Seed);
-            (loader, batchesPerEpoch) = (rows, rows.BatchCount);
-        }
+        var loader = batch is int size ? DataLoader<T>.MiniBatches(train, size, s.Seed, rows: trainRows) : DataLoader<T>.FullBatch(train);
+        int batchesPerEpoch = loader.BatchCount;
 
         var metricFunctions = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>>(StringComparer.Ordinal);
         if (classification) metricFunctions["accuracy"] = Metric.Accuracy;
@@ -273,7 +259,7 @@ internal static class FitCore
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         void Add(string prefix, Dataset<T> d, int[]? rows = null)
         {
-            var (l, m) = Evaluate(module, loss, d, metricFunctions, prefix, rows: rows);
+            var (l, m) = trainer.Evaluate(d, prefix, rows);
             metrics[prefix + "loss"] = l;
             foreach (var (k, v) in m) metrics[k] = v;
         }
@@ -399,20 +385,10 @@ internal static class FitCore
     /// <summary>The confusion matrix and per-class scores of <paramref name="module"/> on <paramref name="data"/> (or its rows <paramref name="rows"/>).</summary>
     internal static ClassificationReport Report<T>(Module<T> module, Dataset<T> data, int[]? rows, IReadOnlyList<string> classNames) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        using var _ = Autograd.NoGrad();
-        bool training = module.IsTraining;
-        module.Eval();
-        try
-        {
-            var prediction = PredictInChunks(module, data.X, EvaluationChunk, rows);
-            var targets = rows is null ? data.Y : GatherRows(data.Y, rows);
-            var (p, y) = Metric.Classes(prediction, targets);
-            return ClassificationReport.FromClasses(p, y, classNames.Count, classNames);
-        }
-        finally
-        {
-            if (training) module.Train();
-        }
+        var prediction = module.Predict(data.X, rows);
+        var targets = rows is null ? data.Y : Dataset<T>.GatherRows(data.Y, rows);
+        var (p, y) = Metric.Classes(prediction, targets);
+        return ClassificationReport.FromClasses(p, y, classNames.Count, classNames);
     }
 
     /// <summary>The default <c>--checkpoint-every</c>: after an epoch, at most once a second (and always at a stop and at the end).</summary>
@@ -490,93 +466,5 @@ internal static class FitCore
         if (fits) return;
         string needs = bce ? "targets between 0 and 1" : hinge ? "labels −1/1 (or 0/1)" : "class labels";
         throw new UsageException($"--loss {lossName} needs {needs}, but the target here is numeric (regression); use --loss mse, half-mse, mae or huber, or a target column of class labels.");
-    }
-
-    /// <summary>
-    /// The loss and metrics of <paramref name="module"/> on <paramref name="data"/> (or on its rows <paramref name="rows"/>),
-    /// like <see cref="Trainer{T}.Evaluate"/> but with the forward pass in chunks of <paramref name="chunk"/> rows: only
-    /// the predictions are kept for the whole set, not every layer's activations (a 60000-row set would otherwise hold
-    /// all of them at once). The loss and the metrics are then computed on the whole prediction, so they equal the
-    /// one-pass values.
-    /// </summary>
-    internal static (double Loss, Dictionary<string, double> Metrics) Evaluate<T>(Module<T> module, LossFunction<T> loss, Dataset<T> data,
-        IReadOnlyDictionary<string, Func<Tensor<double>, Tensor<double>, double>> metrics, string prefix, int chunk = EvaluationChunk, int[]? rows = null)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        using var _ = Autograd.NoGrad();
-        bool training = module.IsTraining;
-        module.Eval();
-        try
-        {
-            var prediction = PredictInChunks(module, data.X, chunk, rows);
-            var targets = rows is null ? data.Y : GatherRows(data.Y, rows);
-            double value = double.CreateTruncating(loss(prediction, targets).Item());
-            var result = new Dictionary<string, double>(StringComparer.Ordinal);
-            if (metrics.Count > 0)
-            {
-                var p = prediction.Cast<double>();
-                var y = targets.Cast<double>();
-                foreach (var (name, metric) in metrics) result[prefix + name] = metric(p, y);
-            }
-            return (value, result);
-        }
-        finally
-        {
-            if (training) module.Train();
-        }
-    }
-
-    /// <summary>
-    /// The module's output for every row of <paramref name="x"/> (or for its rows <paramref name="rows"/>, in that
-    /// order), computed <paramref name="chunk"/> rows at a time.
-    /// </summary>
-    internal static Tensor<T> PredictInChunks<T>(Module<T> module, Tensor<T> x, int chunk, int[]? rows = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
-        if (rows is null && x.Shape[0] <= chunk) return module.Forward(x);
-        int n = rows?.Length ?? x.Shape[0];
-        int width = x.Shape[0] == 0 ? 0 : x.Size / x.Shape[0];
-        var shape = x.ShapeArray;
-        shape[0] = Math.Min(chunk, n);
-        var input = Tensor.Zeros<T>(shape);
-        Tensor<T>? result = null;
-        int outWidth = 0;
-        for (int start = 0; start < n; start += chunk)
-        {
-            int count = Math.Min(chunk, n - start);
-            if (count != input.Shape[0])
-            {
-                shape[0] = count;
-                input = Tensor.Zeros<T>(shape);
-            }
-            if (rows is null) x.Data.Slice(start * width, count * width).CopyTo(input.Data);
-            else
-                for (int i = 0; i < count; i++) x.Data.Slice(rows[start + i] * width, width).CopyTo(input.Data.Slice(i * width, width));
-            var output = module.Forward(input);
-            if (result is null)
-            {
-                var outShape = output.ShapeArray;
-                if (outShape.Length == 0 || outShape[0] != count)
-                    throw new InvalidOperationException($"The model's output has shape {Shapes.Format(outShape)} for {count} input rows; evaluation needs one output row per input row.");
-                outWidth = output.Size / count;
-                outShape[0] = n;
-                result = Tensor.Zeros<T>(outShape);
-            }
-            output.Data.CopyTo(result.Data.Slice(start * outWidth, count * outWidth));
-        }
-        if (result is not null) return result;
-        shape[0] = 0; // no rows chosen
-        return module.Forward(Tensor.Zeros<T>(shape));
-    }
-
-    /// <summary>A copy of the rows <paramref name="rows"/> of <paramref name="t"/> (along its first axis).</summary>
-    private static Tensor<T> GatherRows<T>(Tensor<T> t, int[] rows) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var shape = t.ShapeArray;
-        int width = shape[0] == 0 ? 0 : t.Size / shape[0];
-        shape[0] = rows.Length;
-        var result = Tensor.Zeros<T>(shape);
-        for (int i = 0; i < rows.Length; i++) t.Data.Slice(rows[i] * width, width).CopyTo(result.Data.Slice(i * width, width));
-        return result;
     }
 }
