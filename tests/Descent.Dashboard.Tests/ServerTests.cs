@@ -66,12 +66,13 @@ public class ServerTests
         run.LogStep(1, 1, "loss", 2.0);
         run.LogStep(2, 1, "loss", double.NaN);
         // Updates carry only what is new: the run may come in one update and its points in the next, as the page merges them.
-        await stream.ReadUntilAsync(s => s.Points(run.Key).Count == 2, cts.Token);
+        await stream.ReadUntilAsync(s => s.PointCount(run.Key) == 2, cts.Token);
         Assert.Equal("loop", stream.Runs[run.Key]["name"]!.GetValue<string>());
         Assert.Equal(0.1, stream.Runs[run.Key]["settings"]!["lr"]!.GetValue<double>());
-        var points = stream.Points(run.Key);
-        Assert.Equal(2.0, points[0][4]!.GetValue<double>());
-        Assert.Null(points[1][4]);
+        var points = stream.Series(run.Key, "step:loss");
+        Assert.Equal((1.0, 2.0), (points[0].X, points[0].Y!.Value));
+        Assert.Equal(2.0, points[1].X);
+        Assert.Null(points[1].Y);
     }
 
     [Fact]
@@ -85,11 +86,11 @@ public class ServerTests
         await stream.ReadAsync(cts.Token);
         using var run = page.AddRun("first");
         var announced = await stream.ReadUntilAsync(s => s.Runs.ContainsKey(run.Key), cts.Token);
-        Assert.Null(announced.Data["points"]![run.Key]);
+        Assert.Null(announced.Data["series"]![run.Key]);
         run.LogStep(1, 1, "loss", 3.0);
-        var update = await stream.ReadUntilAsync(s => s.Points(run.Key).Count == 1, cts.Token);
+        var update = await stream.ReadUntilAsync(s => s.PointCount(run.Key) == 1, cts.Token);
         Assert.Empty(update.Data["runs"]!.AsArray());
-        Assert.Equal(3.0, stream.Points(run.Key)[0][4]!.GetValue<double>());
+        Assert.Equal(3.0, stream.Series(run.Key, "step:loss")[0].Y);
     }
 
     [Fact]
@@ -107,9 +108,9 @@ public class ServerTests
             run.LogStep(2 * i + 1, 1, "loss", i);
             run.LogStep(2 * i + 2, 1, "loss", i + 0.5);
             int expected = 2 * i + 2;
-            await stream.ReadUntilAsync(s => s.Points(run.Key).Count == expected, cts.Token);
+            await stream.ReadUntilAsync(s => s.PointCount(run.Key) == expected, cts.Token);
         }
-        var values = stream.Points(run.Key).Select(p => p[4]!.GetValue<double>()).ToArray();
+        var values = stream.Series(run.Key, "step:loss").Select(p => p.Y!.Value).ToArray();
         Assert.Equal(Enumerable.Range(0, 40).SelectMany(i => new[] { (double)i, i + 0.5 }), values);
     }
 
@@ -131,13 +132,15 @@ public class ServerTests
         for (int i = 0; i < 100; i++)
         {
             state = JsonNode.Parse(await http.GetStringAsync(new Uri(page.Address, "api/state")));
-            if (state!["runs"]!.AsArray().Count > 0 && state["runs"]![0]!["status"]!.GetValue<string>() == "finished") break;
+            if (state!["runs"]!.AsArray().Count > 0 && state["runs"]![0]!["status"]!.GetValue<string>() == "finished" && state["series"]!["run-1"] is not null) break;
             await Task.Delay(100);
         }
         var runs = state!["runs"]!.AsArray();
         Assert.Single(runs);
         Assert.Equal("#1 first", runs[0]!["name"]!.GetValue<string>());
         Assert.False(runs[0]!["live"]!.GetValue<bool>());
-        Assert.Equal(2, state["points"]!["run-1"]!.AsArray().Count);
+        var series = state["series"]!["run-1"]!.AsObject();
+        Assert.Equal([1.5], series["step:loss"]![1]!.AsArray().Select(v => v!.GetValue<double>()));
+        Assert.Equal([1.5], series["epoch:loss"]![1]!.AsArray().Select(v => v!.GetValue<double>()));
     }
 }
