@@ -29,6 +29,9 @@ internal sealed class FrameLog(FeedHub hub, Func<bool> stopRequested)
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stopSent;
 
+    /// <summary>How many snapshots were serialised (tests check that viewers share them).</summary>
+    internal int SnapshotsBuilt { get; private set; }
+
     /// <summary>The number of the latest frame.</summary>
     public long Sequence
     {
@@ -112,6 +115,7 @@ internal sealed class FrameLog(FeedHub hub, Func<bool> stopRequested)
         lock (_gate)
         {
             if (_snapshot is { } cached && cached.Seq == _seq) return cached;
+            SnapshotsBuilt++;
             var buffer = new ArrayBufferWriter<byte>();
             using (var json = new Utf8JsonWriter(buffer))
             {

@@ -77,6 +77,9 @@ public sealed class LiveDashboard : IAsyncDisposable
     /// <summary>The per-run token that a stop request must carry (it is embedded in the page).</summary>
     public string Token { get; }
 
+    /// <summary>What the viewers are sent.</summary>
+    internal FrameLog Frames => _frames;
+
     /// <summary>Cancelled when someone presses Stop: pass it to <see cref="TrainerOptions.Cancellation"/>.</summary>
     public CancellationToken StopRequested => _stop.Token;
 
