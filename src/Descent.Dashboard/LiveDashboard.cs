@@ -59,6 +59,7 @@ public sealed class LiveDashboard : IAsyncDisposable
     private Task _watcher = Task.CompletedTask;
     private Task _publisher = Task.CompletedTask;
     private int _liveRuns;
+    private int _viewers;
     private bool _disposed;
 
     private LiveDashboard(WebApplication app, FeedHub hub, LiveDashboardOptions options, string token)
@@ -250,6 +251,7 @@ public sealed class LiveDashboard : IAsyncDisposable
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.Connection = "keep-alive";
         var body = context.Response.Body;
+        Interlocked.Increment(ref _viewers);
         try
         {
             var (seq, _, snapshot) = _frames.Snapshot();
@@ -280,6 +282,10 @@ public sealed class LiveDashboard : IAsyncDisposable
                     await body.WriteAsync(snapshot, token).ConfigureAwait(false);
                 }
                 await body.FlushAsync(token).ConfigureAwait(false);
+                // Many viewers: each is written to less often (frames wait in the log and go out together), so the
+                // writes per second stay near ViewersAtFullRate per push interval whatever the number of viewers.
+                int viewers = Volatile.Read(ref _viewers);
+                if (viewers > ViewersAtFullRate) await Task.Delay(_options.PushInterval * ((double)viewers / ViewersAtFullRate), token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -288,7 +294,14 @@ public sealed class LiveDashboard : IAsyncDisposable
         catch (IOException)
         {
         }
+        finally
+        {
+            Interlocked.Decrement(ref _viewers);
+        }
     }
+
+    /// <summary>Up to this many viewers each get every frame as it is made; beyond, each gets them in fewer, larger writes.</summary>
+    private const int ViewersAtFullRate = 50;
 
     // The one builder of frames: wakes at the first change, publishes it at once, then waits PushInterval before the next.
     private async Task PublishAsync()
