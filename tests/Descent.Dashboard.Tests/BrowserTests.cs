@@ -178,6 +178,13 @@ public class BrowserTests(ITestOutputHelper output)
         await Task.Delay(500);
         var width = await tab.EvaluateAsync<double>("document.querySelector('#loss-chart canvas').getBoundingClientRect().right");
         Assert.True(width <= 600, $"the loss chart ends at {width} px in a 600 px window");
+
+        // A high-DPI screen: the canvas has twice as many pixels as it takes CSS pixels, so lines stay sharp.
+        var sharp = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 800, Height = 700 }, DeviceScaleFactor = 2 });
+        await sharp.GotoAsync(page.Address.ToString());
+        await Assertions.Expect(sharp.Locator("#loss-chart canvas")).ToHaveCountAsync(1);
+        var ratio = await sharp.EvaluateAsync<double>("(() => { const c = document.querySelector('#loss-chart canvas'); return c.width / c.getBoundingClientRect().width; })()");
+        Assert.InRange(ratio, 1.95, 2.05);
         Assert.Empty(errors);
     }
 

@@ -277,11 +277,11 @@
 
   // ---- charts -------------------------------------------------------------------------------------------------------
   const PANELS = [
-    { id: 'loss', title: 'Loss', logable: true, wide: true },
-    { id: 'accuracy', title: 'Accuracy' },
-    { id: 'gradient_norm', title: 'Gradient norm (per epoch)', logable: true },
-    { id: 'learning_rate', title: 'Learning rate', stepped: true },
-    { id: 'seconds', title: 'Epoch time (s)' },
+    { id: 'loss', title: 'Loss', axis: 'loss', logable: true, wide: true },
+    { id: 'accuracy', title: 'Accuracy', axis: 'accuracy' },
+    { id: 'gradient_norm', title: 'Gradient norm (per epoch)', axis: 'gradient norm', logable: true },
+    { id: 'learning_rate', title: 'Learning rate', axis: 'learning rate', stepped: true },
+    { id: 'seconds', title: 'Epoch time', axis: 'seconds' },
   ];
   function panelOf(name) {
     if (name === 'loss' || name === 'val_loss') return 'loss';
@@ -448,7 +448,7 @@
         axes: [
           { label: 'optimizer step', labelSize: 18, size: 36 },
           {
-            label: def.title + (isLog ? ' (log scale)' : ''), labelSize: 18, size: 58,
+            label: (def.axis || def.title) + (isLog ? ' (log scale)' : ''), labelSize: 18, size: 58,
             values: (u, splits) => {
               el.dataset.yticks = splits.filter(v => v !== null && v !== undefined).join(',');
               return splits.map(v => (v === null || v === undefined ? '' : fmt(v)));
