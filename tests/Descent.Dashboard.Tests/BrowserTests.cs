@@ -79,6 +79,10 @@ public class BrowserTests(ITestOutputHelper output)
             await Assertions.Expect(tab.Locator(panel + " canvas")).ToHaveCountAsync(1);
         await Assertions.Expect(tab.Locator("#loss-chart .u-legend")).ToContainTextAsync("moons mlp · validation loss");
         await tab.ScreenshotAsync(new() { Path = Shot("dashboard.png"), FullPage = true });
+        // Hovering a chart reads out the values at that step in its legend.
+        await chart.Locator(".u-over").HoverAsync(new() { Position = new() { X = 300, Y = 100 } });
+        await Assertions.Expect(chart.Locator(".u-legend .u-series").Nth(0).Locator(".u-value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9]+$"));
+        await tab.Mouse.MoveAsync(0, 0);
 
         // Log scale: the loss axis has ticks at whole multiples of powers of ten, and at least two decades.
         await tab.Locator("#log").CheckAsync();
