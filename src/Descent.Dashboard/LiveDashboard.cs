@@ -161,6 +161,7 @@ public sealed class LiveDashboard : IAsyncDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _frames.Publish(); // the last changes (a run's end) go out before the streams close
         await _shutdown.CancelAsync().ConfigureAwait(false);
         _hub.Pulse();
         try
@@ -252,9 +253,10 @@ public sealed class LiveDashboard : IAsyncDisposable
         context.Response.Headers.Connection = "keep-alive";
         var body = context.Response.Body;
         Interlocked.Increment(ref _viewers);
+        long seq = -1;
         try
         {
-            var (seq, _, snapshot) = _frames.Snapshot();
+            (seq, _, var snapshot) = _frames.Snapshot();
             await body.WriteAsync(snapshot, token).ConfigureAwait(false);
             await body.FlushAsync(token).ConfigureAwait(false);
             while (!token.IsCancellationRequested)
@@ -288,6 +290,11 @@ public sealed class LiveDashboard : IAsyncDisposable
                 if (viewers > ViewersAtFullRate) await Task.Delay(_options.PushInterval * ((double)viewers / ViewersAtFullRate), token).ConfigureAwait(false);
             }
         }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested && seq >= 0)
+        {
+            // The page is closing: send what is left (the last points, the run's end) so the viewer keeps the final state.
+            await SendRestAsync(context, seq).ConfigureAwait(false);
+        }
         catch (OperationCanceledException)
         {
         }
@@ -297,6 +304,23 @@ public sealed class LiveDashboard : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _viewers);
+        }
+    }
+
+    private async Task SendRestAsync(HttpContext context, long seq)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        limit.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            var body = context.Response.Body;
+            if (_frames.FramesAfter(seq) is { } frames)
+                foreach (var (_, bytes) in frames) await body.WriteAsync(bytes, limit.Token).ConfigureAwait(false);
+            else await body.WriteAsync(_frames.Snapshot().Event, limit.Token).ConfigureAwait(false);
+            await body.FlushAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
         }
     }
 

@@ -234,4 +234,22 @@ public class ServerTests
             foreach (var s in streams) s.Dispose();
         }
     }
+
+    [Fact]
+    public async Task ARunsEndReachesTheViewersWhenThePageClosesRightAfter()
+    {
+        // What `descent fit --live` does in a script: the run ends and the page is disposed at once. The viewer must
+        // still learn that the run stopped (and get its last points) before the stream closes.
+        var page = await LiveDashboard.StartAsync(new LiveDashboardOptions { PushInterval = TimeSpan.FromSeconds(5) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var stream = await EventStream.OpenAsync(page, cts.Token);
+        await stream.ReadAsync(cts.Token);
+        using var run = page.AddRun("short");
+        await stream.ReadUntilAsync(s => s.Runs.ContainsKey(run.Key), cts.Token);
+        run.LogStep(1, 1, "loss", 0.25);
+        run.End(RunStatus.Stopped, "stopped by the user");
+        await page.DisposeAsync();
+        await stream.ReadUntilAsync(s => (string?)s.Runs[run.Key]["status"] == "stopped", cts.Token);
+        Assert.Equal([(1.0, (double?)0.25)], stream.Series(run.Key, "step:loss"));
+    }
 }
