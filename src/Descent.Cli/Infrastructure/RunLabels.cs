@@ -8,7 +8,7 @@ namespace Descent.Cli.Infrastructure;
 /// told apart in <c>descent runs</c> and on the dashboard. The name is the run's name; the tags are kept in its
 /// settings as <c>"tags": [...]</c> (the dashboard shows them next to the name).
 /// </summary>
-public sealed record RunLabels(Option<string?> Name, Option<string[]> Tags)
+internal sealed record RunLabels(Option<string?> Name, Option<string[]> Tags)
 {
     /// <summary>The two options, added to <paramref name="command"/>.</summary>
     public static RunLabels AddTo(Command command)
