@@ -42,6 +42,7 @@ public static class FitCommand
         var track = RunFiles.Option("Record the run in this SQLite runs file (default descent-runs.db); see 'descent runs'.");
         var live = Options.Flag("--live", "Serve a live page with the loss curves and a Stop button on 127.0.0.1 and print its address.");
         var port = Options.Whole("--port", "The live page's port (default: any free port).");
+        var liveExit = Options.Number("--live-exit", "With --live: when training ends, keep the page up this many seconds, then exit (default: until Ctrl-C when stderr is a terminal, at once otherwise).", "30");
         var dtype = Options.Text("--dtype", "Element type: float32 | float64 | auto (default auto: float32 for image data such as builtin:fashion-mnist and MNIST folders, float64 otherwise so reference results stay exact).");
         var scale = Options.Text("--scale", "Feature scaling, learned on the training rows and saved with the model: none | standard | minmax (default: standard for CSV data, none otherwise).");
         var task = Options.Text("--task", "How to read a CSV target: regression | classification (default: inferred — class names or a few whole numbers are classes).");
@@ -49,8 +50,9 @@ public static class FitCommand
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
-            init, checkpointEvery, scale, task, save,
+            init, checkpointEvery, scale, task, save, liveExit,
         };
+        var labels = RunLabels.AddTo(command);
         command.SetAction(p =>
         {
             var settings = new FitSettings
@@ -87,7 +89,12 @@ public static class FitCommand
             bool liveOn = p.GetValue(live);
             if (livePort is not null && !liveOn) throw new UsageException("--port goes with --live, e.g. --live --port 8080.");
             if (livePort is < 0 or > 65535) throw new UsageException($"--port {livePort}: use 0 to 65535 (0: any free port).");
-            var observe = new FitObservers(RunFiles.PathOf(p, track), liveOn ? livePort ?? 0 : null) { LinesEvery = p.GetValue(logEvery) };
+            double? exitAfter = p.GetValue(liveExit);
+            if (exitAfter is not null && !liveOn) throw new UsageException("--live-exit goes with --live, e.g. --live --live-exit 30.");
+            if (exitAfter is < 0 or > 86400 || exitAfter is double x && !double.IsFinite(x)) throw new UsageException($"--live-exit {exitAfter}: give seconds from 0 to 86400, e.g. --live-exit 30.");
+            string? trackPath = RunFiles.PathOf(p, track);
+            var (name, tags) = labels.Read(p, trackPath is not null || liveOn, "--track or --live");
+            var observe = new FitObservers(trackPath, liveOn ? livePort ?? 0 : null) { LinesEvery = p.GetValue(logEvery), Name = name, Tags = tags, LiveExit = exitAfter };
             CheckFiles(settings, p.GetValue(plot), observe.TrackPath);
             return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot), observe);
         });
@@ -125,6 +132,15 @@ public static class FitCommand
     {
         /// <summary><c>--log-every</c> when given: progress lines every that many epochs instead of about ten a decade.</summary>
         public int? LinesEvery { get; init; }
+
+        /// <summary><c>--name</c>: the run's name when recorded and on the live page.</summary>
+        public string? Name { get; init; }
+
+        /// <summary><c>--tag</c>s, kept in the run's settings.</summary>
+        public string[] Tags { get; init; } = [];
+
+        /// <summary><c>--live-exit</c>: seconds the page stays after training, or null (until Ctrl-C on a terminal, else none).</summary>
+        public double? LiveExit { get; init; }
     }
 
     /// <summary>The settings of a fit as recorded with its run and shown on the live page.</summary>
@@ -149,7 +165,8 @@ public static class FitCommand
         var data = FitCore.LoadData<T>(settings);
         if (data.TaskNote is { } note) context.Error.WriteLine("note: " + note);
         int total = settings.Epochs ?? (settings.Data is null ? FitCore.ReferenceEpochs : 100);
-        var settingsJson = SettingsJson(settings, total);
+        var settingsJson = RunLabels.WithTags(SettingsJson(settings, total), observe.Tags);
+        string runName = observe.Name ?? "fit " + (settings.Data ?? "reference");
         using var store = observe.TrackPath is null ? null : RunFiles.OpenForWriting(observe.TrackPath);
         // The page's Stop and Ctrl-C cancel the same source: the trainer stops at the next batch either way.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
@@ -170,12 +187,12 @@ public static class FitCommand
                     tracked = RunTracker.Attach(trainer, store, new RunStart
                     {
                         Command = RunFiles.CommandLine(context.Arguments),
-                        Name = "fit " + (settings.Data ?? "reference"),
+                        Name = runName,
                         Settings = (JsonObject)settingsJson.DeepClone(),
                         Seed = settings.Seed,
                         CheckpointPath = settings.Checkpoint is null ? null : Path.GetFullPath(settings.Checkpoint),
                     });
-                if (page is not null) liveRun = page.Attach(trainer, "fit " + (settings.Data ?? "reference"), (JsonObject)settingsJson.DeepClone(), total);
+                if (page is not null) liveRun = page.Attach(trainer, runName, (JsonObject)settingsJson.DeepClone(), total);
             }
             var cancellation = page is null ? context.Cancellation : stop.Token;
             var outcome = Train(context, settings, data, json, total, cancellation, Configure, observe.LinesEvery);
@@ -185,6 +202,7 @@ public static class FitCommand
             liveRun?.Complete(outcome.History);
             int code = RunFiles.ReportLostRecord(context, tracked, Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds));
             if (tracked is not null) (json ? context.Error : context.Output).WriteLine(RunFiles.Recorded(tracked.RunId, observe.TrackPath!));
+            if (page is not null) KeepServing(context, page, observe.LiveExit);
             return code;
         }
         catch (Exception e)
@@ -199,6 +217,27 @@ public static class FitCommand
             liveRun?.Dispose();
             page?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>
+    /// After training, the live page stays up with the final curves: for <c>--live-exit</c> seconds, or, without it,
+    /// until Ctrl-C when stderr is a terminal (a script's or a test's run is not held up). Ctrl-C always ends the wait.
+    /// </summary>
+    private static void KeepServing(CliContext context, LiveDashboard page, double? seconds)
+    {
+        if (context.Cancellation.IsCancellationRequested) return;
+        if (seconds is double s)
+        {
+            if (s <= 0) return;
+            context.Error.WriteLine($"Training ended; the live page stays at {page.Address} for {Points.Show(s)} s (Ctrl+C to exit now).");
+            context.Error.Flush();
+            context.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(s));
+            return;
+        }
+        if (!context.Live) return;
+        context.Error.WriteLine($"Training ended; the live page stays at {page.Address} with the final curves. Press Ctrl+C to exit (--live-exit SECONDS exits by itself).");
+        context.Error.Flush();
+        context.Cancellation.WaitHandle.WaitOne();
     }
 
     private static FitOutcome Train<T>(CliContext context, FitSettings settings, LoadedData<T> data, bool json, int total, CancellationToken cancellation, Action<Trainer<T>> configure,
