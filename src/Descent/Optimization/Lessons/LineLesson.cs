@@ -72,6 +72,28 @@ public static class LineLesson
         return new LineDescent([.. w], [.. loss], [.. slopes], verdict, message);
     }
 
+    /// <summary>The function at <paramref name="count"/> evenly spaced points of [<paramref name="from"/>, <paramref name="to"/>] (non-finite values as NaN), to draw it.</summary>
+    /// <exception cref="ExpressionException">The text does not parse.</exception>
+    /// <exception cref="SurfaceException">It has more than one variable.</exception>
+    public static (double[] W, double[] Loss) Sample(string function, double from, double to, int count = 200)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 2);
+        var expression = Expr.Parse(function);
+        if (expression.Variables.Count > 1)
+            throw new SurfaceException($"The line lesson needs a function of one variable, but '{function}' has {expression.Variables.Count}: {string.Join(", ", expression.Variables)}.");
+        var value = CompiledExpression.Compile(expression, [expression.Variables.Count == 1 ? expression.Variables[0] : "w"]);
+        var w = new double[count];
+        var l = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            w[i] = from + (to - from) * i / (count - 1);
+            double v = value([w[i]]);
+            l[i] = double.IsFinite(v) ? v : double.NaN;
+        }
+        return (w, l);
+    }
+
     private static (LineVerdict, string) Judge(List<double> w, bool escaped, double learningRate)
     {
         if (escaped) return (LineVerdict.Diverging, $"diverging: with η = {learningRate:G3} the steps grow until w leaves every finite range");
