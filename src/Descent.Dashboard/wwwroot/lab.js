@@ -373,16 +373,17 @@ async function resetPlay() {
   try { r = await api('/api/play/new', playBody()); } catch (e) { showError(e, 'p-err'); return; }
   play.id = r.id; play.bounds = r.bounds; play.points = { train: r.train, test: r.test };
   play.train = [...r.trainLoss]; play.test = [...r.testLoss];
-  if (!play.chart) play.chart = lineChart($('p-chart'), 480, 400, [{ label: 'train', stroke: '#1f77b4' }, { label: 'test', stroke: '#ff7f0e', dash: [6, 4] }], { xLabel: 'epoch', logY: true });
+  if (!play.chart) play.chart = lineChart($('p-chart'), 440, 400, [{ label: 'train', stroke: '#1f77b4' }, { label: 'test', stroke: '#ff7f0e', dash: [6, 4] }], { xLabel: 'epoch', logY: true });
   showPlay(r);
 }
 function showPlay(r) {
   const res = r.resolution;
-  paintGrid(pCtx, r.boundary, res, res, p => ramp(p, BLUE_ORANGE));
+  // Lightened toward white so the points, in the full colours, stand out on their own side.
+  paintGrid(pCtx, r.boundary, res, res, p => ramp(p, BLUE_ORANGE).map(c => c + 0.45 * (255 - c)));
   const b = play.bounds, X = x => (x - b[0]) / (b[1] - b[0]) * pMap.width, Y = y => pMap.height - (y - b[2]) / (b[3] - b[2]) * pMap.height;
   for (const [set, hollow] of [[play.points.train, false], [play.points.test, true]]) for (const [x, y, c] of set) {
     pCtx.beginPath(); pCtx.arc(X(x), Y(y), 3.6, 0, 7);
-    const col = c ? '#d6604d' : '#2166ac';
+    const col = c ? '#b2182b' : '#2166ac';
     if (hollow) { pCtx.fillStyle = '#fff'; pCtx.fill(); pCtx.strokeStyle = col; pCtx.lineWidth = 2; pCtx.stroke(); }
     else { pCtx.fillStyle = col; pCtx.fill(); pCtx.strokeStyle = '#fff'; pCtx.lineWidth = 0.8; pCtx.stroke(); }
   }
@@ -403,7 +404,8 @@ async function stepPlay(epochs) {
   play.train.push(...r.trainLoss); play.test.push(...r.testLoss);
   showPlay(r);
 }
-async function loop() { while (play.running) { await stepPlay(1); await new Promise(requestAnimationFrame); } }
+// Each frame: one epoch and a fresh boundary; the next request leaves as soon as the last one is drawn.
+async function loop() { while (play.running) await stepPlay(1); }
 function pause() { play.running = false; }
 $('p-play').onclick = () => { if (!play.running) { play.running = true; play.frames = []; loop(); } };
 $('p-pause').onclick = pause;
