@@ -132,7 +132,12 @@ public class LabTests(ITestOutputHelper output)
         await Assertions.Expect(page.Locator("#race-legend span[data-kind=gd]")).Not.ToHaveAttributeAsync("data-end", before ?? "");
         string? afterClick = await End(page, "gd");
 
+        // A slider move is one request and a redraw: time it from the input event to the new paths on the map.
+        int runs = int.Parse(await page.Locator("#race-map").GetAttributeAsync("data-runs") ?? "0", CultureInfo.InvariantCulture);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await SetRange(page.Locator(".opt[data-index='0'] .lr"), Math.Log10(0.05));
+        await page.WaitForFunctionAsync($"() => +document.getElementById('race-map').dataset.runs > {runs}", null, new() { PollingInterval = 5 });
+        output.WriteLine($"race: slider move to redrawn paths in {clock.ElapsedMilliseconds} ms (including the 25 ms debounce)");
         await Assertions.Expect(page.Locator("#race-legend span[data-kind=gd]")).Not.ToHaveAttributeAsync("data-end", afterClick ?? "");
         Assert.Contains("opt=gd%3A0.05", page.Url);
 

@@ -124,7 +124,7 @@ public static class LabCommand
             var result = LearningRateFinder.Run(module, loss, schedule => Factories.Optimizer<double>(setting, schedule, allowMethods: false),
                 DataLoader<double>.MiniBatches(train, batchSize, s), new LearningRateFinderOptions { Min = lo, Max = hi, Steps = p.GetValue(steps) });
             if (p.GetValue(plot) is { } path)
-                Figures.Save(Figures.SweepScores(result.LearningRates, result.Smoothed.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray(), "Learning-rate finder", "smoothed loss"), path);
+                Figures.Save(Figures.LearningRateFinder(result.LearningRates, result.Losses, result.Smoothed, result.Suggested.Low, result.Suggested.High), path);
             static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture).Replace("E-0", "e-", StringComparison.Ordinal).Replace("E+0", "e+", StringComparison.Ordinal).Replace('E', 'e');
             if (p.GetValue(Root.Json))
             {

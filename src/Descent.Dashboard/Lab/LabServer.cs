@@ -381,7 +381,8 @@ public sealed class LabServer : IAsyncDisposable
                 ["testAccuracy"] = Num(play.TestAccuracy),
                 ["diverged"] = play.Diverged,
                 ["resolution"] = resolution,
-                ["boundary"] = Array(play.Boundary(resolution)),
+                // Four decimals of a probability are plenty for a colour, and keep a frame's JSON small.
+                ["boundary"] = Array(play.Boundary(resolution).Select(p => Math.Round(p, 4)).ToArray()),
             };
         }
     }

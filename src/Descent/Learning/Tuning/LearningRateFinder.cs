@@ -116,15 +116,20 @@ public static class LearningRateFinder
             }
         }
 
-        // The suggestion reads the curve up to its lowest point: the steepest fall (by central differences on log η) and a tenth of the lowest.
+        // The suggestion reads the curve up to its lowest point: the steepest fall (by central differences on log η, over
+        // ±n/25 steps) and a tenth of the lowest.
         int lowest = 0;
         for (int i = 1; i < smoothed.Count; i++)
             if (smoothed[i] < smoothed[lowest]) lowest = i;
-        int steepest = 0;
+        // The first tenth of the steps is skipped (fast.ai skips the first 10): the smoothed loss is still settling there,
+        // and its wobbles would look like the steepest fall at a learning rate far too small to train.
+        int skip = Math.Max(1, smoothed.Count / 10), h = Math.Max(1, smoothed.Count / 25);
+        int steepest = Math.Min(skip, Math.Max(0, lowest));
         double slope = double.PositiveInfinity;
-        for (int i = 1; i < lowest; i++)
+        for (int i = skip; i < lowest; i++)
         {
-            double d = (smoothed[i + 1] - smoothed[i - 1]) / (Math.Log(rates[i + 1]) - Math.Log(rates[i - 1]));
+            int a0 = Math.Max(0, i - h), a1 = Math.Min(smoothed.Count - 1, i + h);
+            double d = (smoothed[a1] - smoothed[a0]) / (Math.Log(rates[a1]) - Math.Log(rates[a0]));
             if (d < slope) (slope, steepest) = (d, i);
         }
         double a = rates[steepest], b = rates[lowest] / 10;
