@@ -202,7 +202,7 @@ public class LabTests(ITestOutputHelper output)
         await page.Locator("#p-step").ClickAsync();
         await Assertions.Expect(map).ToHaveAttributeAsync("data-epoch", "1");
         await page.Locator("#p-play").ClickAsync();
-        await page.WaitForFunctionAsync("() => +document.getElementById('p-map').dataset.epoch >= 80", null, new() { Timeout = 60_000 });
+        await page.WaitForFunctionAsync("() => +document.getElementById('p-map').dataset.epoch >= 40", null, new() { Timeout = 60_000 });
         string fps = await map.GetAttributeAsync("data-fps") ?? "0";
         await page.Locator("#p-pause").ClickAsync();
         output.WriteLine($"playground: {fps} frames per second while playing");
