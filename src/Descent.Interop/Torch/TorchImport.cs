@@ -31,6 +31,9 @@ public sealed record TorchImportOptions
     /// <summary>The feature names; null: x0, x1, … (or pixel names for images).</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
 
+    /// <summary>The target column names (one for a classifier, one per output for a regression); null: label, or y0, y1, ….</summary>
+    public IReadOnlyList<string>? TargetNames { get; init; }
+
     /// <summary>The shape of one input image, when the model reads images; null otherwise.</summary>
     public IReadOnlyList<int>? ImageShape { get; init; }
 
@@ -130,6 +133,8 @@ public static class TorchImport
             throw new ArgumentException($"{given.Count} class names were given for {classes} classes (the last layer has {outputs} output{(outputs == 1 ? "" : "s")}).");
         if (options.FeatureNames is { } features && features.Count != inputs)
             throw new ArgumentException($"{features.Count} feature names were given, but the first layer reads {inputs} features.");
+        if (options.TargetNames is { } targets && targets.Count != (task == ModelTask.Classification ? 1 : outputs))
+            throw new ArgumentException($"{targets.Count} target names were given, but the model has {(task == ModelTask.Classification ? "one target (the class)" : $"{outputs} outputs")}.");
         if (options.ImageShape is { } image && image.Aggregate(1, (a, d) => a * d) != inputs)
             throw new ArgumentException($"The image shape {string.Join("x", image)} has {image.Aggregate(1, (a, d) => a * d)} pixels, but the first layer reads {inputs} features.");
         if (options.Scaling is { } scaling && scaling.Columns != inputs)
@@ -142,7 +147,7 @@ public static class TorchImport
             DType = f64 ? "float64" : "float32",
             Task = task,
             FeatureNames = options.FeatureNames?.ToArray() ?? Enumerable.Range(0, inputs).Select(i => "x" + i.ToString(CultureInfo.InvariantCulture)).ToArray(),
-            TargetNames = task == ModelTask.Classification ? ["label"] : Enumerable.Range(0, outputs).Select(i => "y" + i.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            TargetNames = options.TargetNames?.ToArray() ?? (task == ModelTask.Classification ? ["label"] : Enumerable.Range(0, outputs).Select(i => "y" + i.ToString(CultureInfo.InvariantCulture)).ToArray()),
             ClassNames = task == ModelTask.Classification ? options.ClassNames?.ToArray() ?? Enumerable.Range(0, classes).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray() : null,
             ImageShape = options.ImageShape?.ToArray(),
             Scaling = options.Scaling,
