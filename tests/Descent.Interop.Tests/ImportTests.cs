@@ -157,6 +157,20 @@ public sealed class ImportTests
         Assert.Equal(2, Support.Run("import", Support.Fixture("mlp.pt"), "--classes", "a,b", "--out", output).Code);
     }
 
+    [Fact]
+    public void A_training_checkpoint_dictionary_with_a_strided_weight_is_read_through_its_strides()
+    {
+        var state = StateDict.Load(Support.Fixture("checkpoint.pt"));
+        Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias"], state.Tensors.Select(t => t.Name));
+        Assert.Equal([16, 4], state.Tensors[0].Shape);
+        var model = TorchImport.ToModel(state, new TorchImportOptions { FeatureNames = Features });
+        Assert.Equal([16], model.Architecture.Hidden);
+        var prediction = model.Predict(TestRows().X);
+        var expected = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Support.Fixture("expected_checkpoint.json")))!["probabilities"]!.AsArray();
+        for (int i = 0; i < prediction.Count; i++)
+            for (int c = 0; c < 2; c++) Assert.Equal(expected[i]![c]!.GetValue<double>(), prediction.Probabilities![i][c], 1e-5);
+    }
+
     [Theory]
     [InlineData("layers.2.weight", "layers.10.weight", -1)]
     [InlineData("fc1", "fc1", 0)]

@@ -8,6 +8,9 @@ An MLP (4 -> 16 -> 3, ReLU) is trained briefly on three Gaussian clusters with c
   - and tanh_regression.pt: a 3 -> 8 -> 8 -> 2 tanh regression MLP in float64 (untrained: random weights suffice).
 train.csv / test.csv hold the raw features and the class names; expected.json holds PyTorch's probabilities and
 predicted class on test.csv and the test accuracy, and the regression's outputs on test.csv's first three columns.
+checkpoint.pt is a training checkpoint dictionary ({"epoch", "model_state_dict", "optimizer_state_dict"}) whose
+first weight is a transposed view (strides (1, 16)) of a [4, 16] tensor: the importer reads the state_dict inside it
+through the strides. Its expected values are in expected_checkpoint.json.
 evil.pt is a torch-style zip whose data.pkl would run os.system when unpickled by Python: the importer must refuse it
 without running anything.
 """
@@ -107,4 +110,17 @@ with open(os.path.join(here, "expected.json"), "w") as f:
         "regression": regression_out.tolist(),
         "torch": torch.__version__,
     }, f, indent=1)
+generator = torch.Generator().manual_seed(11)
+base = torch.randn(4, 16, generator=generator)
+net = {"0.weight": base.t(), "0.bias": torch.randn(16, generator=generator),
+       "2.weight": torch.randn(2, 16, generator=generator), "2.bias": torch.randn(2, generator=generator)}
+assert net["0.weight"].stride() == (1, 16)
+torch.save({"epoch": 3, "model_state_dict": net, "optimizer_state_dict": {"state": {}, "param_groups": [{"lr": 0.1}]}},
+           os.path.join(here, "checkpoint.pt"))
+with torch.no_grad():
+    hidden = torch.relu(x_test @ net["0.weight"].t() + net["0.bias"])
+    checkpoint_out = torch.softmax((hidden @ net["2.weight"].t() + net["2.bias"]).double(), dim=1)
+with open(os.path.join(here, "expected_checkpoint.json"), "w") as f:
+    json.dump({"probabilities": checkpoint_out.tolist()}, f, indent=1)
+
 print(f"test accuracy {accuracy:.4f}; fixtures in {here}")
