@@ -46,11 +46,12 @@ public static class FitCommand
         var dtype = Options.Text("--dtype", "Element type: float32 | float64 | auto (default auto: float32 for image data such as builtin:fashion-mnist and MNIST folders, float64 otherwise so reference results stay exact).");
         var scale = Options.Text("--scale", "Feature scaling, learned on the training rows and saved with the model: none | standard | minmax (default: standard for CSV data, none otherwise).");
         var task = Options.Text("--task", "How to read a CSV target: regression | classification (default: inferred — class names or a few whole numbers are classes).");
+        var initFrom = Options.Text("--init-from", "Start from this model file's parameters (written by 'descent fit --save' or 'descent import') and keep its feature scaling: fine-tuning.");
         var save = Options.Text("--save", "Write the trained model (architecture, weights, scaling, class labels) to this file, e.g. model.safetensors; use it with 'descent predict'.");
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
-            init, checkpointEvery, scale, task, save, liveExit,
+            init, checkpointEvery, scale, task, save, liveExit, initFrom,
         };
         var labels = RunLabels.AddTo(command);
         command.SetAction(p =>
@@ -79,6 +80,7 @@ public static class FitCommand
                 Scale = p.GetValue(scale),
                 Task = p.GetValue(task),
                 Save = p.GetValue(save),
+                InitFrom = p.GetValue(initFrom),
             };
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
             FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
@@ -111,7 +113,7 @@ public static class FitCommand
         OutputFiles.Figure("--plot", plotPath);
         OutputFiles.Check(
             [new("--checkpoint", settings.Checkpoint), new("--plot", plotPath), new("--track", trackPath), new("--save", settings.Save)],
-            [new("--data", DataSources.FilePath(settings.Data)), new("--resume", settings.Resume)],
+            [new("--data", DataSources.FilePath(settings.Data)), new("--resume", settings.Resume), new("--init-from", settings.InitFrom)],
             ("--checkpoint", "--resume"));
     }
 
@@ -150,7 +152,7 @@ public static class FitCommand
         .With("model", s.Model).With("hidden", s.Hidden).With("loss", s.Loss).With("optimizer", s.Optimizer)
         .With("lr", FitCore.LearningRateOf(s)).With("epochs", epochs)
         .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
-        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init)
+        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init).With("init_from", s.InitFrom)
         .With("scale", FeatureScaling.Name(FitCore.ScalingOf(s))).With("task", s.Task).With("save", s.Save);
 
     private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath, FitObservers observe)

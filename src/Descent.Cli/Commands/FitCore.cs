@@ -42,6 +42,8 @@ internal sealed record FitSettings
     public string? Task { get; init; }
     /// <summary>The <c>--save</c> path: where the trained model file goes.</summary>
     public string? Save { get; init; }
+    /// <summary>The <c>--init-from</c> model file: training starts from its parameters and keeps its feature scaling.</summary>
+    public string? InitFrom { get; init; }
 }
 
 /// <summary>One parameter of the trained model, copied out as float64 for printing.</summary>
@@ -149,9 +151,11 @@ internal static class FitCore
         // Feature scaling: learned on the training rows only, applied to every split (and saved with the model).
         FeatureScaling? scaling = null;
         Dataset<T>? test = trainOverride is null ? data.Test : null;
-        if (scalingKind != ScalingKind.None && trainCount > 0)
+        var initFrom = InitialModel(s, train);
+        if (initFrom is not null ? initFrom.Scaling is not null : scalingKind != ScalingKind.None && trainCount > 0)
         {
-            scaling = FeatureScaling.Fit(train.X, scalingKind, trainRows);
+            // --init-from keeps the model's own scaling (none when it has none): its weights were learned behind it.
+            scaling = initFrom is not null ? initFrom.Scaling! : FeatureScaling.Fit(train.X, scalingKind, trainRows);
             bool validationIsOurs = validationOverride is null; // a split made above is a copy
             train = train.WithFeatures(scaling.Apply(train.X, inPlace: scaleInPlace));
             if (validation is not null) validation = validation.WithFeatures(scaling.Apply(validation.X, inPlace: validationIsOurs));
@@ -159,7 +163,7 @@ internal static class FitCore
         }
 
         bool classification = train.IsClassification;
-        string model = (s.Model ?? (classification ? (train.ClassCount == 2 ? "logistic" : "softmax") : "linear")).ToLowerInvariant();
+        string model = (s.Model ?? initFrom?.Architecture.Kind ?? (classification ? (train.ClassCount == 2 ? "logistic" : "softmax") : "linear")).ToLowerInvariant();
         int features = train.FeatureCount;
         int targets = train.Y.Rank == 2 ? train.Y.Shape[1] : 1;
         int classes = train.ClassCount ?? 0;
@@ -178,6 +182,7 @@ internal static class FitCore
             "mlp" => new Mlp<T>(features, s.Hidden ?? [32], classification ? classes : targets, seed: s.Seed),
             _ => throw new UsageException($"--model '{model}': unknown model; use linear, logistic, softmax or mlp."),
         };
+        if (initFrom is not null) module = FromInitialModel(initFrom, module, s);
         switch (s.Init?.ToLowerInvariant())
         {
             case null or "default": break;
@@ -187,7 +192,7 @@ internal static class FitCore
             default: throw new UsageException($"--init '{s.Init}': use default (small random weights from --seed) or zeros (every parameter 0, as the lesson's reference fit starts).");
         }
         bool standardisedTarget = module is Mlp<T> { OutputScale: not null };
-        if (scaling is not null && !classification && s.Resume is null && !standardisedTarget) StartAtTargetMean(module, train, trainRows, targets);
+        if (scaling is not null && !classification && s.Resume is null && initFrom is null && !standardisedTarget) StartAtTargetMean(module, train, trainRows, targets);
         string lossName = s.Loss ?? (reference ? "half-mse" : model switch
         {
             "logistic" => "bce",
@@ -404,6 +409,42 @@ internal static class FitCore
         if (double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && value >= 0 && value * factor <= 1e7)
             return (1, TimeSpan.FromSeconds(value * factor));
         throw new UsageException($"--checkpoint-every '{text}': give a number of epochs (e.g. 1 for every epoch, 10) or a least time between checkpoints (e.g. 1s, 30s, 5m; default {DefaultCheckpointEvery}).");
+    }
+
+    /// <summary>The <c>--init-from</c> model, checked against the data and the other options before anything is built; null without it.</summary>
+    private static Model? InitialModel<T>(FitSettings s, Dataset<T> train) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (s.InitFrom is null) return null;
+        if (s.Resume is not null) throw new UsageException("--init-from and --resume both give the starting point; --resume continues a checkpoint exactly, --init-from starts a new run from a model's weights. Give one.");
+        if (s.Init is not null) throw new UsageException($"--init {s.Init} and --init-from both set the starting parameters; give one.");
+        if (s.Scale is not null) throw new UsageException("--init-from keeps the model's own feature scaling (its weights were learned behind it); drop --scale.");
+        if (!File.Exists(s.InitFrom)) throw new InputException($"--init-from '{s.InitFrom}': no such model file; write one with 'descent fit --save' or 'descent import'.");
+        var model = Model.Load(s.InitFrom);
+        string what = $"--init-from '{s.InitFrom}' ({model.Architecture.Kind}, {model.Architecture.Inputs} inputs, {model.Architecture.Outputs} outputs)";
+        if (model.Architecture.Inputs != train.FeatureCount)
+            throw new InputException($"{what} reads {model.Architecture.Inputs} features, but the data has {train.FeatureCount}; train on data with the model's features ({string.Join(", ", model.FeatureNames.Take(8))}{(model.FeatureNames.Count > 8 ? ", …" : "")}).");
+        if (train.IsClassification != (model.Task == ModelTask.Classification))
+            throw new InputException($"{what} is a {(model.Task == ModelTask.Classification ? "classifier" : "regression")}, but the data's target is {(train.IsClassification ? "a class label" : "numeric")}; use --task to read the target as the model does.");
+        if (train.IsClassification && model.ClassNames is { } classes && train.ClassNames is { } dataClasses && !classes.SequenceEqual(dataClasses, StringComparer.Ordinal))
+            throw new InputException($"{what} has the classes {string.Join(", ", classes)} but the data has {string.Join(", ", dataClasses)}; the class indices must mean the same (import the model with --classes in the data's order).");
+        return model;
+    }
+
+    /// <summary>The module of <paramref name="model"/> (its parameters copied into a fresh module of <typeparamref name="T"/>), checked against --model and --hidden.</summary>
+    private static Module<T> FromInitialModel<T>(Model model, Module<T> built, FitSettings s) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var a = model.Architecture;
+        var b = ModelArchitecture.Of(built);
+        if (s.Model is not null && !string.Equals(s.Model, a.Kind, StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--model {s.Model}: --init-from '{s.InitFrom}' is a {a.Kind} model; drop --model or give --model {a.Kind}.");
+        if (s.Hidden is not null && !s.Hidden.SequenceEqual(a.Hidden))
+            throw new UsageException($"--hidden {string.Join(",", s.Hidden)}: --init-from '{s.InitFrom}' has hidden layers {string.Join(",", a.Hidden)}; drop --hidden.");
+        if (b.Outputs != a.Outputs)
+            throw new InputException($"--init-from '{s.InitFrom}' has {a.Outputs} outputs, but the data needs {b.Outputs}.");
+        var module = a.Build<T>(s.Seed);
+        var state = model.Parameters.ToDictionary(p => p.Key, p => Tensor.FromArray(p.Value.Values.Select(T.CreateTruncating).ToArray(), p.Value.Shape), StringComparer.Ordinal);
+        module.LoadStateDict(state);
+        return module;
     }
 
     /// <summary>Loads <c>--resume</c> into the trainer after checking that it fits the command line (optimizer, epochs left).</summary>

@@ -27,6 +27,8 @@ public static class Root
         root.Add(MinimizeCommand.Build(context));
         root.Add(FitCommand.Build(context));
         root.Add(PredictCommand.Build(context));
+        root.Add(TransferCommands.Export(context));
+        root.Add(TransferCommands.Import(context));
         root.Add(SweepCommand.Build(context));
         root.Add(PlotCommand.Build(context));
         root.Add(DemoCommand.Build(context));
