@@ -46,10 +46,12 @@ public static class FitCommand
         var scale = Options.Text("--scale", "Feature scaling, learned on the training rows and saved with the model: none | standard | minmax (default: standard for CSV data, none otherwise).");
         var task = Options.Text("--task", "How to read a CSV target: regression | classification (default: inferred — class names or a few whole numbers are classes).");
         var save = Options.Text("--save", "Write the trained model (architecture, weights, scaling, class labels) to this file, e.g. model.safetensors; use it with 'descent predict'.");
+        var workers = Options.Whole("--workers", "Data-parallel training on N worker processes started on this machine (an Orleans cluster on loopback); the result equals training without it (docs/distributed.md).");
+        var cluster = Options.Text("--cluster", "Data-parallel training on a running cluster: HOST:PORT of its primary silo (started with 'descent worker --port PORT'); docs/distributed.md.");
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
-            init, checkpointEvery, scale, task, save,
+            init, checkpointEvery, scale, task, save, workers, cluster,
         };
         command.SetAction(p =>
         {
@@ -77,7 +79,10 @@ public static class FitCommand
                 Scale = p.GetValue(scale),
                 Task = p.GetValue(task),
                 Save = p.GetValue(save),
+                Workers = p.GetValue(workers),
+                Cluster = p.GetValue(cluster),
             };
+            if (settings.Workers is < 1 or > 256) throw new UsageException($"--workers {settings.Workers}: use 1 to 256 worker processes.");
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
             FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
             CheckSavePath(settings);
@@ -277,6 +282,7 @@ public static class FitCommand
                 : null,
             ["seconds"] = Json.Number(seconds),
             ["train_seconds"] = Json.Number(history.TrainSeconds),
+            ["distributed"] = outcome.Distributed?.DeepClone(),
             ["peak_memory_bytes"] = PeakMemoryBytes(),
         };
     }
