@@ -98,4 +98,52 @@ public sealed class TestClusterTests : IAsyncLifetime
         Assert.Equal(3, parallel.Stats.Silos.Count);
         Assert.All(model.Parameters(), p => Assert.NotNull(p.Grad));
     }
+
+    [Fact]
+    public void ACoordinatorResumedFromItsCheckpointEndsWhereAnUninterruptedRunDoes()
+    {
+        var single = Train(null, 0, epochs: 4);
+        string dir = Directory.CreateTempSubdirectory("descent-dist-").FullName;
+        try
+        {
+            string checkpoint = Path.Combine(dir, "run.ckpt");
+            var data = Datasets.Spirals(200, noise: 0.1, seed: 3);
+            Trainer<double> NewTrainer(Mlp<double> model, int epochs)
+            {
+                var trainer = new Trainer<double>(model, Loss.FromName<double>("cross-entropy"), Optimizers.Adam<double>(0.01), new TrainerOptions { Epochs = epochs, CheckpointPath = checkpoint });
+                new DataParallel<double>(_cluster.GrainFactory, model, "cross-entropy", 4).Attach(trainer);
+                return trainer;
+            }
+            // The coordinator stops after two epochs (as if it crashed after its checkpoint); a new one resumes.
+            NewTrainer(new Mlp<double>(2, [16, 16], 2, seed: 4), 2).Fit(DataLoader<double>.MiniBatches(data, 64, seed: 5));
+            var model = new Mlp<double>(2, [16, 16], 2, seed: 99);
+            var resumed = NewTrainer(model, 4);
+            resumed.LoadCheckpoint(checkpoint);
+            resumed.Fit(DataLoader<double>.MiniBatches(data, 64, seed: 5));
+            var parameters = model.Parameters().Select(p => p.ToDoubleArray()).ToArray();
+            Assert.True(MaxDifference(single.Parameters, parameters) <= 1e-12, $"max difference {MaxDifference(single.Parameters, parameters)}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Float32GradientsMatchOneProcess()
+    {
+        var data = Datasets.Spirals(64, seed: 1);
+        var x = data.X.Cast<float>();
+        var y = data.Y.Cast<float>();
+        var model = new Mlp<float>(2, [8], 2, seed: 2);
+        var loss = Loss.FromName<float>("cross-entropy");
+        var local = loss(model.Forward(x), y);
+        local.Backward();
+        var expected = model.Parameters().Select(p => p.Grad!.ToDoubleArray()).ToArray();
+        model.ZeroGrad();
+        double got = new DataParallel<float>(_cluster.GrainFactory, model, "cross-entropy", 4).Gradient(x, y);
+        Assert.Equal(local.Item(), (float)got, 5);
+        var parallel = model.Parameters().Select(p => p.Grad!.ToDoubleArray()).ToArray();
+        Assert.True(MaxDifference(expected, parallel) <= 1e-5, $"max difference {MaxDifference(expected, parallel)}");
+    }
 }

@@ -211,5 +211,5 @@ internal sealed class DistributedTraining : IDisposable
     /// <summary>What the Native AOT build says about distributed options.</summary>
     public static string NotInThisBuild(string what)
         => $"{what}: this descent is the Native AOT build, which has no distributed training (Orleans cannot be compiled ahead of time). "
-            + "Use the portable build: 'dotnet tool install -g Descent.Cli --arch any' or run 'dotnet Descent.Cli.dll' from a build (docs/distributed.md).";
+            + "Use the portable build: the Descent.Cli.any package, or 'dotnet Descent.Cli.dll' from a build (docs/distributed.md).";
 }
