@@ -351,6 +351,8 @@ public static class FitCommand
         var history = outcome.History;
         output.WriteLine($"Trained {outcome.Model} ({DataSources.Name(outcome.DType)}, {outcome.LossName} loss, learning rate {Points.Show(outcome.LearningRate)}) for {history.Epochs.Count} epochs in {seconds:F2} s (training {history.TrainSeconds:F2} s, peak memory {PeakMemoryBytes() / (1024.0 * 1024.0):F0} MiB).");
         output.WriteLine($"Stopped: {history.StopReason!.Message}");
+        if (outcome.Distributed is { } d)
+            output.WriteLine($"Distributed ({d["mode"]}): {d["workers"]} workers, {d["steps"]} steps; gradients {d["gradient_seconds"]!.GetValue<double>():F2} s, of which compute {d["compute_seconds"]!.GetValue<double>():F2} s and communication {d["communication_seconds"]!.GetValue<double>():F2} s; {d["faults"]!.AsArray().Count} worker calls retried.");
         var rows = new List<string[]>();
         foreach (var p in outcome.Parameters)
         {
