@@ -8,10 +8,10 @@ using Orleans.TestingHost;
 
 namespace Descent.Distributed.Tests;
 
-/// <summary>Data-parallel training on the in-process four-silo test cluster of Microsoft.Orleans.TestingHost.</summary>
-public sealed class TestClusterTests : IAsyncLifetime
+/// <summary>The in-process four-silo test cluster of Microsoft.Orleans.TestingHost, deployed once for the tests that leave it whole.</summary>
+public sealed class FourSilos : IAsyncLifetime
 {
-    private TestCluster _cluster = null!;
+    public TestCluster Cluster { get; private set; } = null!;
 
     private sealed class Workers : ISiloConfigurator
     {
@@ -22,14 +22,49 @@ public sealed class TestClusterTests : IAsyncLifetime
     {
         var builder = new TestClusterBuilder(4);
         builder.AddSiloBuilderConfigurator<Workers>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
     }
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>A silo killed mid-run: on a cluster of its own.</summary>
+public sealed class KilledSiloTests : IAsyncLifetime
+{
+    private readonly FourSilos _silos = new();
+
+    public Task InitializeAsync() => _silos.InitializeAsync();
+
+    public Task DisposeAsync() => _silos.DisposeAsync();
+
+    [Fact]
+    public void ASiloKilledMidRunChangesNothing()
+    {
+        var cluster = _silos.Cluster;
+        var single = TestClusterTests.Train(null, 0, epochs: 3);
+        var victim = cluster.SecondarySilos[^1];
+        var parallel = TestClusterTests.Train(cluster.GrainFactory, 4, epochs: 3, (trainer, _) =>
+            trainer.BatchEnded += b =>
+            {
+                if (b.Epoch == 1 && b.Batch == 2) cluster.KillSiloAsync(victim).GetAwaiter().GetResult();
+            });
+
+        Assert.True(TestClusterTests.MaxDifference(single.Parameters, parallel.Parameters) <= 1e-12, $"max difference {TestClusterTests.MaxDifference(single.Parameters, parallel.Parameters)}");
+        Assert.Equal(12, parallel.Stats!.Steps); // no step lost, none repeated
+        // The dead silo's worker moved to a survivor: either the call failed and was retried (a recorded fault) or
+        // Orleans re-sent it itself once membership declared the silo dead; both give the same parameters.
+        Assert.Equal(3, cluster.Silos.Count);
+    }
+}
+
+/// <summary>Data-parallel training on the four-silo test cluster.</summary>
+public sealed class TestClusterTests(FourSilos silos) : IClassFixture<FourSilos>
+{
+    private readonly TestCluster _cluster = silos.Cluster;
 
     /// <summary>Trains an MLP on spirals (float64, batch 64, Adam) for <paramref name="epochs"/> epochs; with <paramref name="workers"/>, on the cluster.</summary>
-    private static (double[][] Parameters, History History, DataParallelStats? Stats) Train(IGrainFactory? grains, int workers, int epochs, Action<Trainer<double>, DataParallel<double>?>? hook = null)
+    internal static (double[][] Parameters, History History, DataParallelStats? Stats) Train(IGrainFactory? grains, int workers, int epochs, Action<Trainer<double>, DataParallel<double>?>? hook = null)
     {
         var data = Datasets.Spirals(200, noise: 0.1, seed: 3);
         var model = new Mlp<double>(2, [16, 16], 2, seed: 4);
@@ -45,7 +80,7 @@ public sealed class TestClusterTests : IAsyncLifetime
         return (model.Parameters().Select(p => p.ToDoubleArray()).ToArray(), history, parallel?.Stats);
     }
 
-    private static double MaxDifference(double[][] a, double[][] b)
+    internal static double MaxDifference(double[][] a, double[][] b)
         => a.Zip(b).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second)));
 
     [Fact]
@@ -63,24 +98,6 @@ public sealed class TestClusterTests : IAsyncLifetime
         Assert.Empty(parallel.Stats.Faults);
         for (int e = 0; e < single.History.Epochs.Count; e++)
             Assert.Equal(single.History.Epochs[e].TrainLoss, parallel.History.Epochs[e].TrainLoss, 12);
-    }
-
-    [Fact]
-    public void ASiloKilledMidRunChangesNothing()
-    {
-        var single = Train(null, 0, epochs: 3);
-        var victim = _cluster.SecondarySilos[^1];
-        var parallel = Train(_cluster.GrainFactory, 4, epochs: 3, (trainer, _) =>
-            trainer.BatchEnded += b =>
-            {
-                if (b.Epoch == 1 && b.Batch == 2) _cluster.KillSiloAsync(victim).GetAwaiter().GetResult();
-            });
-
-        Assert.True(MaxDifference(single.Parameters, parallel.Parameters) <= 1e-12, $"max difference {MaxDifference(single.Parameters, parallel.Parameters)}");
-        Assert.Equal(12, parallel.Stats!.Steps); // no step lost, none repeated
-        // The dead silo's worker moved to a survivor: either the call failed and was retried (a recorded fault) or
-        // Orleans re-sent it itself once membership declared the silo dead; both give the same parameters.
-        Assert.Equal(3, _cluster.Silos.Count);
     }
 
     [Fact]
