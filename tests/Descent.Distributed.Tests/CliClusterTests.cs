@@ -89,6 +89,17 @@ public sealed class CliClusterTests
     }
 
     [Fact]
+    public void AClusterThatIsNotThereIsExitCodeSix()
+    {
+        global::Descent.Cli.Infrastructure.DistributedTraining.ClusterJoinTimeout = TimeSpan.FromSeconds(3);
+        int port = Cluster.FreePort(); // nothing listens there
+        var (code, _, stderr) = Descent("fit", "--data", "synthetic:spirals", "--model", "mlp", "--epochs", "1", "--cluster", $"127.0.0.1:{port}");
+        Assert.Equal(6, code);
+        Assert.Contains($"could not join the cluster at 127.0.0.1:{port}", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
     public void BadClusterOptionsAreUsageErrors()
     {
         var (code, _, stderr) = Descent("fit", "--data", "synthetic:spirals", "--workers", "0");

@@ -91,9 +91,18 @@ internal sealed class DistributedTraining : IDisposable
         }
     }
 
+    /// <summary>How long the coordinator may take to join a running cluster (<c>--cluster</c>) before it gives up.</summary>
+    public static TimeSpan ClusterJoinTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     private static IHost StartSilo(SiloSettings settings, string option, CancellationToken cancellation)
     {
-        try { return Cluster.StartSiloAsync(settings, cancellation).GetAwaiter().GetResult(); }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        if (settings.Primary is not null) timeout.CancelAfter(ClusterJoinTimeout);
+        try { return Cluster.StartSiloAsync(settings, timeout.Token).GetAwaiter().GetResult(); }
+        catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
+        {
+            throw new ClusterException($"{option}: could not join the cluster at {settings.Primary} within {ClusterJoinTimeout.TotalSeconds:0} s; is its primary silo running ('descent worker --port PORT' there) and reachable?", e);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new ClusterException($"{option}: the coordinator could not start or join the cluster: {FirstLine(e.Message)}", e);
