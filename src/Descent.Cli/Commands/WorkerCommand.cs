@@ -53,9 +53,15 @@ internal static class WorkerCommand
             if (parent.HasExited) return ExitCodes.Ok;
         }
         Microsoft.Extensions.Hosting.IHost silo;
+        using var joining = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        if (primary is not null) joining.CancelAfter(DistributedTraining.ClusterJoinTimeout);
         try
         {
-            silo = Cluster.StartSiloAsync(new SiloSettings { Primary = primary, Address = address, Port = listen }, stop.Token).GetAwaiter().GetResult();
+            silo = Cluster.StartSiloAsync(new SiloSettings { Primary = primary, Address = address, Port = listen }, joining.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException e) when (!stop.IsCancellationRequested)
+        {
+            throw new ClusterException($"worker: could not join the cluster at {clusterText} within {DistributedTraining.ClusterJoinTimeout.TotalSeconds:0} s; is its primary silo running ('descent worker --port PORT' there) and reachable?", e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
