@@ -88,6 +88,45 @@ public sealed class CliClusterTests
         }
     }
 
+    /// <summary>Starts 'dotnet Descent.Cli.dll worker ARGS' as its own process.</summary>
+    private static System.Diagnostics.Process Worker(params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Descent.Cli.dll"));
+        info.ArgumentList.Add("worker");
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return System.Diagnostics.Process.Start(info)!;
+    }
+
+    [Fact]
+    public void FitOnARunningClusterOfWorkerCommands()
+    {
+        int port = Cluster.FreePort();
+        string primary = $"127.0.0.1:{port}";
+        using var first = Worker("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--address", "127.0.0.1");
+        using var second = Worker("--cluster", primary);
+        try
+        {
+            string[] fit = ["fit", "--data", "synthetic:spirals", "--model", "mlp", "--hidden", "8", "--batch-size", "64", "--epochs", "3", "--seed", "2", "--dtype", "float64", "--json"];
+            var single = Descent(fit);
+            var distributed = Descent([.. fit, "--cluster", primary, "--workers", "2"]);
+            Assert.True(distributed.Code == 0, distributed.Stderr);
+            var (pa, pb) = (Parameters(JsonNode.Parse(single.Stdout)!), Parameters(JsonNode.Parse(distributed.Stdout)!));
+            Assert.True(pa.Zip(pb).Max(p => Math.Abs(p.First - p.Second)) <= 1e-12);
+            var report = JsonNode.Parse(distributed.Stdout)!["distributed"]!;
+            Assert.Equal("cluster " + primary, report["mode"]!.GetValue<string>());
+            Assert.Equal(2, report["silos"]!.AsArray().Count);
+        }
+        finally
+        {
+            foreach (var p in new[] { second, first })
+            {
+                if (!p.HasExited) p.Kill();
+                p.WaitForExit(5000);
+            }
+        }
+    }
+
     [Fact]
     public void AClusterThatIsNotThereIsExitCodeSix()
     {

@@ -118,13 +118,17 @@ internal sealed class DistributedTraining : IDisposable
             if (started?.FirstOrDefault(p => p.HasExited) is { } dead)
             {
                 linked.Cancel();
-                string error = dead.StandardError.ReadToEnd().Trim();
+                dead.WaitForExit(); // the last of its error output
+                string error = WorkerErrors.TryGetValue(dead.Id, out var lines) ? lines.LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "" : "";
                 throw new ClusterException($"--workers: a worker process exited with code {dead.ExitCode} before joining{(error.Length > 0 ? ": " + FirstLine(error) : "")}.");
             }
         }
         try { wait.GetAwaiter().GetResult(); }
         catch (DistributedTrainingException e) { throw new ClusterException(e.Message, e); }
     }
+
+    /// <summary>The last lines each worker process wrote to standard error, by process id.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Collections.Concurrent.ConcurrentQueue<string>> WorkerErrors = new();
 
     /// <summary>Starts <c>descent worker</c> as a child process that joins the silo on <paramref name="port"/> and exits with this process.</summary>
     private static Process StartWorker(int port)
@@ -137,8 +141,18 @@ internal sealed class DistributedTraining : IDisposable
         foreach (var a in new[] { "worker", "--cluster", "127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--parent", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new ClusterException("--workers: could not start a worker process.");
+        // Both pipes are drained as the worker writes (a full pipe would stop it); the last error lines are kept for a message.
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        WorkerErrors[process.Id] = errors;
         process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not { Length: > 0 } line) return;
+            errors.Enqueue(line);
+            while (errors.Count > 20 && errors.TryDequeue(out string? _)) { }
+        };
         process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         return process;
     }
 
@@ -194,6 +208,8 @@ internal sealed class DistributedTraining : IDisposable
         foreach (var p in workers)
         {
             p.WaitForExit(5000);
+            try { WorkerErrors.TryRemove(p.Id, out _); }
+            catch (InvalidOperationException) { /* never started */ }
             p.Dispose();
         }
     }
