@@ -48,10 +48,12 @@ public static class FitCommand
         var task = Options.Text("--task", "How to read a CSV target: regression | classification (default: inferred — class names or a few whole numbers are classes).");
         var initFrom = Options.Text("--init-from", "Start from this model file's parameters (written by 'descent fit --save' or 'descent import') and keep its feature scaling: fine-tuning.");
         var save = Options.Text("--save", "Write the trained model (architecture, weights, scaling, class labels) to this file, e.g. model.safetensors; use it with 'descent predict'.");
+        var workers = Options.Whole("--workers", "Data-parallel training on N worker processes started on this machine (an Orleans cluster on loopback); the result equals training without it (docs/distributed.md).");
+        var cluster = Options.Text("--cluster", "Data-parallel training on a running cluster: HOST:PORT of its primary silo (started with 'descent worker --port PORT'); docs/distributed.md.");
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
-            init, checkpointEvery, scale, task, save, liveExit, initFrom,
+            init, checkpointEvery, scale, task, save, liveExit, initFrom, workers, cluster,
         };
         var labels = RunLabels.AddTo(command);
         command.SetAction(p =>
@@ -81,7 +83,10 @@ public static class FitCommand
                 Task = p.GetValue(task),
                 Save = p.GetValue(save),
                 InitFrom = p.GetValue(initFrom),
+                Workers = p.GetValue(workers),
+                Cluster = p.GetValue(cluster),
             };
+            if (settings.Workers is < 1 or > 256) throw new UsageException($"--workers {settings.Workers}: use 1 to 256 worker processes.");
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
             FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
             CheckSavePath(settings);
@@ -318,6 +323,7 @@ public static class FitCommand
                 : null,
             ["seconds"] = Json.Number(seconds),
             ["train_seconds"] = Json.Number(history.TrainSeconds),
+            ["distributed"] = outcome.Distributed?.DeepClone(),
             ["peak_memory_bytes"] = PeakMemoryBytes(),
         };
     }
@@ -386,6 +392,8 @@ public static class FitCommand
         var history = outcome.History;
         output.WriteLine($"Trained {outcome.Model} ({DataSources.Name(outcome.DType)}, {outcome.LossName} loss, learning rate {Points.Show(outcome.LearningRate)}) for {history.Epochs.Count} epochs in {seconds:F2} s (training {history.TrainSeconds:F2} s, peak memory {PeakMemoryBytes() / (1024.0 * 1024.0):F0} MiB).");
         output.WriteLine($"Stopped: {history.StopReason!.Message}");
+        if (outcome.Distributed is { } d)
+            output.WriteLine($"Distributed ({d["mode"]}): {d["workers"]} workers, {d["steps"]} steps; gradients {d["gradient_seconds"]!.GetValue<double>():F2} s, of which compute {d["compute_seconds"]!.GetValue<double>():F2} s and communication {d["communication_seconds"]!.GetValue<double>():F2} s; {d["faults"]!.AsArray().Count} worker calls retried.");
         var rows = new List<string[]>();
         foreach (var p in outcome.Parameters)
         {

@@ -44,6 +44,10 @@ internal sealed record FitSettings
     public string? Save { get; init; }
     /// <summary>The <c>--init-from</c> model file: training starts from its parameters and keeps its feature scaling.</summary>
     public string? InitFrom { get; init; }
+    /// <summary><c>--workers N</c>: data-parallel training on N local worker processes (docs/distributed.md).</summary>
+    public int? Workers { get; init; }
+    /// <summary><c>--cluster HOST:PORT</c>: data-parallel training on a running cluster.</summary>
+    public string? Cluster { get; init; }
 }
 
 /// <summary>One parameter of the trained model, copied out as float64 for printing.</summary>
@@ -59,6 +63,8 @@ internal sealed record FitOutcome(string Model, string LossName, double Learning
     public IReadOnlyList<string>? ClassNames { get; init; }
     /// <summary>A classifier's confusion matrix and per-class scores, on <see cref="ReportSplit"/>.</summary>
     public Descent.Learning.Metrics.ClassificationReport? Report { get; init; }
+    /// <summary>A data-parallel run's workers, steps and communication time (<c>--workers</c>, <c>--cluster</c>), or null.</summary>
+    public System.Text.Json.Nodes.JsonObject? Distributed { get; init; }
     /// <summary>The split the report is about: test, val or train.</summary>
     public string? ReportSplit { get; init; }
     /// <summary>Where the model file was written (<c>--save</c>), or null.</summary>
@@ -259,6 +265,8 @@ internal static class FitCore
             trainer.BatchEnded += b => onBatch(b, batchesPerEpoch);
         }
         configure?.Invoke(trainer);
+        // --workers / --cluster: the batch gradients come from an Orleans cluster (portable build only; docs/distributed.md).
+        using var distributed = s.Workers is not null || s.Cluster is not null ? DistributedTraining.Start(s, trainer, module, lossName, cancellation) : null;
         var history = trainer.Fit(loader, validation); // a stop (Ctrl-C, SIGTERM, the Stop button) writes the checkpoint with its batch
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -293,6 +301,7 @@ internal static class FitCore
             Report = report,
             ReportSplit = reportSplit,
             SavedTo = saved,
+            Distributed = distributed?.Report(),
             RawLinear = model == "linear" && scaling is not null ? Unscaled(parameters, scaling) : null,
             Names = (train.FeatureNames, train.TargetNames),
         };

@@ -101,6 +101,14 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     /// <summary>The optimizer driving the parameters.</summary>
     public Optimizer<T> Optimizer => _optimizer;
 
+    /// <summary>
+    /// Where a batch's gradient comes from, when not from this process (null, the default: forward, loss and backward
+    /// here). Given a batch's features and targets, it sets the <see cref="Tensor{T}.Grad"/> of every model parameter to
+    /// the gradient of the batch's loss at the current parameters and returns that loss; the trainer then steps the
+    /// optimizer as usual. Data-parallel training (Descent.Distributed) computes it on worker processes.
+    /// </summary>
+    public Func<Tensor<T>, Tensor<T>, double>? BatchGradient { get; set; }
+
     /// <summary>Called after every batch (after the callbacks).</summary>
     public event Action<BatchRecord>? BatchEnded;
 
@@ -178,9 +186,14 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                         : $"stopped by the user during epoch {epoch + 1}, after batch {batches} (a resume continues with batch {batches + 1})");
                     break;
                 }
-                var loss = _loss(_model.Forward(x), y);
-                loss.Backward();
-                double batchLoss = double.CreateTruncating(loss.Item());
+                double batchLoss;
+                if (BatchGradient is { } external) batchLoss = external(x, y);
+                else
+                {
+                    var loss = _loss(_model.Forward(x), y);
+                    loss.Backward();
+                    batchLoss = double.CreateTruncating(loss.Item());
+                }
                 double gradNorm = 0;
                 foreach (var p in _parameters)
                     if (p.Grad is { } g) gradNorm += double.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<T>(g.Data));
