@@ -28,9 +28,8 @@ public readonly record struct ConvPadding(int Top, int Bottom, int Left, int Rig
     public override string ToString() => IsSame ? "same" : Top == Bottom && Left == Right && Top == Left ? Top.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"({Top}, {Bottom}, {Left}, {Right})";
 }
 
-// Convolutions (NCHW, as PyTorch). Conv2d is a primitive computed by im2col and the GEMM (Kernels/Convolution.cs). Its two
-// gradients are primitives too — the input gradient (a transposed convolution) and the weight gradient — and the three are
-// closed under differentiation: each one's VJP is made of the others, so higher-order derivatives need no further code.
+// Convolutions (NCHW, as PyTorch). Conv2d is a primitive (Ops/Primitives/Convolution.cs) computed by im2col and the GEMM;
+// its two gradients are primitives too, and the three are closed under differentiation.
 public sealed partial class Tensor<T>
 {
     /// <summary>
@@ -102,62 +101,5 @@ public sealed partial class Tensor<T>
     }
 
     private static Tensor<T> Conv2dCore(Tensor<T> x, Tensor<T> w, Tensor<T>? b, ConvGeometry g)
-    {
-        var y = new Tensor<T>([g.Batch, g.OutChannels, g.OutH, g.OutW]);
-        Convolution.Forward(x.Buffer, w.Buffer, b?.Buffer, y.Buffer, g);
-        bool record = Autograd.IsRecording && (x.RequiresGrad || w.RequiresGrad || (b?.RequiresGrad ?? false));
-        return record ? y.Attach(new Conv2dNode(x, w, b, g)) : y;
-    }
-
-    /// <summary>∂/∂x of Σ conv(x, w)·gy: the transposed convolution of <paramref name="gy"/> with <paramref name="w"/>.</summary>
-    private static Tensor<T> Conv2dInputGrad(Tensor<T> gy, Tensor<T> w, ConvGeometry g)
-    {
-        var gx = new Tensor<T>([g.Batch, g.InChannels, g.Height, g.Width]);
-        Convolution.InputGrad(w.Buffer, gy.Buffer, gx.Buffer, g);
-        if (!ShouldRecord(gy, w)) return gx;
-        return gx.Attach(new Autodiff.BinaryNode<T>("conv2d_input_grad", gy, w,
-            (h, _, w, _) => Conv2dCore(h, w, null, g),
-            (h, gy, _, _) => Conv2dWeightGrad(h, gy, g)));
-    }
-
-    /// <summary>∂/∂w of Σ conv(x, w)·gy.</summary>
-    private static Tensor<T> Conv2dWeightGrad(Tensor<T> x, Tensor<T> gy, ConvGeometry g)
-    {
-        var gw = new Tensor<T>([g.OutChannels, g.GroupInChannels, g.KernelH, g.KernelW]);
-        Convolution.WeightGrad(x.Buffer, gy.Buffer, gw.Buffer, g);
-        if (!ShouldRecord(x, gy)) return gw;
-        return gw.Attach(new Autodiff.BinaryNode<T>("conv2d_weight_grad", x, gy,
-            (h, _, gy, _) => Conv2dInputGrad(gy, h, g),
-            (h, x, _, _) => Conv2dCore(x, h, null, g)));
-    }
-
-    /// <summary>
-    /// The node of a convolution. A plain backward pass runs one fused kernel that adds the weight and bias gradients
-    /// straight into the leaves' <see cref="Grad"/> when the engine offers them; a recorded one (higher order) sends the
-    /// gradients as the differentiable primitives above.
-    /// </summary>
-    private sealed class Conv2dNode(Tensor<T> x, Tensor<T> w, Tensor<T>? b, ConvGeometry g) : Autodiff.Node<T>("conv2d")
-    {
-        public override int InputCount => b is null ? 2 : 3;
-        public override Tensor<T> Input(int index) => index switch { 0 => x, 1 => w, _ => b! };
-
-        public override void Backward(Tensor<T> grad, Tensor<T> output, Autodiff.GradientSink<T> sink)
-        {
-            if (Autograd.IsRecording)
-            {
-                if (x.RequiresGrad) sink.Send(x, Conv2dInputGrad(grad, w, g));
-                if (w.RequiresGrad) sink.Send(w, Conv2dWeightGrad(x, grad, g));
-                if (b is not null && b.RequiresGrad) sink.Send(b, grad.Sum([0, 2, 3]));
-                return;
-            }
-            var gx = x.RequiresGrad ? new Tensor<T>(x.ShapeRef) : null;
-            Tensor<T>? gw = null, gb = null, wTarget = null, bTarget = null;
-            if (w.RequiresGrad) { wTarget = sink.DirectTarget(w); gw = wTarget ?? new Tensor<T>(w.ShapeRef); }
-            if (b is not null && b.RequiresGrad) { bTarget = sink.DirectTarget(b); gb = bTarget ?? new Tensor<T>(b.ShapeRef); }
-            Convolution.Backward(x.Buffer, w.Buffer, grad.Buffer, gx?.Buffer, gw?.Buffer, wTarget is not null, gb?.Buffer, bTarget is not null, g);
-            if (gx is not null) sink.Send(x, gx);
-            if (gw is not null && wTarget is null) sink.Send(w, gw);
-            if (gb is not null && bTarget is null) sink.Send(b!, gb);
-        }
-    }
+        => b is null ? new Ops.Conv2d<T>(g).Apply(x, w) : new Ops.Conv2d<T>(g).Apply(x, w, b);
 }

@@ -2,10 +2,7 @@ using Descent.Kernels;
 
 namespace Descent;
 
-// Pooling over the last two axes of NCHW data (any leading axes are planes). Max pooling gathers each window's largest
-// element; its gradient scatters back to those positions, and the scatter's gradient is the same gather — so the pair is
-// closed under differentiation. Average pooling is linear: its gradient spreads each output over its window, and that
-// spread's gradient is the average again.
+// Pooling over the last two axes of NCHW data (any leading axes are planes); the primitives are in Ops/Primitives/Pooling.cs.
 public sealed partial class Tensor<T>
 {
     /// <summary>
@@ -22,11 +19,8 @@ public sealed partial class Tensor<T>
     public Tensor<T> MaxPool2d((int H, int W) kernel, (int H, int W) stride, (int H, int W) padding)
     {
         var (planes, windows) = SlidingWindows("MaxPool2d", kernel, stride, padding);
-        var y = new Tensor<T>(PooledShape(windows));
-        var index = new int[y.Size];
-        Pooling.MaxForward(Buffer, y.Buffer, index, planes, windows);
-        int inPlane = windows.Height * windows.Width, outPlane = windows.OutH * windows.OutW;
-        return Record(y, "max_pool2d", this, (g, x, _) => ScatterAt(g, index, x.ShapeRef, planes, inPlane, outPlane));
+        var (y, op) = Ops.MaxPool2d<T>.Run(this, windows, planes, new Ops.PoolSpec(kernel, stride, padding, false));
+        return op.Record(y, this);
     }
 
     /// <summary>
@@ -43,7 +37,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> AvgPool2d((int H, int W) kernel, (int H, int W) stride, (int H, int W) padding)
     {
         var (planes, windows) = SlidingWindows("AvgPool2d", kernel, stride, padding);
-        return Average(this, planes, windows);
+        return new Ops.AvgPool2d<T>(windows, planes, new Ops.PoolSpec(kernel, stride, padding, false)).Apply(this);
     }
 
     /// <summary>
@@ -57,7 +51,7 @@ public sealed partial class Tensor<T>
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outH);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outW);
         int h = ShapeRef[^2], w = ShapeRef[^1];
-        return Average(this, Size / Math.Max(1, h * w), PoolWindows.Adaptive(h, w, outH, outW));
+        return new Ops.AvgPool2d<T>(PoolWindows.Adaptive(h, w, outH, outW), Size / Math.Max(1, h * w), new Ops.PoolSpec(default, default, default, true)).Apply(this);
     }
 
     /// <summary>The mean over the last two axes, keeping them as 1×1 (global average pooling).</summary>
@@ -74,42 +68,5 @@ public sealed partial class Tensor<T>
         if (h + 2 * padding.H < kernel.H || w + 2 * padding.W < kernel.W)
             throw new ShapeException($"{op}: the {kernel.H}×{kernel.W} window does not fit the {h}×{w} input (padding {padding}; shape {Shapes.Format(Shape)}).");
         return (Size / Math.Max(1, h * w), PoolWindows.Sliding(h, w, kernel, stride, padding));
-    }
-
-    private int[] PooledShape(PoolWindows windows)
-    {
-        var shape = ShapeArray;
-        shape[^2] = windows.OutH;
-        shape[^1] = windows.OutW;
-        return shape;
-    }
-
-    private static Tensor<T> Average(Tensor<T> x, int planes, PoolWindows windows)
-    {
-        var y = new Tensor<T>(x.PooledShape(windows));
-        Pooling.AvgForward(x.Buffer, y.Buffer, planes, windows);
-        return Record(y, "avg_pool2d", x, (g, x, _) => AverageGrad(g, x.ShapeRef, planes, windows));
-    }
-
-    private static Tensor<T> AverageGrad(Tensor<T> g, int[] inputShape, int planes, PoolWindows windows)
-    {
-        var gx = new Tensor<T>(inputShape);
-        Pooling.AvgBackward(g.Buffer, gx.Buffer, planes, windows);
-        return Record(gx, "avg_pool2d_grad", g, (h, _, _) => Average(h, planes, windows));
-    }
-
-    private static Tensor<T> ScatterAt(Tensor<T> g, int[] index, int[] inputShape, int planes, int inPlane, int outPlane)
-    {
-        var gx = new Tensor<T>(inputShape);
-        Pooling.Scatter(g.Buffer, gx.Buffer, index, planes, inPlane, outPlane);
-        var outShape = g.ShapeRef;
-        return Record(gx, "max_pool2d_grad", g, (h, _, _) => GatherAt(h, index, outShape, planes, inPlane, outPlane));
-    }
-
-    private static Tensor<T> GatherAt(Tensor<T> h, int[] index, int[] outputShape, int planes, int inPlane, int outPlane)
-    {
-        var y = new Tensor<T>(outputShape);
-        Pooling.Gather(h.Buffer, y.Buffer, index, planes, inPlane, outPlane);
-        return Record(y, "max_pool2d_gather", h, (g, h, _) => ScatterAt(g, index, h.ShapeRef, planes, inPlane, outPlane));
     }
 }

@@ -34,34 +34,4 @@ public sealed partial class Tensor<T>
         if (Autograd.IsDetectingAnomalies) Anomaly.Check(this, node.Name, "forward");
         return this;
     }
-
-    /// <summary>Records a unary operation on <paramref name="x"/> when needed.</summary>
-    internal static Tensor<T> Record(Tensor<T> result, string name, Tensor<T> x, Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp)
-        => ShouldRecord(x) ? result.Attach(new UnaryNode<T>(name, x, vjp)) : result;
-
-    /// <summary>Records a binary operation when needed.</summary>
-    internal static Tensor<T> Record(Tensor<T> result, string name, Tensor<T> a, Tensor<T> b,
-        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpA,
-        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpB)
-        => ShouldRecord(a, b) ? result.Attach(new BinaryNode<T>(name, a, b, vjpA, vjpB)) : result;
-
-    /// <summary>
-    /// Records a binary operation with, besides its tensor VJPs, the same rules on plain numbers (g, a, b, y) for
-    /// one-element operands: a plain backward pass then adds them straight into the leaves' gradients (no tensors).
-    /// They must compute exactly what the tensor VJPs compute, operation by operation.
-    /// </summary>
-    internal static Tensor<T> Record(Tensor<T> result, string name, Tensor<T> a, Tensor<T> b,
-        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpA,
-        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpB,
-        Func<T, T, T, T, T> scalarA, Func<T, T, T, T, T> scalarB)
-        => ShouldRecord(a, b) ? result.Attach(new BinaryNode<T>(name, a, b, vjpA, vjpB, scalarA, scalarB)) : result;
-
-    /// <summary>Records an operation on several inputs when any of them requires a gradient.</summary>
-    internal static Tensor<T> Record(Tensor<T> result, string name, Tensor<T>[] inputs, Func<Tensor<T>, Tensor<T>?[]> vjp)
-    {
-        if (!Autograd.IsRecording) return result;
-        foreach (var t in inputs)
-            if (t._requiresGrad) return result.Attach(new ListNode<T>(name, inputs, vjp));
-        return result;
-    }
 }

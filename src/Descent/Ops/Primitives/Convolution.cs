@@ -1,0 +1,105 @@
+using System.Numerics;
+using Descent.Autodiff;
+using Descent.Kernels;
+
+namespace Descent.Ops;
+
+// Convolution primitives (NCHW, as PyTorch), computed by im2col and the GEMM (Kernels/Convolution.cs). The convolution,
+// its input gradient (a transposed convolution) and its weight gradient are closed under differentiation: each one's VJP
+// is made of the others, so higher-order derivatives need no further code.
+
+/// <summary>
+/// A 2-D convolution of x [N, C, H, W] with w [O, C/G, KH, KW], plus b [O] when given (inputs [x, w] or [x, w, b]);
+/// <see cref="Geometry"/> holds the validated sizes, strides, padding, dilation and groups.
+/// ∂/∂x = the transposed convolution of g with w, ∂/∂w = the correlation of x with g, ∂/∂b = Σ g over N, OH, OW.
+/// </summary>
+/// <remarks>
+/// A plain backward pass runs one fused kernel that adds the weight and bias gradients straight into the leaves'
+/// <see cref="Tensor{T}.Grad"/> when the engine offers them; a recorded one (higher order) uses the VJP's primitives.
+/// </remarks>
+internal sealed record Conv2d<T>(ConvGeometry Geometry) : NaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public override string Name => "conv2d";
+
+    public override string Label
+        => $"conv2d(k={Geometry.KernelH}x{Geometry.KernelW}, stride={Geometry.StrideH}x{Geometry.StrideW}, pad={Geometry.PadTop}x{Geometry.PadLeft}"
+           + (Geometry.DilationH != 1 || Geometry.DilationW != 1 ? $", dilation={Geometry.DilationH}x{Geometry.DilationW}" : "")
+           + (Geometry.Groups != 1 ? $", groups={Geometry.Groups}" : "") + ")";
+
+    public override Tensor<T> Forward(Tensor<T>[] inputs)
+    {
+        var g = Geometry;
+        var y = new Tensor<T>([g.Batch, g.OutChannels, g.OutH, g.OutW]);
+        Convolution.Forward(inputs[0].Buffer, inputs[1].Buffer, inputs.Length > 2 ? inputs[2].Buffer : null, y.Buffer, g);
+        return y;
+    }
+
+    public override Tensor<T>?[] Vjp(Tensor<T> g, Tensor<T>[] inputs, Tensor<T> y)
+    {
+        var grads = new Tensor<T>?[inputs.Length];
+        if (inputs[0].RequiresGrad) grads[0] = new Conv2dInputGrad<T>(Geometry).Apply(g, inputs[1]);
+        if (inputs[1].RequiresGrad) grads[1] = new Conv2dWeightGrad<T>(Geometry).Apply(inputs[0], g);
+        if (inputs.Length > 2 && inputs[2].RequiresGrad) grads[2] = g.Sum([0, 2, 3]);
+        return grads;
+    }
+
+    internal override void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
+    {
+        if (Autograd.IsRecording)
+        {
+            base.Backward(node, grad, output, sink);
+            return;
+        }
+        Tensor<T> x = node.Input(0), w = node.Input(1);
+        var b = node.InputCount > 2 ? node.Input(2) : null;
+        var gx = x.RequiresGrad ? new Tensor<T>(x.ShapeRef) : null;
+        Tensor<T>? gw = null, gb = null, wTarget = null, bTarget = null;
+        if (w.RequiresGrad) { wTarget = sink.DirectTarget(w); gw = wTarget ?? new Tensor<T>(w.ShapeRef); }
+        if (b is not null && b.RequiresGrad) { bTarget = sink.DirectTarget(b); gb = bTarget ?? new Tensor<T>(b.ShapeRef); }
+        Convolution.Backward(x.Buffer, w.Buffer, grad.Buffer, gx?.Buffer, gw?.Buffer, wTarget is not null, gb?.Buffer, bTarget is not null, Geometry);
+        if (gx is not null) sink.Send(x, gx);
+        if (gw is not null && wTarget is null) sink.Send(w, gw);
+        if (gb is not null && bTarget is null) sink.Send(b!, gb);
+    }
+}
+
+/// <summary>
+/// ∂/∂x of Σ conv(x, w)·gy, inputs (gy, w): the transposed convolution. Its VJPs: for gy, conv(h, w); for w, the weight
+/// gradient of (h, gy).
+/// </summary>
+internal sealed record Conv2dInputGrad<T>(ConvGeometry Geometry) : BinaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public override string Name => "conv2d_input_grad";
+
+    public override Tensor<T> Forward(Tensor<T> gy, Tensor<T> w)
+    {
+        var g = Geometry;
+        var gx = new Tensor<T>([g.Batch, g.InChannels, g.Height, g.Width]);
+        Convolution.InputGrad(w.Buffer, gy.Buffer, gx.Buffer, g);
+        return gx;
+    }
+
+    public override Tensor<T> VjpA(Tensor<T> h, Tensor<T> gy, Tensor<T> w, Tensor<T> y) => new Conv2d<T>(Geometry).Apply(h, w);
+
+    public override Tensor<T> VjpB(Tensor<T> h, Tensor<T> gy, Tensor<T> w, Tensor<T> y) => new Conv2dWeightGrad<T>(Geometry).Apply(h, gy);
+}
+
+/// <summary>
+/// ∂/∂w of Σ conv(x, w)·gy, inputs (x, gy). Its VJPs: for x, the input gradient of (gy, h); for gy, conv(x, h).
+/// </summary>
+internal sealed record Conv2dWeightGrad<T>(ConvGeometry Geometry) : BinaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public override string Name => "conv2d_weight_grad";
+
+    public override Tensor<T> Forward(Tensor<T> x, Tensor<T> gy)
+    {
+        var g = Geometry;
+        var gw = new Tensor<T>([g.OutChannels, g.GroupInChannels, g.KernelH, g.KernelW]);
+        Convolution.WeightGrad(x.Buffer, gy.Buffer, gw.Buffer, g);
+        return gw;
+    }
+
+    public override Tensor<T> VjpA(Tensor<T> h, Tensor<T> x, Tensor<T> gy, Tensor<T> y) => new Conv2dInputGrad<T>(Geometry).Apply(gy, h);
+
+    public override Tensor<T> VjpB(Tensor<T> h, Tensor<T> x, Tensor<T> gy, Tensor<T> y) => new Conv2d<T>(Geometry).Apply(x, h);
+}
