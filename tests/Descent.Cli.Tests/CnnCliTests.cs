@@ -46,6 +46,33 @@ public class CnnCliTests
         }
     }
 
+    [Fact]
+    public void InitFromACnnModelKeepsItsLayersAndBatchNormStatistics()
+    {
+        string folder = DTypeTests.MnistFolder(train: 16, test: 4, rows: 6, cols: 6, gzipImages: false);
+        try
+        {
+            string first = Path.Combine(folder, "first.safetensors"), second = Path.Combine(folder, "second.safetensors");
+            var (code, _, error) = Cli.Run("fit", "--data", folder, "--layers", "conv(4,3,padding=same) batchnorm relu maxpool(2) flatten linear", "--epochs", "1", "--batch-size", "8", "--save", first);
+            Assert.True(code == 0, error);
+            var saved = Descent.Learning.Model.Load(first);
+            Assert.Contains(saved.Parameters.Keys, k => k.EndsWith("running_mean", StringComparison.Ordinal));
+            // A step too small to move a float32 weight: the parameters written again are the ones read; the running
+            // statistics (buffers, read too) move by the momentum's share of each batch's statistics.
+            (code, _, error) = Cli.Run("fit", "--data", folder, "--init-from", first, "--optimizer", "sgd", "--lr", "1e-30", "--epochs", "1", "--batch-size", "8", "--save", second);
+            Assert.True(code == 0, error);
+            var again = Descent.Learning.Model.Load(second);
+            Assert.Equal(saved.Architecture.Layers, again.Architecture.Layers);
+            Assert.Equal(saved.Parameters.Keys.Order(), again.Parameters.Keys.Order());
+            foreach (var (name, values) in saved.Parameters)
+                if (!name.Contains("running", StringComparison.Ordinal)) Assert.Equal(values.Values, again.Parameters[name].Values);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--model cnn needs image data", "fit", "--data", "synthetic:moons", "--model", "cnn")]
     [InlineData("--layers sets the layer stack of --model cnn", "fit", "--data", "synthetic:moons", "--model", "mlp", "--layers", "conv(4,3)")]
