@@ -90,6 +90,39 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void Convolutional_layers_agree_with_ONNX_Runtime_and_pass_the_onnx_checker()
+    {
+        // Every convolutional layer kind (conv with bias or not, stride, padding "same", dilation, groups; max, average
+        // and global average pooling with padding; batch norm after conv and after linear; flatten; both dropouts), in
+        // CNNs fed rows of pixels as Model.Predict feeds them. A training pass first moves the running statistics.
+        string dir = Support.TempFolder();
+        var files = new List<string>();
+        var stacks = new[]
+        {
+            ("cnn_plain", "conv(4,3,padding=1) batchnorm relu maxpool(2) conv(6,3,padding=same,bias=false) relu avgpool(2) flatten linear(12) batchnorm relu dropout linear"),
+            ("cnn_strided", "conv(4,3,stride=2,padding=1) relu conv(4,3,padding=2,dilation=2,groups=2) batchnorm maxpool(3,stride=2,padding=1) avgpool(2,stride=1,padding=1) dropout2d globalavgpool flatten linear"),
+        };
+        var x = Random(16, 2 * 8 * 8, 12, scale: 2);
+        foreach (var (name, layers) in stacks)
+        {
+            var cnn = new Cnn<float>([2, 8, 8], 3, layers, seed: 11);
+            for (int i = 0; i < 3; i++) cnn.Forward(Random(8, 2 * 8 * 8, 20 + i, scale: 2, offset: 0.5));
+            cnn.Eval();
+            files.Add(AssertAgrees(Create(cnn, ModelTask.Classification, 2 * 8 * 8, 3), x, dir, name));
+        }
+        Assert.Contains(typeof(Conv2d<>), OnnxExporter.LayerTypes);
+        Support.OnnxChecker([.. files]);
+    }
+
+    [Fact]
+    public void An_adaptive_pooling_to_more_than_one_by_one_is_a_clear_export_error()
+    {
+        var cnn = new Cnn<float>([1, 6, 6], 2, "conv(2,3) adaptiveavgpool(2,2) flatten linear", seed: 1);
+        var error = Assert.Throws<OnnxExportException>(() => OnnxExporter.Export(Create(cnn, ModelTask.Classification, 36, 2)));
+        Assert.Contains("AdaptiveAvgPool2d(2, 2)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Layers_join_the_export_through_one_table()
     {
         Assert.Contains(typeof(Linear<>), OnnxExporter.LayerTypes);

@@ -31,7 +31,7 @@ public delegate string OnnxLayerExporter(OnnxGraph graph, Module<float> layer, s
 /// OnnxExporter.Save(model, "fashion.onnx");   // then: onnxruntime.InferenceSession("fashion.onnx").run(["probabilities"], {"input": x})
 /// </code>
 /// </example>
-public static class OnnxExporter
+public static partial class OnnxExporter
 {
     /// <summary>The ONNX operator set the files use (accepted by ONNX 1.8 and later, ONNX Runtime 1.7 and later).</summary>
     public const int Opset = 13;
@@ -49,6 +49,16 @@ public static class OnnxExporter
         [typeof(SoftmaxRegression<>)] = (g, m, x) => Gemm(g, x, Parameter(m, "weight"), Parameter(m, "bias"), "softmax_regression"),
         [typeof(LogisticRegression<>)] = (g, m, x) => g.Node("Sigmoid", [Gemm(g, x, Parameter(m, "weight"), Parameter(m, "bias"), "logistic")]),
         [typeof(Mlp<>)] = ExportMlp,
+        [typeof(Cnn<>)] = ExportCnn,
+        [typeof(Conv2d<>)] = ExportConv2d,
+        [typeof(MaxPool2d<>)] = (g, m, x) => Pool(g, "MaxPool", x, ((MaxPool2d<float>)m).Kernel, ((MaxPool2d<float>)m).Stride, ((MaxPool2d<float>)m).Padding),
+        [typeof(AvgPool2d<>)] = (g, m, x) => Pool(g, "AveragePool", x, ((AvgPool2d<float>)m).Kernel, ((AvgPool2d<float>)m).Stride, ((AvgPool2d<float>)m).Padding),
+        [typeof(AdaptiveAvgPool2d<>)] = ExportAdaptiveAvgPool,
+        [typeof(BatchNorm1d<>)] = (g, m, x) => BatchNormalization(g, (BatchNorm<float>)m, x),
+        [typeof(BatchNorm2d<>)] = (g, m, x) => BatchNormalization(g, (BatchNorm<float>)m, x),
+        [typeof(Flatten<>)] = (g, _, x) => g.Node("Flatten", [x], new Dictionary<string, object> { ["axis"] = 1L }),
+        [typeof(Unflatten<>)] = (g, m, x) => ToImages(g, x, ((Unflatten<float>)m).Channels, ((Unflatten<float>)m).Height, ((Unflatten<float>)m).Width),
+        [typeof(Dropout2d<>)] = (g, _, x) => g.Node("Identity", [x]),   // inference: dropout is the identity
     };
 
     /// <summary>
