@@ -68,6 +68,8 @@ public sealed class DataParallel<T> where T : unmanaged, IBinaryFloatingPointIee
         Learning.Losses.Loss.FromName<T>(loss); // an unknown name fails here, not on a worker
         if (module.NamedModules().Any(m => m.Module is IRandomModule))
             throw new ArgumentException("Data-parallel training does not support layers with random state (dropout): each worker would draw its own masks.", nameof(module));
+        if (module.NamedBuffers().Any())
+            throw new ArgumentException("Data-parallel training does not support layers with buffers (batch norm): each worker would normalise by its shard's statistics and keep its own running statistics.", nameof(module));
         var architecture = ModelArchitecture.Of(module);
         _grains = grains;
         _parameters = module.Parameters();

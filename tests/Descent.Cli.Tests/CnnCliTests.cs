@@ -73,6 +73,23 @@ public class CnnCliTests
         }
     }
 
+    [Fact]
+    public void DataParallelTrainingRefusesBatchNormBeforeStartingWorkers()
+    {
+        string folder = DTypeTests.MnistFolder(train: 8, test: 2, rows: 4, cols: 4, gzipImages: false);
+        try
+        {
+            var (code, output, error) = Cli.Run("fit", "--data", folder, "--layers", "conv(2,3,padding=1) batchnorm relu flatten linear", "--workers", "2");
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains("--workers/--cluster: this model has batch-norm layers", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--model cnn needs image data", "fit", "--data", "synthetic:moons", "--model", "cnn")]
     [InlineData("--layers sets the layer stack of --model cnn", "fit", "--data", "synthetic:moons", "--model", "mlp", "--layers", "conv(4,3)")]

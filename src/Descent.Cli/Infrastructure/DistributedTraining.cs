@@ -43,6 +43,8 @@ internal sealed class DistributedTraining : IDisposable
         string loss = standardised ? lossName[..^StandardisedSuffix.Length] : lossName;
         if (module.NamedModules().Any(m => m.Module is IRandomModule))
             throw new UsageException("--workers/--cluster: this model has random layers (dropout), which data-parallel training does not support.");
+        if (module.NamedBuffers().Any())
+            throw new UsageException("--workers/--cluster: this model has batch-norm layers, whose statistics would be each worker's shard's (and whose running statistics would stay on the workers); data-parallel training does not support them — drop batchnorm from --layers or train without --workers.");
         var processes = new List<Process>();
         IHost? silo = null;
         try
