@@ -30,7 +30,7 @@ public static class FitCommand
         var epochs = Options.Whole("--epochs", "Epochs (default 100; 5000 for the reference fit).");
         var batch = Options.Text("--batch-size", "Examples per batch, or 'full' (default: full up to 1024 examples, else 64).");
         var valSplit = Options.Number("--val-split", "Fraction held out for validation, e.g. 0.2.");
-        var schedule = Options.Text("--schedule", "Learning-rate schedule, e.g. step:factor=0.5,every=1000.");
+        var schedule = Options.Text("--schedule", "Learning-rate schedule: step:factor=0.5,every=1000 | multistep:at=1000/3000,factor=0.1 | cosine:steps=N | cosine-restarts:period=100,mult=2 | plateau:factor=0.1,patience=10 (on the validation loss, else the training loss) | exponential | polynomial | warmup | onecycle.");
         var stop = Options.Many("--stop", "Stopping rule (repeatable), e.g. plateau:window=50,slope=1e-6 or patience:10.");
         var seed = Options.Whole("--seed", "Random seed (default 0).");
         var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here (see --checkpoint-every), at the end, and when stopped (mid-epoch too); the epoch history goes beside it to PATH.history.jsonl.");
@@ -46,11 +46,13 @@ public static class FitCommand
         var scale = Options.Text("--scale", "Feature scaling, learned on the training rows and saved with the model: none | standard | minmax (default: standard for CSV data, none otherwise).");
         var task = Options.Text("--task", "How to read a CSV target: regression | classification (default: inferred — class names or a few whole numbers are classes).");
         var save = Options.Text("--save", "Write the trained model (architecture, weights, scaling, class labels) to this file, e.g. model.safetensors; use it with 'descent predict'.");
+        var gradients = new GradientFlags();
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
             init, checkpointEvery, scale, task, save,
         };
+        gradients.AddTo(command);
         command.SetAction(p =>
         {
             var settings = new FitSettings
@@ -77,6 +79,7 @@ public static class FitCommand
                 Scale = p.GetValue(scale),
                 Task = p.GetValue(task),
                 Save = p.GetValue(save),
+                Gradients = gradients.Read(p),
             };
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
             FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
@@ -135,7 +138,8 @@ public static class FitCommand
         .With("lr", FitCore.LearningRateOf(s)).With("epochs", epochs)
         .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
         .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init)
-        .With("scale", FeatureScaling.Name(FitCore.ScalingOf(s))).With("task", s.Task).With("save", s.Save);
+        .With("scale", FeatureScaling.Name(FitCore.ScalingOf(s))).With("task", s.Task).With("save", s.Save)
+        .With("gradients", s.Gradients.Describe());
 
     private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath, FitObservers observe)
         => FitCore.DTypeOf(settings) == DType.Float32

@@ -42,6 +42,8 @@ internal sealed record FitSettings
     public string? Task { get; init; }
     /// <summary>The <c>--save</c> path: where the trained model file goes.</summary>
     public string? Save { get; init; }
+    /// <summary><c>--clip-value</c>, <c>--clip-norm</c>, <c>--accumulate</c>, <c>--skip-nonfinite</c>: what wraps the optimizer.</summary>
+    public Factories.GradientOptions Gradients { get; init; } = new();
 }
 
 /// <summary>One parameter of the trained model, copied out as float64 for printing.</summary>
@@ -214,7 +216,8 @@ internal static class FitCore
         }
 
         var optimizerSetting = Setting.Parse("--optimizer", s.Optimizer);
-        var optimizer = Factories.Optimizer<T>(optimizerSetting, Factories.Schedule(s.Schedule, lr), allowMethods: false);
+        var schedule = Factories.Schedule(s.Schedule, lr, allowPlateau: true, out var plateau);
+        var optimizer = Factories.Wrap(Factories.Optimizer<T>(optimizerSetting, schedule, allowMethods: false), s.Gradients);
 
         int? batch = s.BatchSize?.ToLowerInvariant() switch
         {
@@ -262,6 +265,7 @@ internal static class FitCore
         });
         trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject { ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName };
         if (s.Resume is not null) Resume(trainer, s, optimizerSetting.Name, epochs);
+        if (plateau is not null) ObservePlateau(trainer, plateau);
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
         if (onBatch is not null)
         {
@@ -305,6 +309,16 @@ internal static class FitCore
             RawLinear = model == "linear" && scaling is not null ? Unscaled(parameters, scaling) : null,
             Names = (train.FeatureNames, train.TargetNames),
         };
+    }
+
+    /// <summary>
+    /// <c>--schedule plateau</c> watches the validation loss (the training loss without validation) once an epoch. A
+    /// resumed run first replays the checkpoint's epochs, so the observer's state is exactly where the stopped run left it.
+    /// </summary>
+    private static void ObservePlateau<T>(Trainer<T> trainer, Descent.Optimization.ReduceOnPlateau plateau) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        foreach (var e in trainer.History.Epochs) plateau.Observe(e.ValidationLoss ?? e.TrainLoss);
+        trainer.EpochEnded += e => plateau.Observe(e.ValidationLoss ?? e.TrainLoss);
     }
 
     /// <summary>
