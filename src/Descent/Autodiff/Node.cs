@@ -29,6 +29,65 @@ internal abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754
 
     /// <summary>Drops the saved tensors so the graph can be collected.</summary>
     public virtual void Release() => Freed = true;
+
+    /// <summary>
+    /// The Jacobian–vector product of this operation: the tangent of its output given a tangent per input (null: zero,
+    /// the input is a constant in this forward pass). The primitives that declare a JVP beside their VJP use it; the
+    /// others fall back on <see cref="TransposeJvp"/>.
+    /// </summary>
+    public virtual Tensor<T> Jvp(Tensor<T>?[] tangents, Tensor<T> output) => TransposeJvp(tangents, output);
+
+    /// <summary>Whether this node declares its JVP (rather than deriving it from its VJP).</summary>
+    public virtual bool DeclaresJvp => false;
+
+    /// <summary>
+    /// The JVP derived from the VJP, which is linear in the upstream gradient u: J·v = ∂/∂u ⟨Jᵀu, v⟩. Runs the VJP once
+    /// with a recorded u and differentiates the inner product — exact, but a backward pass of the VJP per forward step,
+    /// so primitives declare their own JVP where it matters.
+    /// </summary>
+    protected Tensor<T> TransposeJvp(Tensor<T>?[] tangents, Tensor<T> output)
+    {
+        using var recording = Autograd.EnableGrad();
+        var u = new Tensor<T>(output.ShapeArray).WithGrad();
+        var sink = new CollectingSink<T>();
+        Backward(u, output, sink);
+        Tensor<T>? product = null;
+        var seen = new HashSet<Tensor<T>>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < InputCount; i++)
+        {
+            // An input used twice gets one gradient (the sink sums both uses) and one tangent: count it once.
+            if (!seen.Add(Input(i)) || tangents[i] is not { } v || sink.Find(Input(i)) is not { } g) continue;
+            var term = (g * v).Sum();
+            product = product is null ? term : product + term;
+        }
+        if (product is null || !product.RequiresGrad) return new Tensor<T>(output.ShapeArray);
+        return Autograd.Grad(product, [u], retainGraph: true)[0].Detach(); // the VJP may reach into the forward graph: keep it
+    }
+}
+
+/// <summary>Keeps the gradients a node's VJP sends to its inputs, reduced to each input's shape (for <see cref="Node{T}.TransposeJvp"/>).</summary>
+internal sealed class CollectingSink<T> : GradientSink<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly List<(Tensor<T> Input, Tensor<T> Grad)> _grads = [];
+
+    public override void Send(Tensor<T> input, Tensor<T> grad)
+    {
+        if (!Shapes.Equal(grad.ShapeRef, input.ShapeRef)) grad = grad.SumTo(input.ShapeRef);
+        for (int i = 0; i < _grads.Count; i++)
+            if (ReferenceEquals(_grads[i].Input, input))
+            {
+                _grads[i] = (input, _grads[i].Grad + grad);
+                return;
+            }
+        _grads.Add((input, grad));
+    }
+
+    public Tensor<T>? Find(Tensor<T> input)
+    {
+        foreach (var (i, g) in _grads)
+            if (ReferenceEquals(i, input)) return g;
+        return null;
+    }
 }
 
 /// <summary>Receives the gradients a node sends to its inputs.</summary>
@@ -54,11 +113,20 @@ internal abstract class GradientSink<T> where T : unmanaged, IBinaryFloatingPoin
 }
 
 /// <summary>A node with one input and a VJP of (upstream, input, output).</summary>
-internal sealed class UnaryNode<T>(string name, Tensor<T> x, Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp) : Node<T>(name)
+internal sealed class UnaryNode<T>(string name, Tensor<T> x, Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp,
+    Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? jvp = null) : Node<T>(name)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private Tensor<T> _x = x;
     private Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? _vjp = vjp;
+    private readonly Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? _jvp = jvp;
+
+    public override bool DeclaresJvp => _jvp is not null;
+
+    /// <summary>The declared JVP (tangent of x, x, y) ↦ tangent of y, or the transpose of the VJP.</summary>
+    public override Tensor<T> Jvp(Tensor<T>?[] tangents, Tensor<T> output)
+        => tangents[0] is not { } t ? new Tensor<T>(output.ShapeArray)
+            : _jvp is null ? TransposeJvp(tangents, output) : Forward.Shaped(_jvp(t, _x, output), output);
 
     public override int InputCount => 1;
     public override Tensor<T> Input(int index) => _x;
@@ -80,12 +148,30 @@ internal sealed class UnaryNode<T>(string name, Tensor<T> x, Func<Tensor<T>, Ten
 internal sealed class BinaryNode<T>(string name, Tensor<T> a, Tensor<T> b,
     Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpA,
     Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjpB,
-    Func<T, T, T, T, T>? scalarA = null, Func<T, T, T, T, T>? scalarB = null) : Node<T>(name)
+    Func<T, T, T, T, T>? scalarA = null, Func<T, T, T, T, T>? scalarB = null,
+    Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? jvpA = null,
+    Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? jvpB = null) : Node<T>(name)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Tensor<T> _a = a, _b = b;
     private Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? _vjpA = vjpA, _vjpB = vjpB;
     private readonly Func<T, T, T, T, T>? _scalarA = scalarA, _scalarB = scalarB;
+    private readonly Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>>? _jvpA = jvpA, _jvpB = jvpB;
+
+    public override bool DeclaresJvp => _jvpA is not null && _jvpB is not null;
+
+    /// <summary>
+    /// The declared JVPs, one per input: (tangent of that input, a, b, y) ↦ its part of the tangent of y, summed (each
+    /// broadcast to y's shape); or the transpose of the VJPs.
+    /// </summary>
+    public override Tensor<T> Jvp(Tensor<T>?[] tangents, Tensor<T> output)
+    {
+        if (!DeclaresJvp) return TransposeJvp(tangents, output);
+        Tensor<T>? sum = null;
+        if (tangents[0] is { } ta) sum = _jvpA!(ta, _a, _b, output);
+        if (tangents[1] is { } tb) sum = sum is null ? _jvpB!(tb, _a, _b, output) : sum + _jvpB!(tb, _a, _b, output);
+        return sum is null ? new Tensor<T>(output.ShapeArray) : Forward.Shaped(sum, output);
+    }
 
     public override int InputCount => 2;
     public override Tensor<T> Input(int index) => index == 0 ? _a : _b;
@@ -113,11 +199,19 @@ internal sealed class BinaryNode<T>(string name, Tensor<T> a, Tensor<T> b,
 }
 
 /// <summary>A node with any number of inputs and a VJP closure returning one gradient (or null) per input.</summary>
-internal sealed class ListNode<T>(string name, Tensor<T>[] inputs, Func<Tensor<T>, Tensor<T>?[]> vjp) : Node<T>(name)
+internal sealed class ListNode<T>(string name, Tensor<T>[] inputs, Func<Tensor<T>, Tensor<T>?[]> vjp, Func<Tensor<T>[], Tensor<T>>? jvp = null) : Node<T>(name)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Tensor<T>[] _inputs = inputs;
     private Func<Tensor<T>, Tensor<T>?[]>? _vjp = vjp;
+    private readonly Func<Tensor<T>[], Tensor<T>>? _jvp = jvp;
+
+    public override bool DeclaresJvp => _jvp is not null;
+
+    /// <summary>The declared JVP (a tangent per input, zeros for constants ↦ tangent of y), or the transpose of the VJP.</summary>
+    public override Tensor<T> Jvp(Tensor<T>?[] tangents, Tensor<T> output)
+        => _jvp is null ? TransposeJvp(tangents, output)
+            : Forward.Shaped(_jvp(tangents.Select((t, i) => t ?? new Tensor<T>(_inputs[i].ShapeArray)).ToArray()), output);
 
     public override int InputCount => _inputs.Length;
     public override Tensor<T> Input(int index) => _inputs[index];
