@@ -31,7 +31,9 @@ public sealed partial class Tensor<T>
             Advance(counter, outShape);
         }
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("gather", this, (g, x, _) => Tensor.Zeros<T>(x.ShapeArray).ScatterAdd(a, index, g)));
+        return result.Attach(new Autodiff.UnaryNode<T>("gather", this,
+            vjp: (g, x, _) => Tensor.Zeros<T>(x.ShapeArray).ScatterAdd(a, index, g),
+            jvp: (t, _, _) => t.Gather(a, index)));
     }
 
     /// <summary>
@@ -93,8 +95,10 @@ public sealed partial class Tensor<T>
         bool sameShape = Shapes.Equal(source.ShapeRef, index.ShapeRef);
         var sourceShape = source.ShapeArray;
         return result.Attach(new Autodiff.BinaryNode<T>("scatter_add", this, source,
-            static (g, _, _, _) => g,
-            (g, _, _, _) => sameShape ? g.Gather(a, index) : g.Gather(a, index).PadTo(sourceShape)));
+            vjpA: static (g, _, _, _) => g,
+            vjpB: (g, _, _, _) => sameShape ? g.Gather(a, index) : g.Gather(a, index).PadTo(sourceShape),
+            jvpA: static (t, _, _, _) => t,
+            jvpB: (t, x, _, _) => Tensor.ZerosLike(x).ScatterAdd(a, index, t)));
     }
 
     /// <summary>This tensor (smaller or equal on every axis) placed at the start of zeros of <paramref name="shape"/>; ∂: the same region back.</summary>
