@@ -11,7 +11,7 @@ public sealed partial class Tensor<T>
 {
     /// <summary>σ(x) = 1/(1+e⁻ˣ), computed stably. ∂/∂x = σ(x)(1−σ(x)).</summary>
     public Tensor<T> Sigmoid() => Record(Map(this, static (s, d) => TensorPrimitives.Sigmoid(s, d)), "sigmoid", this,
-        static (g, _, y) => FusedGrad<SigmoidGrad>(g, y, static (g, y) => g * y * (T.One - y)));
+        static (g, _, y) => FusedGrad<SigmoidGrad>(g, y, static (g, y) => g * y * (T.One - y)), diagonal: true);
 
     /// <summary>softplus(x) = ln(1+eˣ), computed as max(x,0) + ln(1+e^−|x|) so it never overflows. ∂/∂x = σ(x).</summary>
     public Tensor<T> Softplus() => Record(Map(this, static (s, d) =>
@@ -22,11 +22,11 @@ public sealed partial class Tensor<T>
                 d[i] = T.Max(x, T.Zero) + T.LogP1(T.Exp(-T.Abs(x)));
             }
         }), "softplus", this,
-        static (g, x, _) => g * x.Sigmoid());
+        static (g, x, _) => g * x.Sigmoid(), diagonal: true);
 
     /// <summary>max(x, 0). ∂/∂x = 1 for x &gt; 0, else 0 (0 at the kink, as PyTorch).</summary>
     public Tensor<T> Relu() => Record(Map(this, static (s, d) => TensorPrimitives.Max(s, T.Zero, d)), "relu", this,
-        static (g, _, y) => FusedGrad<ReluGrad>(g, y, static (g, y) => g * y.GreaterThan(T.Zero)));
+        static (g, _, y) => FusedGrad<ReluGrad>(g, y, static (g, y) => g * y.GreaterThan(T.Zero)), diagonal: true);
 
     /// <summary>x for x &gt; 0, else slope·x. ∂/∂x = 1 for x &gt; 0, else slope.</summary>
     public Tensor<T> LeakyRelu(T slope)
@@ -36,11 +36,12 @@ public sealed partial class Tensor<T>
         var d = result.Buffer;
         for (int i = 0; i < d.Length; i++) d[i] = s[i] > T.Zero ? s[i] : s[i] * slope;
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("leaky_relu", this, (g, x, _) =>
+        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp = (g, x, _) =>
         {
             var mask = x.GreaterThan(T.Zero);
             return g * (mask + (T.One - mask) * slope);
-        }));
+        };
+        return result.Attach(new Autodiff.UnaryNode<T>("leaky_relu", this, vjp, jvp: vjp)); // diagonal: the JVP is the VJP
     }
 
     /// <summary>LeakyRelu with slope 0.01.</summary>

@@ -12,7 +12,7 @@ public sealed partial class Tensor<T>
             static (g, _, _, _) => g,
             static (g, _, _, _) => g,
             static (g, _, _, _) => g,
-            static (g, _, _, _) => g);
+            static (g, _, _, _) => g, diagonal: true);
 
     /// <summary>Element-wise difference with broadcasting. ∂/∂a = 1, ∂/∂b = −1.</summary>
     public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
@@ -20,7 +20,7 @@ public sealed partial class Tensor<T>
             static (g, _, _, _) => g,
             static (g, _, _, _) => -g,
             static (g, _, _, _) => g,
-            static (g, _, _, _) => -g);
+            static (g, _, _, _) => -g, diagonal: true);
 
     /// <summary>Element-wise product with broadcasting. ∂/∂a = b, ∂/∂b = a.</summary>
     public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
@@ -28,7 +28,7 @@ public sealed partial class Tensor<T>
             static (g, _, b, _) => g * b,
             static (g, a, _, _) => g * a,
             static (g, _, b, _) => g * b,
-            static (g, a, _, _) => g * a);
+            static (g, a, _, _) => g * a, diagonal: true);
 
     /// <summary>Element-wise quotient with broadcasting. ∂/∂a = 1/b, ∂/∂b = −a/b² = −y/b.</summary>
     public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
@@ -36,12 +36,12 @@ public sealed partial class Tensor<T>
             static (g, _, b, _) => g / b,
             static (g, _, b, y) => -(g * y / b),
             static (g, _, b, _) => g / b,
-            static (g, _, b, y) => -(g * y / b));
+            static (g, _, b, y) => -(g * y / b), diagonal: true);
 
     /// <summary>Negation. ∂/∂x = −1.</summary>
     public static Tensor<T> operator -(Tensor<T> x)
         => Record(ElementWise.Unary(x, static (s, d) => System.Numerics.Tensors.TensorPrimitives.Negate(s, d)), "negate", x,
-            static (g, _, _) => -g);
+            static (g, _, _) => -g, diagonal: true);
 
     /// <summary>Adds a scalar to every element.</summary>
     public static Tensor<T> operator +(Tensor<T> a, T b) => a + Tensor.Scalar(b);

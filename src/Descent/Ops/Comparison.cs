@@ -33,13 +33,13 @@ public sealed partial class Tensor<T>
     public static Tensor<T> Maximum(Tensor<T> a, Tensor<T> b)
         => Record(ElementWise.Binary<T, MaxOp<T>>(a, b, "maximum"), "maximum", a, b,
             static (g, a, b, _) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5)),
-            static (g, a, b, _) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5)));
+            static (g, a, b, _) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5)), diagonal: true);
 
     /// <summary>Element-wise minimum with broadcasting; ties split the gradient evenly.</summary>
     public static Tensor<T> Minimum(Tensor<T> a, Tensor<T> b)
         => Record(ElementWise.Binary<T, MinOp<T>>(a, b, "minimum"), "minimum", a, b,
             static (g, a, b, _) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5)),
-            static (g, a, b, _) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5)));
+            static (g, a, b, _) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5)), diagonal: true);
 
     /// <summary>Element-wise maximum with another tensor.</summary>
     public Tensor<T> Maximum(Tensor<T> other) => Maximum(this, other);
@@ -57,8 +57,8 @@ public sealed partial class Tensor<T>
         var result = new Tensor<T>(ShapeArray);
         System.Numerics.Tensors.TensorPrimitives.Clamp(Buffer, min, max, result.Buffer);
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("clip", this, (g, x, _) =>
-            g * x.GreaterOrEqual(Tensor.Scalar(min)) * x.LessOrEqual(Tensor.Scalar(max))));
+        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp = (g, x, _) => g * x.GreaterOrEqual(Tensor.Scalar(min)) * x.LessOrEqual(Tensor.Scalar(max));
+        return result.Attach(new Autodiff.UnaryNode<T>("clip", this, vjp, jvp: vjp)); // diagonal: the JVP is the VJP
     }
 
     /// <summary>
@@ -80,6 +80,6 @@ public sealed partial class Tensor<T>
         {
             var zero = Tensor.Scalar(T.Zero);
             return [Where(cond, g, zero), Where(cond, zero, g)];
-        });
+        }, jvp: t => Where(cond, t[0], t[1]));
     }
 }

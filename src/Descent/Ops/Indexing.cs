@@ -50,7 +50,8 @@ public sealed partial class Tensor<T>
         var result = new Tensor<T>(shape);
         Copy.Strided(Buffer, offset, strides, shape, result.Buffer);
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>(name, this, (g, x, _) => g.ScatterInto(x.ShapeArray, offset, strides, name)));
+        return result.Attach(new Autodiff.UnaryNode<T>(name, this, (g, x, _) => g.ScatterInto(x.ShapeArray, offset, strides, name),
+            jvp: (t, _, _) => t.Gather(offset, strides, shape, name)));
     }
 
     /// <summary>Zeros of <paramref name="shape"/> with this tensor added into a strided region; its gradient gathers the region.</summary>
@@ -59,7 +60,8 @@ public sealed partial class Tensor<T>
         var result = new Tensor<T>(shape);
         Copy.ScatterAddStrided(Buffer, ShapeRef, result.Buffer, offset, strides);
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>(name + "_backward", this, (g, _, _) => g.Gather(offset, strides, ShapeArray, name)));
+        return result.Attach(new Autodiff.UnaryNode<T>(name + "_backward", this, (g, _, _) => g.Gather(offset, strides, ShapeArray, name),
+            jvp: (t, _, _) => t.ScatterInto(shape, offset, strides, name)));
     }
 
     /// <summary>
@@ -80,7 +82,8 @@ public sealed partial class Tensor<T>
         }
         var result = IndexSelectKernel(a, idx);
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("index_select", this, (g, x, _) => g.IndexAdd(x.ShapeArray, a, idx)));
+        return result.Attach(new Autodiff.UnaryNode<T>("index_select", this, (g, x, _) => g.IndexAdd(x.ShapeArray, a, idx),
+            jvp: (t, _, _) => t.IndexSelect(a, idx)));
     }
 
     private Tensor<T> IndexSelectKernel(int axis, int[] idx)
@@ -107,7 +110,7 @@ public sealed partial class Tensor<T>
                 System.Numerics.Tensors.TensorPrimitives.Add(dst, Buffer.AsSpan((o * idx.Length + j) * inner, inner), dst);
             }
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("index_add", this, (g, _, _) => g.IndexSelect(axis, idx)));
+        return result.Attach(new Autodiff.UnaryNode<T>("index_add", this, (g, _, _) => g.IndexSelect(axis, idx), jvp: (t, _, _) => t.IndexAdd(shape, axis, idx)));
     }
 
     /// <summary>The elements where <paramref name="mask"/> (same shape) is non-zero, as a 1-D tensor in row-major order.</summary>
@@ -174,7 +177,7 @@ public sealed partial class Tensor<T>
                 grads[k] = g[idx];
             }
             return grads;
-        });
+        }, jvp: t => Concat(a, t));
     }
 
     /// <summary>Joins equal-shaped tensors along a new axis.</summary>

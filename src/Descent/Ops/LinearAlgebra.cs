@@ -52,9 +52,12 @@ public sealed partial class Tensor<T>
                 Gemm.Multiply(a.Buffer, oa * m * k, b.Buffer, ob * k * n, result.Buffer, i * m * n, m, k, n);
             }
         }
-        return Record(result, "matmul", a, b,
+        if (!ShouldRecord(a, b)) return result;
+        return result.Attach(new Autodiff.BinaryNode<T>("matmul", a, b,
             static (g, _, b, _) => MatMulTransposed(g, b, transposeB: true),
-            static (g, a, _, _) => MatMulTransposed(a, g, transposeB: false));
+            static (g, a, _, _) => MatMulTransposed(a, g, transposeB: false),
+            jvpA: static (t, _, b, _) => t.MatMul(b),
+            jvpB: static (t, a, _, _) => a.MatMul(t)));
     }
 
     /// <summary>
@@ -85,6 +88,18 @@ public sealed partial class Tensor<T>
 
         public override int InputCount => 2;
         public override Tensor<T> Input(int index) => index == 0 ? _a : _b;
+
+        public override bool DeclaresJvp => true;
+
+        /// <summary>J·v of a·b: ȧ·b + a·ḃ.</summary>
+        public override Tensor<T> Jvp(Tensor<T>?[] tangents, Tensor<T> output)
+            => tangents switch
+            {
+                [{ } ta, { } tb] => ta.MatMul(_b) + _a.MatMul(tb),
+                [{ } ta, null] => ta.MatMul(_b),
+                [null, { } tb] => _a.MatMul(tb),
+                _ => new Tensor<T>(output.ShapeArray),
+            };
 
         public override void Backward(Tensor<T> grad, Tensor<T> output, Autodiff.GradientSink<T> sink)
         {
@@ -148,6 +163,18 @@ public sealed partial class Tensor<T>
     {
         public override int InputCount => b is null ? 2 : 3;
         public override Tensor<T> Input(int index) => index switch { 0 => x, 1 => w, _ => b! };
+
+        public override bool DeclaresJvp => true;
+
+        /// <summary>J·v of x·w + b (then ReLU): ẋ·w + x·ẇ + ḃ, masked where the ReLU is off.</summary>
+        public override Tensor<T> Jvp(Tensor<T>?[] tangents, Tensor<T> output)
+        {
+            var dz = new Tensor<T>(output.ShapeArray);
+            if (tangents[0] is { } tx) dz += MatMul(tx, w);
+            if (tangents[1] is { } tw) dz += MatMul(x, tw);
+            if (tangents.Length > 2 && tangents[2] is { } tb) dz += tb;
+            return relu ? dz * output.GreaterThan(T.Zero) : dz;
+        }
 
         public override void Backward(Tensor<T> grad, Tensor<T> output, Autodiff.GradientSink<T> sink)
         {

@@ -24,7 +24,8 @@ public sealed partial class Tensor<T>
         }
         if (!ShouldRecord(this)) return result;
         var keptShape = KeptShape(ShapeRef, ax);
-        return result.Attach(new Autodiff.UnaryNode<T>("sum", this, (g, x, _) => g.Reshape(keptShape).BroadcastTo(x.ShapeRef)));
+        return result.Attach(new Autodiff.UnaryNode<T>("sum", this, (g, x, _) => g.Reshape(keptShape).BroadcastTo(x.ShapeRef),
+            jvp: (t, _, _) => t.Sum(ax, keepDims)));
     }
 
     /// <summary>Sum over one axis.</summary>
@@ -70,6 +71,11 @@ public sealed partial class Tensor<T>
             var mask = x.Detach().EqualTo(y.Detach().Reshape(keptShape));
             var ties = mask.Sum(ax, keepDims: true);
             return g.Reshape(keptShape) * mask / ties;
+        }, jvp: (t, x, y) =>
+        {
+            // The tangent of the extreme: the mean of the tangents at the tied extreme positions (the VJP's split, transposed).
+            var mask = x.Detach().EqualTo(y.Detach().Reshape(keptShape));
+            return (t * mask).Sum(ax, keepDims) / mask.Sum(ax, keepDims);
         }));
     }
 
@@ -91,7 +97,7 @@ public sealed partial class Tensor<T>
             bool anyZero = Array.IndexOf(x.Buffer, T.Zero) >= 0;
             if (!anyZero) return g.Reshape(keptShape) * y.Reshape(keptShape) / x;
             return g.Reshape(keptShape) * x.Detach().ProductOfOthers(ax);
-        }));
+        }, jvp: (t, x, _) => (t * x.Detach().ProductOfOthers(ax)).Sum(ax, keepDims))); // Σᵢ ẋᵢ Π_{j≠i} xⱼ
     }
 
     /// <summary>Π_{j≠i} xⱼ along the reduced axes, for every i: the gradient of a product when zeros are present (constant).</summary>

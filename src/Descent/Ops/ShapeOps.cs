@@ -12,7 +12,8 @@ public sealed partial class Tensor<T>
         var s = Tensor.ResolveShape(shape, Size, "Reshape");
         var result = new Tensor<T>(s, Buffer);
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("reshape", this, static (g, x, _) => g.Reshape(x.ShapeRef)));
+        return result.Attach(new Autodiff.UnaryNode<T>("reshape", this, static (g, x, _) => g.Reshape(x.ShapeRef),
+            jvp: static (t, _, y) => t.Reshape(y.ShapeRef)));
     }
 
     /// <summary>A 1-D view of all elements.</summary>
@@ -35,7 +36,7 @@ public sealed partial class Tensor<T>
         if (!ShouldRecord(this)) return result;
         var inverse = new int[Rank];
         for (int i = 0; i < Rank; i++) inverse[perm[i]] = i;
-        return result.Attach(new Autodiff.UnaryNode<T>("permute", this, (g, _, _) => g.Permute(inverse)));
+        return result.Attach(new Autodiff.UnaryNode<T>("permute", this, (g, _, _) => g.Permute(inverse), jvp: (t, _, _) => t.Permute(perm)));
     }
 
     /// <summary>Swaps two axes (by default the last two: the matrix transpose).</summary>
@@ -79,7 +80,7 @@ public sealed partial class Tensor<T>
         if (Shapes.Equal(Shape, shape)) return this;
         var result = new Tensor<T>((int[])shape.Clone(), ElementWise.BroadcastTo(Buffer, ShapeRef, shape));
         if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("broadcast_to", this, static (g, _, _) => g));
+        return result.Attach(new Autodiff.UnaryNode<T>("broadcast_to", this, static (g, _, _) => g, jvp: static (t, _, y) => t.BroadcastTo(y.ShapeArray)));
     }
 
     /// <summary>

@@ -75,6 +75,20 @@ public class ForwardModeTests(ITestOutputHelper output)
         Assert.Throws<ShapeException>(() => Autograd.Jvp(t => t.Sin(), x, Tensor.FromArray([1.0, 2])));
     }
 
+    [Fact]
+    public void SoftmaxCrossEntropyDeclaresItsJvp()
+    {
+        var logits = Tensor.FromArray([0.3, -1.2, 2.5, 0.7, -0.4, 1.1, 0.2, 0.9, -0.6], 3, 3);
+        var labels = Tensor.FromArray([2.0, 0, 1]);
+        var v = Tensor.FromArray([0.5, -0.25, 1, -1, 0.75, 0.1, 0.3, -0.6, 0.2], 3, 3);
+        var (jv, declared, transposed) = Autograd.JvpWithCounts(xs => Descent.Learning.Losses.Loss.SoftmaxCrossEntropy(xs[0], labels), [logits], [v]);
+        Assert.Equal(0, transposed);
+        Assert.True(declared > 0);
+        const double h = 1e-6;
+        double numeric = (Descent.Learning.Losses.Loss.SoftmaxCrossEntropy(logits + v * h, labels).Item() - Descent.Learning.Losses.Loss.SoftmaxCrossEntropy(logits - v * h, labels).Item()) / (2 * h);
+        Assert.Equal(numeric, jv.Item(), 8);
+    }
+
     [Theory]
     [InlineData(JacobianMode.Forward)]
     [InlineData(JacobianMode.Reverse)]

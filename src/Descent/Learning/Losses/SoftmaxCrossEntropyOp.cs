@@ -29,7 +29,8 @@ internal static class SoftmaxCrossEntropyOp
         var perExample = new Tensor<T>([n], losses);
         if (Tensor<T>.ShouldRecord(logits))
             perExample.Attach(new Autodiff.UnaryNode<T>("softmax_cross_entropy", logits, (g, x, _) =>
-                Tensor<T>.ShouldRecord(g, x) ? g.Unsqueeze(-1) * (x.Softmax(-1) - OneHot<T>(classes, c)) : Gradient(g, x, classes)));
+                Tensor<T>.ShouldRecord(g, x) ? g.Unsqueeze(-1) * (x.Softmax(-1) - OneHot<T>(classes, c)) : Gradient(g, x, classes),
+                jvp: (t, x, _) => (t * (x.Softmax(-1) - OneHot<T>(classes, c))).Sum([-1]))); // Σⱼ żᵢⱼ (softmaxᵢⱼ − onehotᵢⱼ)
         return Loss.Reduce(perExample, reduction);
     }
 
