@@ -125,10 +125,29 @@ public class ToolboxCliTests
     }
 
     [Fact]
+    public void PlateauScheduleResumesExactly()
+    {
+        string folder = Directory.CreateTempSubdirectory().FullName;
+        string checkpoint = Path.Combine(folder, "run.ckpt");
+        string[] common = ["fit", "--data", "synthetic:linear", "--lr", "0.1", "--schedule", "plateau:patience=2,factor=0.5"];
+        var (_, whole) = Cli.Json([.. common, "--epochs", "80"]);
+        var (firstCode, _, _) = Cli.Run([.. common, "--epochs", "50", "--checkpoint", checkpoint]);
+        Assert.Equal(0, firstCode);
+        var (code, resumed) = Cli.Json([.. common, "--epochs", "80", "--resume", checkpoint]);
+        Assert.Equal(0, code);
+        // The observer replays the checkpoint's epochs, so the rates (and so the parameters) continue exactly.
+        static double[] Rates(JsonNode json) => json["history"]!.AsArray().Select(e => (double)e!["learning_rate"]!).ToArray();
+        Assert.Equal(Rates(whole), Rates(resumed));
+        Assert.Equal(whole["parameters"]!.ToJsonString(), resumed["parameters"]!.ToJsonString());
+    }
+
+    [Fact]
     public void SweepRunsTwoPhasesAndSearchesSeveralSettings()
     {
-        var (code, json) = Cli.Json("sweep", "minimize", "w^2", "--start", "w=10", "--lr", "1e-4..1", "--steps", "20", "--fine", "4");
+        string plot = Path.Combine(Directory.CreateTempSubdirectory().FullName, "sweep.svg");
+        var (code, json) = Cli.Json("sweep", "minimize", "w^2", "--start", "w=10", "--lr", "1e-4..1", "--steps", "20", "--fine", "4", "--plot", plot);
         Assert.Equal(0, code);
+        Assert.Contains("<svg", File.ReadAllText(plot), StringComparison.Ordinal);
         var trials = json["trials"]!.AsArray();
         Assert.Equal(9, trials.Count);
         Assert.Equal(5, trials.Count(t => (string)t!["phase"]! == "decade"));
