@@ -23,7 +23,7 @@ public static class Program
     /// <param name="stdout">Where results go.</param>
     /// <param name="stderr">Where progress and errors go.</param>
     /// <param name="cancellation">Cancels a running command (exit code 5).</param>
-    /// <returns>0 ok, 2 usage, 3 input, 4 diverged, 5 interrupted, 1 internal error.</returns>
+    /// <returns>0 ok, 2 usage, 3 input, 4 diverged, 5 interrupted, 6 cluster failed, 1 internal error.</returns>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation = default)
         => Run(args, stdout, stderr, cancellation, live: false);
 
@@ -67,6 +67,7 @@ public static class Program
         UsageException u => (ExitCodes.Usage, u.Message),
         InputException i => (ExitCodes.Input, i.Message),
         OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
+        ClusterException c => (ExitCodes.Cluster, c.Message),
         DatasetNotInstalledException d => (ExitCodes.Input, d.Message),
         DataFormatException d => (ExitCodes.Input, d.Message),
         CheckpointException c => (ExitCodes.Input, c.Message),

@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Descent.Learning.Training;
 using Descent.Tracking;
@@ -53,11 +52,14 @@ public sealed class LiveDashboard : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly FeedHub _hub;
+    private readonly FrameLog _frames;
     private readonly CancellationTokenSource _stop;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly LiveDashboardOptions _options;
     private Task _watcher = Task.CompletedTask;
+    private Task _publisher = Task.CompletedTask;
     private int _liveRuns;
+    private int _viewers;
     private bool _disposed;
 
     private LiveDashboard(WebApplication app, FeedHub hub, LiveDashboardOptions options, string token)
@@ -66,6 +68,7 @@ public sealed class LiveDashboard : IAsyncDisposable
         _hub = hub;
         _options = options;
         _stop = options.StopSource ?? new CancellationTokenSource();
+        _frames = new FrameLog(hub, () => _stop.IsCancellationRequested);
         Token = token;
     }
 
@@ -74,6 +77,9 @@ public sealed class LiveDashboard : IAsyncDisposable
 
     /// <summary>The per-run token that a stop request must carry (it is embedded in the page).</summary>
     public string Token { get; }
+
+    /// <summary>What the viewers are sent.</summary>
+    internal FrameLog Frames => _frames;
 
     /// <summary>Cancelled when someone presses Stop: pass it to <see cref="TrainerOptions.Cancellation"/>.</summary>
     public CancellationToken StopRequested => _stop.Token;
@@ -123,6 +129,7 @@ public sealed class LiveDashboard : IAsyncDisposable
         }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         dashboard.Address = new Uri(address.EndsWith('/') ? address : address + "/");
+        dashboard._publisher = Task.Run(dashboard.PublishAsync);
         if (store is not null) dashboard._watcher = Task.Run(() => dashboard.WatchAsync(store));
         return dashboard;
     }
@@ -154,6 +161,7 @@ public sealed class LiveDashboard : IAsyncDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _frames.Publish(); // the last changes (a run's end) go out before the streams close
         await _shutdown.CancelAsync().ConfigureAwait(false);
         _hub.Pulse();
         try
@@ -163,6 +171,7 @@ public sealed class LiveDashboard : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        await _publisher.ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         if (_options.StopSource is null) _stop.Dispose();
@@ -192,19 +201,24 @@ public sealed class LiveDashboard : IAsyncDisposable
                 .Replace("{{MODE}}", _options.StorePath is null ? "live" : "watch", StringComparison.Ordinal);
             return context.Response.WriteAsync(page, context.RequestAborted);
         });
-        app.MapGet("/dashboard.js", context =>
-        {
-            context.Response.ContentType = "text/javascript; charset=utf-8";
-            return context.Response.WriteAsync(Resource("dashboard.js"), context.RequestAborted);
-        });
+        app.MapGet("/dashboard.js", context => Serve(context, "dashboard.js", "text/javascript; charset=utf-8"));
+        app.MapGet("/dashboard.css", context => Serve(context, "dashboard.css", "text/css; charset=utf-8"));
+        app.MapGet("/lib/uPlot.iife.min.js", context => Serve(context, "lib.uPlot.iife.min.js", "text/javascript; charset=utf-8"));
+        app.MapGet("/lib/uPlot.min.css", context => Serve(context, "lib.uPlot.min.css", "text/css; charset=utf-8"));
         app.MapGet("/api/state", context =>
         {
             context.Response.ContentType = "application/json";
-            return context.Response.WriteAsync(Snapshot(new Dictionary<string, int>(), new Dictionary<string, int>(), all: true).ToJsonString(), context.RequestAborted);
+            return context.Response.Body.WriteAsync(_frames.Snapshot().Json, context.RequestAborted).AsTask();
         });
         app.MapGet("/api/events", EventsAsync);
         app.MapPost("/api/stop", async context =>
         {
+            if (CrossSite(context.Request) is { } why)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsync(why, context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
             var sent = context.Request.Headers["X-Descent-Token"].ToString();
             if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(Token)))
             {
@@ -228,35 +242,58 @@ public sealed class LiveDashboard : IAsyncDisposable
         });
     }
 
-    // Hand-written Server-Sent Events: headers and a full snapshot go out at once (a browser sees the stream open
-    // immediately), then at most one update per PushInterval with only what is new, and a comment every 15 s.
+    // Hand-written Server-Sent Events: headers and the cached snapshot go out at once (a browser sees the stream open
+    // immediately), then the frames after it as the builder makes them (at most one per PushInterval), and a comment
+    // every 15 s. Every viewer writes the same bytes: nothing is serialised per viewer.
     private async Task EventsAsync(HttpContext context)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
         var token = linked.Token;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.Connection = "keep-alive";
-        var sent = new Dictionary<string, int>();
-        var versions = new Dictionary<string, int>();
+        var body = context.Response.Body;
+        Interlocked.Increment(ref _viewers);
+        long seq = -1;
         try
         {
-            await SendAsync(context, "snapshot", Snapshot(sent, versions, all: true), token).ConfigureAwait(false);
+            (seq, _, var snapshot) = _frames.Snapshot();
+            await body.WriteAsync(snapshot, token).ConfigureAwait(false);
+            await body.FlushAsync(token).ConfigureAwait(false);
             while (!token.IsCancellationRequested)
             {
-                var changed = _hub.Changed;
-                if (!HasNews(sent, versions))
+                var next = _frames.After(seq);
+                var done = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), token)).ConfigureAwait(false);
+                if (done != next)
                 {
-                    var done = await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(15), token)).ConfigureAwait(false);
-                    if (done != changed)
+                    await body.WriteAsync(": keep-alive\n\n"u8.ToArray(), token).ConfigureAwait(false);
+                    await body.FlushAsync(token).ConfigureAwait(false);
+                    continue;
+                }
+                if (_frames.FramesAfter(seq) is { } frames)
+                {
+                    foreach (var (n, bytes) in frames)
                     {
-                        await context.Response.WriteAsync(": keep-alive\n\n", token).ConfigureAwait(false);
-                        await context.Response.Body.FlushAsync(token).ConfigureAwait(false);
-                        continue;
+                        await body.WriteAsync(bytes, token).ConfigureAwait(false);
+                        seq = n;
                     }
                 }
-                await SendAsync(context, "update", Snapshot(sent, versions, all: false), token).ConfigureAwait(false);
-                await Task.Delay(_options.PushInterval, token).ConfigureAwait(false);
+                else
+                {
+                    // Too far behind (a slow connection): start again from a fresh snapshot.
+                    (seq, _, snapshot) = _frames.Snapshot();
+                    await body.WriteAsync(snapshot, token).ConfigureAwait(false);
+                }
+                await body.FlushAsync(token).ConfigureAwait(false);
+                // Many viewers: each is written to less often (frames wait in the log and go out together), so the
+                // writes per second stay near ViewersAtFullRate per push interval whatever the number of viewers.
+                int viewers = Volatile.Read(ref _viewers);
+                if (viewers > ViewersAtFullRate) await Task.Delay(_options.PushInterval * ((double)viewers / ViewersAtFullRate), token).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested && seq >= 0)
+        {
+            // The page is closing: send what is left (the last points, the run's end) so the viewer keeps the final state.
+            await SendRestAsync(context, seq).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -264,36 +301,48 @@ public sealed class LiveDashboard : IAsyncDisposable
         catch (IOException)
         {
         }
-    }
-
-    private bool HasNews(Dictionary<string, int> sent, Dictionary<string, int> versions) =>
-        _hub.Feeds.Any(f => f.Count > sent.GetValueOrDefault(f.Key) || !versions.TryGetValue(f.Key, out var v) || v != f.Version);
-
-    private JsonObject Snapshot(Dictionary<string, int> sent, Dictionary<string, int> versions, bool all)
-    {
-        var runs = new JsonArray();
-        var points = new JsonObject();
-        foreach (var feed in _hub.Feeds)
+        finally
         {
-            int version = feed.Version;
-            if (all || !versions.TryGetValue(feed.Key, out var v) || v != version) runs.Add((JsonNode)feed.Describe()); // the JsonNode overload: trim- and AOT-safe
-            versions[feed.Key] = version;
-            int from = sent.GetValueOrDefault(feed.Key);
-            var fresh = feed.Since(from);
-            sent[feed.Key] = from + fresh.Length;
-            if (fresh.Length == 0) continue;
-            var array = new JsonArray();
-            foreach (var p in fresh)
-                array.Add((JsonNode)new JsonArray(p.Scope == MetricScope.Step ? 0 : 1, p.Step, p.Epoch, p.Name, double.IsFinite(p.Value) ? p.Value : null));
-            points[feed.Key] = array;
+            Interlocked.Decrement(ref _viewers);
         }
-        return new JsonObject { ["runs"] = runs, ["points"] = points, ["stopRequested"] = _stop.IsCancellationRequested };
     }
 
-    private static async Task SendAsync(HttpContext context, string name, JsonObject data, CancellationToken token)
+    private async Task SendRestAsync(HttpContext context, long seq)
     {
-        await context.Response.WriteAsync($"event: {name}\ndata: {data.ToJsonString()}\n\n", token).ConfigureAwait(false);
-        await context.Response.Body.FlushAsync(token).ConfigureAwait(false);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        limit.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            var body = context.Response.Body;
+            if (_frames.FramesAfter(seq) is { } frames)
+                foreach (var (_, bytes) in frames) await body.WriteAsync(bytes, limit.Token).ConfigureAwait(false);
+            else await body.WriteAsync(_frames.Snapshot().Event, limit.Token).ConfigureAwait(false);
+            await body.FlushAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+        }
+    }
+
+    /// <summary>Up to this many viewers each get every frame as it is made; beyond, each gets them in fewer, larger writes.</summary>
+    private const int ViewersAtFullRate = 50;
+
+    // The one builder of frames: wakes at the first change, publishes it at once, then waits PushInterval before the next.
+    private async Task PublishAsync()
+    {
+        var token = _shutdown.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var changed = _hub.Changed;
+                if (_frames.Publish()) await Task.Delay(_options.PushInterval, token).ConfigureAwait(false);
+                else await changed.WaitAsync(token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private async Task WatchAsync(RunStore store)
@@ -317,7 +366,11 @@ public sealed class LiveDashboard : IAsyncDisposable
                         var feed = _hub.Find(key);
                         if (feed is null)
                         {
-                            feed = new RunFeed(key, $"#{run.Id} {run.Name}", run.SettingsJson, live: false);
+                            feed = new RunFeed(key, $"#{run.Id} {run.Name}", run.SettingsJson, live: false)
+                            {
+                                StartedAt = run.StartedAt.ToUnixTimeMilliseconds(),
+                                TotalEpochs = run.Settings["epochs"] is JsonValue epochs && epochs.TryGetValue(out int total) ? total : null,
+                            };
                             _hub.Add(feed);
                         }
                         var fresh = store.GetMetrics(run.Id, afterSequence: seen.GetValueOrDefault(run.Id));
@@ -329,7 +382,7 @@ public sealed class LiveDashboard : IAsyncDisposable
                             feed.Progress(last.Epoch, 0, last.Step);
                         }
                         else seen.TryAdd(run.Id, 0);
-                        feed.SetStatus(run.Status.ToString().ToLowerInvariant(), run.StopReason);
+                        feed.SetStatus(run.Status.ToString().ToLowerInvariant(), run.StopReason, run.EndedAt?.ToUnixTimeMilliseconds());
                     }
                     _hub.Pulse();
                 }
@@ -345,6 +398,38 @@ public sealed class LiveDashboard : IAsyncDisposable
             store.Dispose();
         }
     }
+
+    /// <summary>
+    /// Why a stop request comes from another site, or null: a browser names the page that sends a request in
+    /// <c>Origin</c> and <c>Sec-Fetch-Site</c>, and only this page's own origin may stop the run (on top of the token,
+    /// which another site cannot read). Clients that send neither header (curl, scripts) are judged by the token alone.
+    /// </summary>
+    internal static string? CrossSite(HttpRequest request)
+    {
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0 && site is not ("same-origin" or "none"))
+            return $"A stop request must come from the live page itself (Sec-Fetch-Site: {site}).";
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase))
+            return $"A stop request must come from the live page itself, not from {origin}.";
+        return null;
+    }
+
+    private static Task Serve(HttpContext context, string name, string type)
+    {
+        context.Response.ContentType = type;
+        var bytes = Resources.GetOrAdd(name, n =>
+        {
+            using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Descent.Dashboard." + n)
+                ?? throw new InvalidOperationException($"The dashboard's resource '{n}' is missing from the assembly.");
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.ToArray();
+        });
+        return context.Response.Body.WriteAsync(bytes, context.RequestAborted).AsTask();
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> Resources = new(StringComparer.Ordinal);
 
     /// <summary>A host lifetime that leaves the process's signals to the program that embeds the page.</summary>
     private sealed class EmbeddedLifetime : IHostLifetime

@@ -64,32 +64,29 @@ public sealed class LiveRun : IDisposable
 
     internal void Attach<T>(Trainer<T> trainer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        long lastStep = 0;
-        double? lastRate = null;
-        void OnBatch(BatchRecord b)
+        var subscription = trainer.AddCallback(new Callback(this));
+        _detach = subscription.Dispose;
+    }
+
+    /// <summary>Puts every batch's loss (and the learning rate when it changes) and every epoch's values on the page.</summary>
+    private sealed class Callback(LiveRun run) : ITrainingCallback
+    {
+        private long _lastStep;
+
+        public void OnBatchEnd(BatchRecord b)
         {
-            lastStep = b.Step;
-            _feed.Add(new FeedPoint(MetricScope.Step, b.Step, b.Epoch, "loss", b.Loss));
-            if (trainer.Optimizer.LearningRate is { } rate && rate != lastRate)
-            {
-                _feed.Add(new FeedPoint(MetricScope.Step, b.Step, b.Epoch, "learning_rate", rate));
-                lastRate = rate;
-            }
-            _feed.Progress(b.Epoch, b.Batch, b.Step);
-            Notify();
+            _lastStep = b.Step;
+            run._feed.Add(new FeedPoint(MetricScope.Step, b.Step, b.Epoch, "loss", b.Loss));
+            if (b.LearningRateChanged && b.LearningRate is { } rate) run._feed.Add(new FeedPoint(MetricScope.Step, b.Step, b.Epoch, "learning_rate", rate));
+            run._feed.Progress(b.Epoch, b.Batch, b.Step);
+            run.Notify();
         }
-        void OnEpoch(EpochRecord e)
+
+        public void OnEpochEnd(EpochRecord e)
         {
-            foreach (var (name, value) in RunTracker.EpochValues(e)) _feed.Add(new FeedPoint(MetricScope.Epoch, lastStep, e.Epoch, name, value));
-            Notify();
+            foreach (var (name, value) in RunTracker.EpochValues(e)) run._feed.Add(new FeedPoint(MetricScope.Epoch, _lastStep, e.Epoch, name, value));
+            run.Notify();
         }
-        trainer.BatchEnded += OnBatch;
-        trainer.EpochEnded += OnEpoch;
-        _detach = () =>
-        {
-            trainer.BatchEnded -= OnBatch;
-            trainer.EpochEnded -= OnEpoch;
-        };
     }
 
     /// <summary>Stops listening to the trainer (the run stays on the page).</summary>

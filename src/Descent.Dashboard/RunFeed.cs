@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Descent.Tracking;
 
@@ -6,11 +7,16 @@ namespace Descent.Dashboard;
 /// <summary>One point of a live curve.</summary>
 internal readonly record struct FeedPoint(MetricScope Scope, long Step, int Epoch, string Name, double Value);
 
-/// <summary>What the page knows about one run: its settings, progress, status and points, appended as they come.</summary>
+/// <summary>
+/// What the page knows about one run: its settings, progress, status, and its curves stored column-wise (one list of
+/// steps and one of values per series, keyed <c>step:NAME</c> or <c>epoch:NAME</c>), appended as they come.
+/// </summary>
 internal sealed class RunFeed(string key, string name, string settingsJson, bool live)
 {
     private readonly Lock _gate = new();
-    private readonly List<FeedPoint> _points = [];
+    private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private int _count;
 
     public string Key { get; } = key;
     public string Name { get; } = name;
@@ -24,27 +30,149 @@ internal sealed class RunFeed(string key, string name, string settingsJson, bool
     public int? TotalEpochs { get; set; }
     public long Step { get; private set; }
 
+    /// <summary>When the run started (Unix milliseconds): with the progress, the page's estimate of the time left.</summary>
+    public long StartedAt { get; init; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>When the run ended (Unix milliseconds), or null while it runs.</summary>
+    public long? EndedAt { get; private set; }
+
     /// <summary>Changes whenever status or progress changes, so a stream knows to resend them.</summary>
     public int Version { get; private set; }
 
+    /// <summary>Points recorded so far, over all series.</summary>
     public int Count
     {
-        get { lock (_gate) return _points.Count; }
+        get { lock (_gate) return _count; }
     }
 
     public void Add(FeedPoint point)
     {
-        lock (_gate) _points.Add(point);
+        lock (_gate) AddLocked(point);
     }
 
     public void AddRange(IEnumerable<FeedPoint> points)
     {
-        lock (_gate) _points.AddRange(points);
+        lock (_gate)
+            foreach (var p in points) AddLocked(p);
     }
 
-    public FeedPoint[] Since(int index)
+    private void AddLocked(FeedPoint p)
     {
-        lock (_gate) return index >= _points.Count ? [] : _points.GetRange(index, _points.Count - index).ToArray();
+        string id = (p.Scope == MetricScope.Step ? "step:" : "epoch:") + p.Name;
+        if (!_series.TryGetValue(id, out var s))
+        {
+            _series[id] = s = new Series();
+            _order.Add(id);
+        }
+        s.X.Add(p.Step);
+        s.Y.Add(p.Value);
+        _count++;
+    }
+
+    /// <summary>The length of every series now: the end of what a frame or a snapshot sends.</summary>
+    public Dictionary<string, int> Lengths()
+    {
+        lock (_gate)
+        {
+            var lengths = new Dictionary<string, int>(_order.Count, StringComparer.Ordinal);
+            foreach (var id in _order) lengths[id] = _series[id].X.Count;
+            return lengths;
+        }
+    }
+
+    /// <summary>
+    /// Writes the points of each series from <paramref name="from"/> (0 when absent) up to <paramref name="to"/> as
+    /// <c>{"step:loss": [[x…], [y…]], …}</c>, a non-finite value as null. With <paramref name="maxPoints"/>, a longer
+    /// series is thinned to the minimum and the maximum of each of <c>maxPoints / 2</c> buckets (and its first and last
+    /// point), so a snapshot keeps every spike and its size does not grow with the run.
+    /// </summary>
+    public void WriteSeries(Utf8JsonWriter json, IReadOnlyDictionary<string, int>? from, IReadOnlyDictionary<string, int> to, int? maxPoints)
+    {
+        json.WriteStartObject();
+        lock (_gate)
+        {
+            foreach (var id in _order)
+            {
+                if (!to.TryGetValue(id, out int end)) continue;
+                int start = from is not null && from.TryGetValue(id, out int f) ? f : 0;
+                if (end <= start) continue;
+                var s = _series[id];
+                json.WritePropertyName(id);
+                json.WriteStartArray();
+                if (maxPoints is int max && end - start > max) WriteThinned(json, s, start, end, max);
+                else
+                {
+                    json.WriteStartArray();
+                    for (int i = start; i < end; i++) json.WriteNumberValue(s.X[i]);
+                    json.WriteEndArray();
+                    json.WriteStartArray();
+                    for (int i = start; i < end; i++) WriteValue(json, s.Y[i]);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
+            }
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteThinned(Utf8JsonWriter json, Series s, int start, int end, int max)
+    {
+        var keep = Thin(s.Y, start, end, max);
+        json.WriteStartArray();
+        foreach (int i in keep) json.WriteNumberValue(s.X[i]);
+        json.WriteEndArray();
+        json.WriteStartArray();
+        foreach (int i in keep) WriteValue(json, s.Y[i]);
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// The indices kept when <paramref name="values"/>[start, end) is thinned to about <paramref name="max"/> points:
+    /// per bucket the smallest and the largest finite value, in their order, a non-finite one when the bucket has no
+    /// finite value (so a gap stays a gap), and always the first and last points.
+    /// </summary>
+    internal static List<int> Thin(IReadOnlyList<double> values, int start, int end, int max)
+    {
+        int buckets = Math.Max(1, max / 2);
+        var keep = new List<int>(max + 2) { start };
+        double width = (double)(end - start) / buckets;
+        for (int b = 0; b < buckets; b++)
+        {
+            int lo = start + (int)(b * width), hi = Math.Min(end, start + (int)((b + 1) * width));
+            int min = -1, max2 = -1, gap = -1;
+            for (int i = lo; i < hi; i++)
+            {
+                double v = values[i];
+                if (!double.IsFinite(v))
+                {
+                    if (gap < 0) gap = i;
+                    continue;
+                }
+                if (min < 0 || v < values[min]) min = i;
+                if (max2 < 0 || v > values[max2]) max2 = i;
+            }
+            if (min < 0)
+            {
+                if (gap >= 0) keep.Add(gap);
+                continue;
+            }
+            keep.Add(Math.Min(min, max2));
+            if (min != max2) keep.Add(Math.Max(min, max2));
+        }
+        keep.Add(end - 1);
+        keep.Sort();
+        // Drop repeats (the first and last points may be a bucket's extreme too).
+        int w = 0;
+        for (int r = 0; r < keep.Count; r++)
+            if (w == 0 || keep[r] != keep[w - 1]) keep[w++] = keep[r];
+        keep.RemoveRange(w, keep.Count - w);
+        return keep;
+    }
+
+    private static void WriteValue(Utf8JsonWriter json, double v)
+    {
+        if (double.IsFinite(v)) json.WriteNumberValue(v);
+        else json.WriteNullValue();
     }
 
     public void Progress(int epoch, int batch, long step)
@@ -59,37 +187,49 @@ internal sealed class RunFeed(string key, string name, string settingsJson, bool
         }
     }
 
-    public void SetStatus(string status, string? reason)
+    public void SetStatus(string status, string? reason, long? endedAt = null)
     {
         lock (_gate)
         {
             if (Status == status && Reason == reason) return;
             Status = status;
             Reason = reason;
+            if (status is not ("running" or "stopping")) EndedAt ??= endedAt ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             Version++;
         }
     }
 
-    public JsonObject Describe() => new()
+    public JsonObject Describe()
     {
-        ["key"] = Key,
-        ["name"] = Name,
-        ["live"] = Live,
-        ["status"] = Status,
-        ["reason"] = Reason,
-        ["epoch"] = Epoch,
-        ["batch"] = Batch,
-        ["batchesPerEpoch"] = BatchesPerEpoch,
-        ["totalEpochs"] = TotalEpochs,
-        ["step"] = Step,
-        ["settings"] = JsonNode.Parse(SettingsJson),
-    };
+        lock (_gate)
+            return new()
+            {
+                ["key"] = Key,
+                ["name"] = Name,
+                ["live"] = Live,
+                ["status"] = Status,
+                ["reason"] = Reason,
+                ["epoch"] = Epoch,
+                ["batch"] = Batch,
+                ["batchesPerEpoch"] = BatchesPerEpoch,
+                ["totalEpochs"] = TotalEpochs,
+                ["step"] = Step,
+                ["startedAt"] = StartedAt,
+                ["endedAt"] = EndedAt,
+                ["settings"] = JsonNode.Parse(SettingsJson),
+            };
+    }
+
+    private sealed class Series
+    {
+        public readonly List<double> X = [];
+        public readonly List<double> Y = [];
+    }
 }
 
 /// <summary>
-/// All runs the page shows, and a pulse that wakes the event streams when something changes. A pulse is cheap when
-/// no stream waits (the current signal is already set), so every change pulses: a throttled pulse could leave the last
-/// points of a burst unsent until the next keep-alive.
+/// All runs the page shows, and a pulse that wakes the frame builder when something changes. A pulse is cheap when
+/// nothing waits (the current signal is already set), so every change pulses.
 /// </summary>
 internal sealed class FeedHub
 {

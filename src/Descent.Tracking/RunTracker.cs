@@ -30,27 +30,33 @@ public static class RunTracker
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(writer);
-        double? lastRate = null;
         TrackedRun? tracked = null;
-        // A runs file that stops taking writes (full disk, damaged pages) ends the record, not the training.
-        void OnBatch(BatchRecord b)
+        var callback = new Callback(writer, error => tracked!.Lose(error.Error, error.Epoch));
+        var subscription = trainer.AddCallback(callback);
+        tracked = new TrackedRun(writer, ownsWriter, subscription.Dispose);
+        return tracked;
+    }
+
+    /// <summary>
+    /// Writes batches and epochs into a run: the loss of every batch, the learning rate whenever it changes, the
+    /// epoch's values. A runs file that stops taking writes (full disk, damaged pages) ends the record, not the training.
+    /// </summary>
+    private sealed class Callback(RunWriter writer, Action<(RunStoreException Error, int Epoch)> lose) : ITrainingCallback
+    {
+        public void OnBatchEnd(BatchRecord b)
         {
             try
             {
                 writer.LogStep(b.Step, b.Epoch, "loss", b.Loss, b.Size);
-                var rate = trainer.Optimizer.LearningRate;
-                if (rate is { } r && rate != lastRate)
-                {
-                    writer.LogStep(b.Step, b.Epoch, "learning_rate", r, 0);
-                    lastRate = rate;
-                }
+                if (b.LearningRateChanged && b.LearningRate is { } rate) writer.LogStep(b.Step, b.Epoch, "learning_rate", rate, 0);
             }
             catch (RunStoreException e)
             {
-                tracked!.Lose(e, b.Epoch);
+                lose((e, b.Epoch));
             }
         }
-        void OnEpoch(EpochRecord e)
+
+        public void OnEpochEnd(EpochRecord e)
         {
             try
             {
@@ -58,17 +64,9 @@ public static class RunTracker
             }
             catch (RunStoreException error)
             {
-                tracked!.Lose(error, e.Epoch);
+                lose((error, e.Epoch));
             }
         }
-        trainer.BatchEnded += OnBatch;
-        trainer.EpochEnded += OnEpoch;
-        tracked = new TrackedRun(writer, ownsWriter, () =>
-        {
-            trainer.BatchEnded -= OnBatch;
-            trainer.EpochEnded -= OnEpoch;
-        });
-        return tracked;
     }
 
     /// <summary>The values an epoch record adds to the epoch's batch means.</summary>

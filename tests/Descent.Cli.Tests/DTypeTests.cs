@@ -170,65 +170,6 @@ public class DTypeTests
         Assert.Equal(ExitCodes.Input, Cli.Run("fit", "--data", folder).Code);
     }
 
-    /// <summary>Chunked prediction equals one forward pass, for any row count and chunk size.</summary>
-    [Fact]
-    public void ChunkedPredictionEqualsOnePass()
-    {
-        Gen.Select(Gen.Int[1, 60], Gen.Int[1, 25], Gen.Int[1, 6], Gen.Int[0, 1000]).Sample((rows, chunk, features, seed) =>
-        {
-            var model = new Mlp<double>(features, [7], 3, seed: seed);
-            var x = Tensor.RandomNormal<double>([rows, features], seed);
-            var whole = model.Forward(x).ToDoubleArray();
-            var chunked = FitCore.PredictInChunks(model, x, chunk);
-            Assert.Equal([rows, 3], chunked.ShapeArray);
-            var values = chunked.ToDoubleArray();
-            for (int i = 0; i < whole.Length; i++) Assert.Equal(whole[i], values[i], 1e-12);
-        }, iter: 100);
-    }
-
-    /// <summary>The CLI's chunked evaluation agrees with the library's one-pass <see cref="Trainer{T}.Evaluate"/>.</summary>
-    [Fact]
-    public void ChunkedEvaluationMatchesTheTrainer()
-    {
-        var data = Datasets.Spirals(300, 3, 0.1, 2).Cast<float>();
-        var model = new Mlp<float>(2, [16], 3, seed: 4);
-        var loss = Loss.FromName<float>("cross-entropy");
-        var metrics = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>> { ["accuracy"] = Learning.Metrics.Metric.Accuracy };
-        var trainer = new Trainer<float>(model, loss, Optimizers.GradientDescent<float>(Schedules.Constant(0.1)), new TrainerOptions { Epochs = 3, Metrics = metrics });
-        trainer.Fit(DataLoader<float>.MiniBatches(data, 32, 0));
-        var (expectedLoss, expectedMetrics) = trainer.Evaluate(data, "x_");
-        var (chunkLoss, chunkMetrics) = FitCore.Evaluate(model, loss, data, metrics, "x_", chunk: 64);
-        Assert.Equal(expectedLoss, chunkLoss, 1e-6);
-        Assert.Equal(expectedMetrics["x_accuracy"], chunkMetrics["x_accuracy"]);
-        Assert.True(model.IsTraining);
-    }
-
-    /// <summary>Batches over rows in place equal the library loader's batches over a copy of those rows.</summary>
-    [Fact]
-    public void RowBatchesEqualTheLoaderOverTheSlicedRows()
-    {
-        Gen.Select(Gen.Int[2, 120], Gen.Int[1, 40], Gen.Double[0.05, 0.9], Gen.Int[0, 1000]).Sample((n, size, fraction, seed) =>
-        {
-            var data = Datasets.Blobs(n, 3, 1, seed).Cast<float>();
-            var (trainRows, testRows) = RowBatches<float>.SplitRows(n, fraction, seed);
-            var (train, test) = Split.TrainTest(data, fraction, seed);
-            Assert.Equal(test.X.ToDoubleArray(), data.Slice(testRows).X.ToDoubleArray());
-            Assert.Equal(train.Y.ToDoubleArray(), data.Slice(trainRows).Y.ToDoubleArray());
-            if (trainRows.Length == 0) return;
-            IBatchSource<float> expected = DataLoader<float>.MiniBatches(train, size, seed);
-            var actual = new RowBatches<float>(data, trainRows, size, seed);
-            Assert.Equal(trainRows.Length, actual.ExampleCount);
-            for (int epoch = 0; epoch < 2; epoch++)
-            {
-                var e = expected.Batches(epoch).Select(b => b.Features.ToDoubleArray().Concat(b.Targets.ToDoubleArray()).ToArray()).ToList();
-                var a = actual.Batches(epoch).Select(b => b.Features.ToDoubleArray().Concat(b.Targets.ToDoubleArray()).ToArray()).ToList();
-                Assert.Equal(e.Count, actual.BatchCount);
-                Assert.Equal(e.Count, a.Count);
-                for (int i = 0; i < e.Count; i++) Assert.Equal(e[i], a[i]);
-            }
-        }, iter: 60);
-    }
-
     /// <summary>A mini-batch fit with a validation split trains exactly as the library does on copied splits.</summary>
     [Fact]
     public void ValidationSplitInPlaceTrainsLikeCopiedSplits()

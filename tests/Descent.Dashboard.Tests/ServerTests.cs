@@ -66,12 +66,13 @@ public class ServerTests
         run.LogStep(1, 1, "loss", 2.0);
         run.LogStep(2, 1, "loss", double.NaN);
         // Updates carry only what is new: the run may come in one update and its points in the next, as the page merges them.
-        await stream.ReadUntilAsync(s => s.Points(run.Key).Count == 2, cts.Token);
+        await stream.ReadUntilAsync(s => s.PointCount(run.Key) == 2, cts.Token);
         Assert.Equal("loop", stream.Runs[run.Key]["name"]!.GetValue<string>());
         Assert.Equal(0.1, stream.Runs[run.Key]["settings"]!["lr"]!.GetValue<double>());
-        var points = stream.Points(run.Key);
-        Assert.Equal(2.0, points[0][4]!.GetValue<double>());
-        Assert.Null(points[1][4]);
+        var points = stream.Series(run.Key, "step:loss");
+        Assert.Equal((1.0, 2.0), (points[0].X, points[0].Y!.Value));
+        Assert.Equal(2.0, points[1].X);
+        Assert.Null(points[1].Y);
     }
 
     [Fact]
@@ -85,11 +86,11 @@ public class ServerTests
         await stream.ReadAsync(cts.Token);
         using var run = page.AddRun("first");
         var announced = await stream.ReadUntilAsync(s => s.Runs.ContainsKey(run.Key), cts.Token);
-        Assert.Null(announced.Data["points"]![run.Key]);
+        Assert.Null(announced.Data["series"]![run.Key]);
         run.LogStep(1, 1, "loss", 3.0);
-        var update = await stream.ReadUntilAsync(s => s.Points(run.Key).Count == 1, cts.Token);
+        var update = await stream.ReadUntilAsync(s => s.PointCount(run.Key) == 1, cts.Token);
         Assert.Empty(update.Data["runs"]!.AsArray());
-        Assert.Equal(3.0, stream.Points(run.Key)[0][4]!.GetValue<double>());
+        Assert.Equal(3.0, stream.Series(run.Key, "step:loss")[0].Y);
     }
 
     [Fact]
@@ -107,9 +108,9 @@ public class ServerTests
             run.LogStep(2 * i + 1, 1, "loss", i);
             run.LogStep(2 * i + 2, 1, "loss", i + 0.5);
             int expected = 2 * i + 2;
-            await stream.ReadUntilAsync(s => s.Points(run.Key).Count == expected, cts.Token);
+            await stream.ReadUntilAsync(s => s.PointCount(run.Key) == expected, cts.Token);
         }
-        var values = stream.Points(run.Key).Select(p => p[4]!.GetValue<double>()).ToArray();
+        var values = stream.Series(run.Key, "step:loss").Select(p => p.Y!.Value).ToArray();
         Assert.Equal(Enumerable.Range(0, 40).SelectMany(i => new[] { (double)i, i + 0.5 }), values);
     }
 
@@ -131,13 +132,124 @@ public class ServerTests
         for (int i = 0; i < 100; i++)
         {
             state = JsonNode.Parse(await http.GetStringAsync(new Uri(page.Address, "api/state")));
-            if (state!["runs"]!.AsArray().Count > 0 && state["runs"]![0]!["status"]!.GetValue<string>() == "finished") break;
+            if (state!["runs"]!.AsArray().Count > 0 && state["runs"]![0]!["status"]!.GetValue<string>() == "finished" && state["series"]!["run-1"] is not null) break;
             await Task.Delay(100);
         }
         var runs = state!["runs"]!.AsArray();
         Assert.Single(runs);
         Assert.Equal("#1 first", runs[0]!["name"]!.GetValue<string>());
         Assert.False(runs[0]!["live"]!.GetValue<bool>());
-        Assert.Equal(2, state["points"]!["run-1"]!.AsArray().Count);
+        var series = state["series"]!["run-1"]!.AsObject();
+        Assert.Equal([1.5], series["step:loss"]![1]!.AsArray().Select(v => v!.GetValue<double>()));
+        Assert.Equal([1.5], series["epoch:loss"]![1]!.AsArray().Select(v => v!.GetValue<double>()));
+    }
+
+    [Theory]
+    [InlineData("Origin", "http://attacker.example")]
+    [InlineData("Origin", "http://127.0.0.1:1")]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    public async Task AStopRequestFromAnotherSiteIsForbiddenEvenWithTheToken(string header, string value)
+    {
+        await using var page = await LiveDashboard.StartAsync(0);
+        using var run = page.AddRun("loop");
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(page.Address, "api/stop"));
+        request.Headers.Add("X-Descent-Token", page.Token);
+        request.Headers.Add(header, value);
+        var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("live page itself", await response.Content.ReadAsStringAsync());
+        Assert.False(page.StopRequested.IsCancellationRequested);
+
+        // The page's own origin, as a browser sends it, is accepted.
+        using var own = new HttpRequestMessage(HttpMethod.Post, new Uri(page.Address, "api/stop"));
+        own.Headers.Add("X-Descent-Token", page.Token);
+        own.Headers.Add("Origin", page.Address.GetLeftPart(UriPartial.Authority));
+        own.Headers.Add("Sec-Fetch-Site", "same-origin");
+        Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(own)).StatusCode);
+        Assert.True(page.StopRequested.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void ThinningKeepsEveryBucketsExtremesInOrderAndTheEnds()
+    {
+        var random = new Random(7);
+        var values = Enumerable.Range(0, 10_000).Select(i => i == 5000 ? double.NaN : Math.Sin(i / 300.0) + random.NextDouble()).ToArray();
+        values[1234] = 50; // a spike
+        values[8765] = -50;
+        var kept = RunFeed.Thin(values, 0, values.Length, 400);
+        Assert.True(kept.Count <= 402, $"{kept.Count} points kept");
+        Assert.Equal(kept.OrderBy(i => i).Distinct(), kept);
+        Assert.Equal(0, kept[0]);
+        Assert.Equal(values.Length - 1, kept[^1]);
+        Assert.Contains(1234, kept);
+        Assert.Contains(8765, kept);
+        // Brute force: in each of the 200 buckets, the smallest and the largest finite value are kept.
+        for (int b = 0; b < 200; b++)
+        {
+            var bucket = Enumerable.Range(b * 50, 50).Where(i => double.IsFinite(values[i])).ToArray();
+            Assert.Contains(bucket.MinBy(i => values[i]), kept);
+            Assert.Contains(bucket.MaxBy(i => values[i]), kept);
+        }
+    }
+
+    [Fact]
+    public async Task ALongRunIsSentThinnedAndTheSnapshotIsBuiltOncePerFrame()
+    {
+        await using var page = await LiveDashboard.StartAsync(0);
+        using var run = page.AddRun("long");
+        for (int step = 1; step <= 100_000; step++) run.LogStep(step, 1, "loss", 1.0 / step);
+        using var http = new HttpClient();
+        JsonNode? state = null;
+        for (int i = 0; i < 100 && state?["series"]?[run.Key] is null; i++)
+        {
+            state = JsonNode.Parse(await http.GetStringAsync(new Uri(page.Address, "api/state")));
+            await Task.Delay(50);
+        }
+        var columns = state!["series"]![run.Key]!["step:loss"]!.AsArray();
+        var xs = columns[0]!.AsArray();
+        Assert.InRange(xs.Count, 100, FrameLog.SnapshotPoints + 2);
+        Assert.Equal(1.0, xs[0]!.GetValue<double>());
+        Assert.Equal(100_000.0, xs[^1]!.GetValue<double>());
+        Assert.Equal(1.0, columns[1]![0]!.GetValue<double>());
+
+        // Many viewers at once: each gets the same snapshot, made once.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        int built = page.Frames.SnapshotsBuilt;
+        var streams = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => EventStream.OpenAsync(page, cts.Token)));
+        try
+        {
+            var firsts = await Task.WhenAll(streams.Select(s => s.ReadAsync(cts.Token)));
+            Assert.All(firsts, f => Assert.Equal("snapshot", f.Name));
+            Assert.Single(firsts.Select(f => f.Data.ToJsonString()).Distinct());
+            Assert.InRange(page.Frames.SnapshotsBuilt - built, 0, 1);
+            // Then every viewer receives the next points as they come.
+            run.LogStep(100_001, 1, "loss", 0.5);
+            foreach (var s in streams)
+                await s.ReadUntilAsync(e => e.Series(run.Key, "step:loss").Count > 0 && e.Series(run.Key, "step:loss")[^1] == (100_001.0, 0.5), cts.Token);
+        }
+        finally
+        {
+            foreach (var s in streams) s.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ARunsEndReachesTheViewersWhenThePageClosesRightAfter()
+    {
+        // What `descent fit --live` does in a script: the run ends and the page is disposed at once. The viewer must
+        // still learn that the run stopped (and get its last points) before the stream closes.
+        var page = await LiveDashboard.StartAsync(new LiveDashboardOptions { PushInterval = TimeSpan.FromSeconds(5) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var stream = await EventStream.OpenAsync(page, cts.Token);
+        await stream.ReadAsync(cts.Token);
+        using var run = page.AddRun("short");
+        await stream.ReadUntilAsync(s => s.Runs.ContainsKey(run.Key), cts.Token);
+        run.LogStep(1, 1, "loss", 0.25);
+        run.End(RunStatus.Stopped, "stopped by the user");
+        await page.DisposeAsync();
+        await stream.ReadUntilAsync(s => (string?)s.Runs[run.Key]["status"] == "stopped", cts.Token);
+        Assert.Equal([(1.0, (double?)0.25)], stream.Series(run.Key, "step:loss"));
     }
 }

@@ -44,14 +44,14 @@ internal sealed class TempFolder : IDisposable
 
 /// <summary>
 /// A client of the page's event stream that merges snapshots and updates the way dashboard.js does: run descriptions
-/// by key, points appended per run.
+/// by key, removed runs dropped, each series' columns (steps, values) appended per run.
 /// </summary>
 internal sealed class EventStream : IDisposable
 {
     private readonly HttpClient _http;
     private readonly HttpResponseMessage _response;
     private readonly StreamReader _reader;
-    private readonly Dictionary<string, List<JsonArray>> _points = [];
+    private readonly Dictionary<string, Dictionary<string, List<(double X, double? Y)>>> _series = [];
 
     private EventStream(HttpClient http, HttpResponseMessage response, StreamReader reader)
     {
@@ -64,7 +64,12 @@ internal sealed class EventStream : IDisposable
 
     public Dictionary<string, JsonObject> Runs { get; } = [];
 
-    public IReadOnlyList<JsonArray> Points(string key) => _points.TryGetValue(key, out var list) ? list : [];
+    /// <summary>The points of one series of a run (e.g. <c>step:loss</c>), in order.</summary>
+    public IReadOnlyList<(double X, double? Y)> Series(string key, string id) =>
+        _series.TryGetValue(key, out var run) && run.TryGetValue(id, out var list) ? list : [];
+
+    /// <summary>All points of a run, over its series.</summary>
+    public int PointCount(string key) => _series.TryGetValue(key, out var run) ? run.Values.Sum(l => l.Count) : 0;
 
     public static async Task<EventStream> OpenAsync(LiveDashboard page, CancellationToken cancellation)
     {
@@ -73,6 +78,30 @@ internal sealed class EventStream : IDisposable
         response.EnsureSuccessStatusCode();
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation));
         return new EventStream(http, response, reader);
+    }
+
+    /// <summary>Merges one snapshot or update document into <paramref name="into"/>.</summary>
+    public static void Merge(JsonObject data, Dictionary<string, Dictionary<string, List<(double X, double? Y)>>> into, Dictionary<string, JsonObject> runs)
+    {
+        if (data["snapshot"]?.GetValue<bool>() == true) into.Clear();
+        foreach (var removed in data["removed"]!.AsArray())
+        {
+            into.Remove(removed!.GetValue<string>());
+            runs.Remove(removed.GetValue<string>());
+        }
+        foreach (var run in data["runs"]!.AsArray()) runs[run!["key"]!.GetValue<string>()] = run.AsObject();
+        foreach (var (key, series) in data["series"]!.AsObject())
+        {
+            if (!into.TryGetValue(key, out var run)) into[key] = run = [];
+            foreach (var (id, columns) in series!.AsObject())
+            {
+                if (!run.TryGetValue(id, out var list)) run[id] = list = [];
+                var xs = columns![0]!.AsArray();
+                var ys = columns[1]!.AsArray();
+                Assert.Equal(xs.Count, ys.Count);
+                for (int i = 0; i < xs.Count; i++) list.Add((xs[i]!.GetValue<double>(), ys[i]?.GetValue<double>()));
+            }
+        }
     }
 
     /// <summary>Reads the next event (comments skipped) and merges it.</summary>
@@ -85,13 +114,7 @@ internal sealed class EventStream : IDisposable
             else if (line.StartsWith("data: ", StringComparison.Ordinal))
             {
                 var data = JsonNode.Parse(line["data: ".Length..])!.AsObject();
-                if (name == "snapshot") _points.Clear();
-                foreach (var run in data["runs"]!.AsArray()) Runs[run!["key"]!.GetValue<string>()] = run.AsObject();
-                foreach (var (key, points) in data["points"]!.AsObject())
-                {
-                    if (!_points.TryGetValue(key, out var list)) _points[key] = list = [];
-                    list.AddRange(points!.AsArray().Select(p => p!.AsArray()));
-                }
+                Merge(data, _series, Runs);
                 return (name ?? "message", data);
             }
         }

@@ -4,6 +4,8 @@
 //       exits 0 when finished, 130 when stopped from the page.
 //   bench [--epochs N] [--folder PATH]
 //       times Fashion-MNIST MLP epochs without tracking, with tracking, with the live page, and with both.
+//   bench-viewers [--viewers 200] [--epochs N] [--folder PATH]
+//       times Fashion-MNIST MLP epochs with the live page read by 1 viewer and by 200 (see ViewerBench.cs).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -22,6 +24,9 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
+if (args.Length > 0 && args[0] == "bench-viewers")
+    return await ViewerBench.RunAsync(int.Parse(Arg("--viewers", "200"), CultureInfo.InvariantCulture), int.Parse(Arg("--epochs", "1"), CultureInfo.InvariantCulture), Arg("--folder", Mnist.FashionMnistDefaultFolder));
+if (args.Length == 3 && args[0] == "viewers") return await ViewerBench.ViewAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture));
 if (args.Length > 0 && args[0] == "bench") return await Bench.RunAsync(int.Parse(Arg("--epochs", "1"), CultureInfo.InvariantCulture), Arg("--folder", Mnist.FashionMnistDefaultFolder));
 if (args.Length == 0 || args[0] != "train")
 {

@@ -42,17 +42,22 @@ public static class FitCommand
         var track = RunFiles.Option("Record the run in this SQLite runs file (default descent-runs.db); see 'descent runs'.");
         var live = Options.Flag("--live", "Serve a live page with the loss curves and a Stop button on 127.0.0.1 and print its address.");
         var port = Options.Whole("--port", "The live page's port (default: any free port).");
+        var liveExit = Options.Number("--live-exit", "With --live: when training ends, keep the page up this many seconds, then exit (default: until Ctrl-C when stderr is a terminal, at once otherwise).", "30");
         var dtype = Options.Text("--dtype", "Element type: float32 | float64 | auto (default auto: float32 for image data such as builtin:fashion-mnist and MNIST folders, float64 otherwise so reference results stay exact).");
         var scale = Options.Text("--scale", "Feature scaling, learned on the training rows and saved with the model: none | standard | minmax (default: standard for CSV data, none otherwise).");
         var task = Options.Text("--task", "How to read a CSV target: regression | classification (default: inferred — class names or a few whole numbers are classes).");
+        var initFrom = Options.Text("--init-from", "Start from this model file's parameters (written by 'descent fit --save' or 'descent import') and keep its feature scaling: fine-tuning.");
         var save = Options.Text("--save", "Write the trained model (architecture, weights, scaling, class labels) to this file, e.g. model.safetensors; use it with 'descent predict'.");
         var gradients = new GradientFlags();
+        var workers = Options.Whole("--workers", "Data-parallel training on N worker processes started on this machine (an Orleans cluster on loopback); the result equals training without it (docs/distributed.md).");
+        var cluster = Options.Text("--cluster", "Data-parallel training on a running cluster: HOST:PORT of its primary silo (started with 'descent worker --port PORT'); docs/distributed.md.");
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
-            init, checkpointEvery, scale, task, save,
+            init, checkpointEvery, scale, task, save, liveExit, initFrom, workers, cluster,
         };
         gradients.AddTo(command);
+        var labels = RunLabels.AddTo(command);
         command.SetAction(p =>
         {
             var settings = new FitSettings
@@ -80,7 +85,11 @@ public static class FitCommand
                 Task = p.GetValue(task),
                 Save = p.GetValue(save),
                 Gradients = gradients.Read(p),
+                InitFrom = p.GetValue(initFrom),
+                Workers = p.GetValue(workers),
+                Cluster = p.GetValue(cluster),
             };
+            if (settings.Workers is < 1 or > 256) throw new UsageException($"--workers {settings.Workers}: use 1 to 256 worker processes.");
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
             FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
             CheckSavePath(settings);
@@ -90,7 +99,12 @@ public static class FitCommand
             bool liveOn = p.GetValue(live);
             if (livePort is not null && !liveOn) throw new UsageException("--port goes with --live, e.g. --live --port 8080.");
             if (livePort is < 0 or > 65535) throw new UsageException($"--port {livePort}: use 0 to 65535 (0: any free port).");
-            var observe = new FitObservers(RunFiles.PathOf(p, track), liveOn ? livePort ?? 0 : null) { LinesEvery = p.GetValue(logEvery) };
+            double? exitAfter = p.GetValue(liveExit);
+            if (exitAfter is not null && !liveOn) throw new UsageException("--live-exit goes with --live, e.g. --live --live-exit 30.");
+            if (exitAfter is < 0 or > 86400 || exitAfter is double x && !double.IsFinite(x)) throw new UsageException($"--live-exit {exitAfter}: give seconds from 0 to 86400, e.g. --live-exit 30.");
+            string? trackPath = RunFiles.PathOf(p, track);
+            var (name, tags) = labels.Read(p, trackPath is not null || liveOn, "--track or --live");
+            var observe = new FitObservers(trackPath, liveOn ? livePort ?? 0 : null) { LinesEvery = p.GetValue(logEvery), Name = name, Tags = tags, LiveExit = exitAfter };
             CheckFiles(settings, p.GetValue(plot), observe.TrackPath);
             return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot), observe);
         });
@@ -107,7 +121,7 @@ public static class FitCommand
         OutputFiles.Figure("--plot", plotPath);
         OutputFiles.Check(
             [new("--checkpoint", settings.Checkpoint), new("--plot", plotPath), new("--track", trackPath), new("--save", settings.Save)],
-            [new("--data", DataSources.FilePath(settings.Data)), new("--resume", settings.Resume)],
+            [new("--data", DataSources.FilePath(settings.Data)), new("--resume", settings.Resume), new("--init-from", settings.InitFrom)],
             ("--checkpoint", "--resume"));
     }
 
@@ -128,6 +142,15 @@ public static class FitCommand
     {
         /// <summary><c>--log-every</c> when given: progress lines every that many epochs instead of about ten a decade.</summary>
         public int? LinesEvery { get; init; }
+
+        /// <summary><c>--name</c>: the run's name when recorded and on the live page.</summary>
+        public string? Name { get; init; }
+
+        /// <summary><c>--tag</c>s, kept in the run's settings.</summary>
+        public string[] Tags { get; init; } = [];
+
+        /// <summary><c>--live-exit</c>: seconds the page stays after training, or null (until Ctrl-C on a terminal, else none).</summary>
+        public double? LiveExit { get; init; }
     }
 
     /// <summary>The settings of a fit as recorded with its run and shown on the live page.</summary>
@@ -137,7 +160,7 @@ public static class FitCommand
         .With("model", s.Model).With("hidden", s.Hidden).With("loss", s.Loss).With("optimizer", s.Optimizer)
         .With("lr", FitCore.LearningRateOf(s)).With("epochs", epochs)
         .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
-        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init)
+        .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init).With("init_from", s.InitFrom)
         .With("scale", FeatureScaling.Name(FitCore.ScalingOf(s))).With("task", s.Task).With("save", s.Save)
         .With("gradients", s.Gradients.Describe());
 
@@ -153,7 +176,8 @@ public static class FitCommand
         var data = FitCore.LoadData<T>(settings);
         if (data.TaskNote is { } note) context.Error.WriteLine("note: " + note);
         int total = settings.Epochs ?? (settings.Data is null ? FitCore.ReferenceEpochs : 100);
-        var settingsJson = SettingsJson(settings, total);
+        var settingsJson = RunLabels.WithTags(SettingsJson(settings, total), observe.Tags);
+        string runName = observe.Name ?? "fit " + (settings.Data ?? "reference");
         using var store = observe.TrackPath is null ? null : RunFiles.OpenForWriting(observe.TrackPath);
         // The page's Stop and Ctrl-C cancel the same source: the trainer stops at the next batch either way.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
@@ -174,12 +198,12 @@ public static class FitCommand
                     tracked = RunTracker.Attach(trainer, store, new RunStart
                     {
                         Command = RunFiles.CommandLine(context.Arguments),
-                        Name = "fit " + (settings.Data ?? "reference"),
+                        Name = runName,
                         Settings = (JsonObject)settingsJson.DeepClone(),
                         Seed = settings.Seed,
                         CheckpointPath = settings.Checkpoint is null ? null : Path.GetFullPath(settings.Checkpoint),
                     });
-                if (page is not null) liveRun = page.Attach(trainer, "fit " + (settings.Data ?? "reference"), (JsonObject)settingsJson.DeepClone(), total);
+                if (page is not null) liveRun = page.Attach(trainer, runName, (JsonObject)settingsJson.DeepClone(), total);
             }
             var cancellation = page is null ? context.Cancellation : stop.Token;
             var outcome = Train(context, settings, data, json, total, cancellation, Configure, observe.LinesEvery);
@@ -189,6 +213,7 @@ public static class FitCommand
             liveRun?.Complete(outcome.History);
             int code = RunFiles.ReportLostRecord(context, tracked, Finish(context, outcome, json, logEvery, plotPath, clock.Elapsed.TotalSeconds));
             if (tracked is not null) (json ? context.Error : context.Output).WriteLine(RunFiles.Recorded(tracked.RunId, observe.TrackPath!));
+            if (page is not null) KeepServing(context, page, observe.LiveExit);
             return code;
         }
         catch (Exception e)
@@ -203,6 +228,27 @@ public static class FitCommand
             liveRun?.Dispose();
             page?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>
+    /// After training, the live page stays up with the final curves: for <c>--live-exit</c> seconds, or, without it,
+    /// until Ctrl-C when stderr is a terminal (a script's or a test's run is not held up). Ctrl-C always ends the wait.
+    /// </summary>
+    private static void KeepServing(CliContext context, LiveDashboard page, double? seconds)
+    {
+        if (context.Cancellation.IsCancellationRequested) return;
+        if (seconds is double s)
+        {
+            if (s <= 0) return;
+            context.Error.WriteLine($"Training ended; the live page stays at {page.Address} for {Points.Show(s)} s (Ctrl+C to exit now).");
+            context.Error.Flush();
+            context.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(s));
+            return;
+        }
+        if (!context.Live) return;
+        context.Error.WriteLine($"Training ended; the live page stays at {page.Address} with the final curves. Press Ctrl+C to exit (--live-exit SECONDS exits by itself).");
+        context.Error.Flush();
+        context.Cancellation.WaitHandle.WaitOne();
     }
 
     private static FitOutcome Train<T>(CliContext context, FitSettings settings, LoadedData<T> data, bool json, int total, CancellationToken cancellation, Action<Trainer<T>> configure,
@@ -281,6 +327,7 @@ public static class FitCommand
                 : null,
             ["seconds"] = Json.Number(seconds),
             ["train_seconds"] = Json.Number(history.TrainSeconds),
+            ["distributed"] = outcome.Distributed?.DeepClone(),
             ["peak_memory_bytes"] = PeakMemoryBytes(),
         };
     }
@@ -349,6 +396,8 @@ public static class FitCommand
         var history = outcome.History;
         output.WriteLine($"Trained {outcome.Model} ({DataSources.Name(outcome.DType)}, {outcome.LossName} loss, learning rate {Points.Show(outcome.LearningRate)}) for {history.Epochs.Count} epochs in {seconds:F2} s (training {history.TrainSeconds:F2} s, peak memory {PeakMemoryBytes() / (1024.0 * 1024.0):F0} MiB).");
         output.WriteLine($"Stopped: {history.StopReason!.Message}");
+        if (outcome.Distributed is { } d)
+            output.WriteLine($"Distributed ({d["mode"]}): {d["workers"]} workers, {d["steps"]} steps; gradients {d["gradient_seconds"]!.GetValue<double>():F2} s, of which compute {d["compute_seconds"]!.GetValue<double>():F2} s and communication {d["communication_seconds"]!.GetValue<double>():F2} s; {d["faults"]!.AsArray().Count} worker calls retried.");
         var rows = new List<string[]>();
         foreach (var p in outcome.Parameters)
         {

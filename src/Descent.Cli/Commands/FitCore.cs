@@ -44,6 +44,12 @@ internal sealed record FitSettings
     public string? Save { get; init; }
     /// <summary><c>--clip-value</c>, <c>--clip-norm</c>, <c>--accumulate</c>, <c>--skip-nonfinite</c>: what wraps the optimizer.</summary>
     public Factories.GradientOptions Gradients { get; init; } = new();
+    /// <summary>The <c>--init-from</c> model file: training starts from its parameters and keeps its feature scaling.</summary>
+    public string? InitFrom { get; init; }
+    /// <summary><c>--workers N</c>: data-parallel training on N local worker processes (docs/distributed.md).</summary>
+    public int? Workers { get; init; }
+    /// <summary><c>--cluster HOST:PORT</c>: data-parallel training on a running cluster.</summary>
+    public string? Cluster { get; init; }
 }
 
 /// <summary>One parameter of the trained model, copied out as float64 for printing.</summary>
@@ -59,6 +65,8 @@ internal sealed record FitOutcome(string Model, string LossName, double Learning
     public IReadOnlyList<string>? ClassNames { get; init; }
     /// <summary>A classifier's confusion matrix and per-class scores, on <see cref="ReportSplit"/>.</summary>
     public Descent.Learning.Metrics.ClassificationReport? Report { get; init; }
+    /// <summary>A data-parallel run's workers, steps and communication time (<c>--workers</c>, <c>--cluster</c>), or null.</summary>
+    public System.Text.Json.Nodes.JsonObject? Distributed { get; init; }
     /// <summary>The split the report is about: test, val or train.</summary>
     public string? ReportSplit { get; init; }
     /// <summary>Where the model file was written (<c>--save</c>), or null.</summary>
@@ -77,9 +85,6 @@ internal static class FitCore
 
     /// <summary>The reference epoch count.</summary>
     public const int ReferenceEpochs = 5000;
-
-    /// <summary>Rows per forward pass when evaluating: bounds the activations held at once, whatever the data size.</summary>
-    public const int EvaluationChunk = 1024;
 
     /// <summary>The default learning rate for data whose features are scaled (standardised CSV data): converges for linear and logistic models.</summary>
     public const double ScaledLearningRate = 0.1;
@@ -143,7 +148,7 @@ internal static class FitCore
         if (validation is null && s.ValSplit > 0)
         {
             if (train.Count < 2) throw new UsageException("--val-split needs at least two examples.");
-            (trainRows, var validationRows) = RowBatches<T>.SplitRows(train.Count, s.ValSplit, s.Seed);
+            (trainRows, var validationRows) = Split.TrainTestRows(train.Count, s.ValSplit, s.Seed);
             if (trainRows.Length == 0 || validationRows.Length == 0)
                 throw new UsageException($"--val-split {Points.Show(s.ValSplit)} leaves {trainRows.Length} of {train.Count} examples for training and {validationRows.Length} for validation; "
                     + $"both need at least one — use a fraction between {Points.Show(1.0 / train.Count)} and {Points.Show(1 - 1.0 / train.Count)}, or more data.");
@@ -154,9 +159,11 @@ internal static class FitCore
         // Feature scaling: learned on the training rows only, applied to every split (and saved with the model).
         FeatureScaling? scaling = null;
         Dataset<T>? test = trainOverride is null ? data.Test : null;
-        if (scalingKind != ScalingKind.None && trainCount > 0)
+        var initFrom = InitialModel(s, train);
+        if (initFrom is not null ? initFrom.Scaling is not null : scalingKind != ScalingKind.None && trainCount > 0)
         {
-            scaling = FeatureScaling.Fit(train.X, scalingKind, trainRows);
+            // --init-from keeps the model's own scaling (none when it has none): its weights were learned behind it.
+            scaling = initFrom is not null ? initFrom.Scaling! : FeatureScaling.Fit(train.X, scalingKind, trainRows);
             bool validationIsOurs = validationOverride is null; // a split made above is a copy
             train = train.WithFeatures(scaling.Apply(train.X, inPlace: scaleInPlace));
             if (validation is not null) validation = validation.WithFeatures(scaling.Apply(validation.X, inPlace: validationIsOurs));
@@ -164,7 +171,7 @@ internal static class FitCore
         }
 
         bool classification = train.IsClassification;
-        string model = (s.Model ?? (classification ? (train.ClassCount == 2 ? "logistic" : "softmax") : "linear")).ToLowerInvariant();
+        string model = (s.Model ?? initFrom?.Architecture.Kind ?? (classification ? (train.ClassCount == 2 ? "logistic" : "softmax") : "linear")).ToLowerInvariant();
         int features = train.FeatureCount;
         int targets = train.Y.Rank == 2 ? train.Y.Shape[1] : 1;
         int classes = train.ClassCount ?? 0;
@@ -183,6 +190,7 @@ internal static class FitCore
             "mlp" => new Mlp<T>(features, s.Hidden ?? [32], classification ? classes : targets, seed: s.Seed),
             _ => throw new UsageException($"--model '{model}': unknown model; use linear, logistic, softmax or mlp."),
         };
+        if (initFrom is not null) module = FromInitialModel(initFrom, module, s);
         switch (s.Init?.ToLowerInvariant())
         {
             case null or "default": break;
@@ -192,7 +200,7 @@ internal static class FitCore
             default: throw new UsageException($"--init '{s.Init}': use default (small random weights from --seed) or zeros (every parameter 0, as the lesson's reference fit starts).");
         }
         bool standardisedTarget = module is Mlp<T> { OutputScale: not null };
-        if (scaling is not null && !classification && s.Resume is null && !standardisedTarget) StartAtTargetMean(module, train, trainRows, targets);
+        if (scaling is not null && !classification && s.Resume is null && initFrom is null && !standardisedTarget) StartAtTargetMean(module, train, trainRows, targets);
         string lossName = s.Loss ?? (reference ? "half-mse" : model switch
         {
             "logistic" => "bce",
@@ -217,7 +225,7 @@ internal static class FitCore
 
         var optimizerSetting = Setting.Parse("--optimizer", s.Optimizer);
         var schedule = Factories.Schedule(s.Schedule, lr, allowPlateau: true, out var plateau);
-        var optimizer = Factories.Wrap(Factories.Optimizer<T>(optimizerSetting, schedule, allowMethods: false), s.Gradients);
+        var optimizer = Factories.Wrap(Factories.WithPlateau(Factories.Optimizer<T>(optimizerSetting, schedule, allowMethods: false), plateau), s.Gradients);
 
         int? batch = s.BatchSize?.ToLowerInvariant() switch
         {
@@ -232,19 +240,8 @@ internal static class FitCore
             train = train.Slice(trainRows);
             trainRows = null;
         }
-        IBatchSource<T> loader;
-        int batchesPerEpoch;
-        if (batch is not int size) (loader, batchesPerEpoch) = (DataLoader<T>.FullBatch(train), 1);
-        else if (trainRows is not null)
-        {
-            var rows = new RowBatches<T>(train, trainRows, size, s.Seed);
-            (loader, batchesPerEpoch) = (rows, rows.BatchCount);
-        }
-        else
-        {
-            var rows = DataLoader<T>.MiniBatches(train, size, s.Seed);
-            (loader, batchesPerEpoch) = (rows, rows.BatchCount);
-        }
+        var loader = batch is int size ? DataLoader<T>.MiniBatches(train, size, s.Seed, rows: trainRows) : DataLoader<T>.FullBatch(train);
+        int batchesPerEpoch = loader.BatchCount;
 
         var metricFunctions = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>>(StringComparer.Ordinal);
         if (classification) metricFunctions["accuracy"] = Metric.Accuracy;
@@ -265,19 +262,20 @@ internal static class FitCore
         });
         trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject { ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName };
         if (s.Resume is not null) Resume(trainer, s, optimizerSetting.Name, epochs);
-        if (plateau is not null) ObservePlateau(trainer, plateau);
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
         if (onBatch is not null)
         {
             trainer.BatchEnded += b => onBatch(b, batchesPerEpoch);
         }
         configure?.Invoke(trainer);
+        // --workers / --cluster: the batch gradients come from an Orleans cluster (portable build only; docs/distributed.md).
+        using var distributed = s.Workers is not null || s.Cluster is not null ? DistributedTraining.Start(s, trainer, module, lossName, cancellation) : null;
         var history = trainer.Fit(loader, validation); // a stop (Ctrl-C, SIGTERM, the Stop button) writes the checkpoint with its batch
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         void Add(string prefix, Dataset<T> d, int[]? rows = null)
         {
-            var (l, m) = Evaluate(module, loss, d, metricFunctions, prefix, rows: rows);
+            var (l, m) = trainer.Evaluate(d, prefix, rows);
             metrics[prefix + "loss"] = l;
             foreach (var (k, v) in m) metrics[k] = v;
         }
@@ -306,19 +304,10 @@ internal static class FitCore
             Report = report,
             ReportSplit = reportSplit,
             SavedTo = saved,
+            Distributed = distributed?.Report(),
             RawLinear = model == "linear" && scaling is not null ? Unscaled(parameters, scaling) : null,
             Names = (train.FeatureNames, train.TargetNames),
         };
-    }
-
-    /// <summary>
-    /// <c>--schedule plateau</c> watches the validation loss (the training loss without validation) once an epoch. A
-    /// resumed run first replays the checkpoint's epochs, so the observer's state is exactly where the stopped run left it.
-    /// </summary>
-    private static void ObservePlateau<T>(Trainer<T> trainer, Descent.Optimization.ReduceOnPlateau plateau) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        foreach (var e in trainer.History.Epochs) plateau.Observe(e.ValidationLoss ?? e.TrainLoss);
-        trainer.EpochEnded += e => plateau.Observe(e.ValidationLoss ?? e.TrainLoss);
     }
 
     /// <summary>
@@ -413,20 +402,10 @@ internal static class FitCore
     /// <summary>The confusion matrix and per-class scores of <paramref name="module"/> on <paramref name="data"/> (or its rows <paramref name="rows"/>).</summary>
     internal static ClassificationReport Report<T>(Module<T> module, Dataset<T> data, int[]? rows, IReadOnlyList<string> classNames) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        using var _ = Autograd.NoGrad();
-        bool training = module.IsTraining;
-        module.Eval();
-        try
-        {
-            var prediction = PredictInChunks(module, data.X, EvaluationChunk, rows);
-            var targets = rows is null ? data.Y : GatherRows(data.Y, rows);
-            var (p, y) = Metric.Classes(prediction, targets);
-            return ClassificationReport.FromClasses(p, y, classNames.Count, classNames);
-        }
-        finally
-        {
-            if (training) module.Train();
-        }
+        var prediction = module.Predict(data.X, rows);
+        var targets = rows is null ? data.Y : Dataset<T>.GatherRows(data.Y, rows);
+        var (p, y) = Metric.Classes(prediction, targets);
+        return ClassificationReport.FromClasses(p, y, classNames.Count, classNames);
     }
 
     /// <summary>The default <c>--checkpoint-every</c>: after an epoch, at most once a second (and always at a stop and at the end).</summary>
@@ -442,6 +421,42 @@ internal static class FitCore
         if (double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && value >= 0 && value * factor <= 1e7)
             return (1, TimeSpan.FromSeconds(value * factor));
         throw new UsageException($"--checkpoint-every '{text}': give a number of epochs (e.g. 1 for every epoch, 10) or a least time between checkpoints (e.g. 1s, 30s, 5m; default {DefaultCheckpointEvery}).");
+    }
+
+    /// <summary>The <c>--init-from</c> model, checked against the data and the other options before anything is built; null without it.</summary>
+    private static Model? InitialModel<T>(FitSettings s, Dataset<T> train) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (s.InitFrom is null) return null;
+        if (s.Resume is not null) throw new UsageException("--init-from and --resume both give the starting point; --resume continues a checkpoint exactly, --init-from starts a new run from a model's weights. Give one.");
+        if (s.Init is not null) throw new UsageException($"--init {s.Init} and --init-from both set the starting parameters; give one.");
+        if (s.Scale is not null) throw new UsageException("--init-from keeps the model's own feature scaling (its weights were learned behind it); drop --scale.");
+        if (!File.Exists(s.InitFrom)) throw new InputException($"--init-from '{s.InitFrom}': no such model file; write one with 'descent fit --save' or 'descent import'.");
+        var model = Model.Load(s.InitFrom);
+        string what = $"--init-from '{s.InitFrom}' ({model.Architecture.Kind}, {model.Architecture.Inputs} inputs, {model.Architecture.Outputs} outputs)";
+        if (model.Architecture.Inputs != train.FeatureCount)
+            throw new InputException($"{what} reads {model.Architecture.Inputs} features, but the data has {train.FeatureCount}; train on data with the model's features ({string.Join(", ", model.FeatureNames.Take(8))}{(model.FeatureNames.Count > 8 ? ", …" : "")}).");
+        if (train.IsClassification != (model.Task == ModelTask.Classification))
+            throw new InputException($"{what} is a {(model.Task == ModelTask.Classification ? "classifier" : "regression")}, but the data's target is {(train.IsClassification ? "a class label" : "numeric")}; use --task to read the target as the model does.");
+        if (train.IsClassification && model.ClassNames is { } classes && train.ClassNames is { } dataClasses && !classes.SequenceEqual(dataClasses, StringComparer.Ordinal))
+            throw new InputException($"{what} has the classes {string.Join(", ", classes)} but the data has {string.Join(", ", dataClasses)}; the class indices must mean the same (import the model with --classes in the data's order).");
+        return model;
+    }
+
+    /// <summary>The module of <paramref name="model"/> (its parameters copied into a fresh module of <typeparamref name="T"/>), checked against --model and --hidden.</summary>
+    private static Module<T> FromInitialModel<T>(Model model, Module<T> built, FitSettings s) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var a = model.Architecture;
+        var b = ModelArchitecture.Of(built);
+        if (s.Model is not null && !string.Equals(s.Model, a.Kind, StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--model {s.Model}: --init-from '{s.InitFrom}' is a {a.Kind} model; drop --model or give --model {a.Kind}.");
+        if (s.Hidden is not null && !s.Hidden.SequenceEqual(a.Hidden))
+            throw new UsageException($"--hidden {string.Join(",", s.Hidden)}: --init-from '{s.InitFrom}' has hidden layers {string.Join(",", a.Hidden)}; drop --hidden.");
+        if (b.Outputs != a.Outputs)
+            throw new InputException($"--init-from '{s.InitFrom}' has {a.Outputs} outputs, but the data needs {b.Outputs}.");
+        var module = a.Build<T>(s.Seed);
+        var state = model.Parameters.ToDictionary(p => p.Key, p => Tensor.FromArray(p.Value.Values.Select(T.CreateTruncating).ToArray(), p.Value.Shape), StringComparer.Ordinal);
+        module.LoadStateDict(state);
+        return module;
     }
 
     /// <summary>Loads <c>--resume</c> into the trainer after checking that it fits the command line (optimizer, epochs left).</summary>
@@ -504,93 +519,5 @@ internal static class FitCore
         if (fits) return;
         string needs = bce ? "targets between 0 and 1" : hinge ? "labels −1/1 (or 0/1)" : "class labels";
         throw new UsageException($"--loss {lossName} needs {needs}, but the target here is numeric (regression); use --loss mse, half-mse, mae or huber, or a target column of class labels.");
-    }
-
-    /// <summary>
-    /// The loss and metrics of <paramref name="module"/> on <paramref name="data"/> (or on its rows <paramref name="rows"/>),
-    /// like <see cref="Trainer{T}.Evaluate"/> but with the forward pass in chunks of <paramref name="chunk"/> rows: only
-    /// the predictions are kept for the whole set, not every layer's activations (a 60000-row set would otherwise hold
-    /// all of them at once). The loss and the metrics are then computed on the whole prediction, so they equal the
-    /// one-pass values.
-    /// </summary>
-    internal static (double Loss, Dictionary<string, double> Metrics) Evaluate<T>(Module<T> module, LossFunction<T> loss, Dataset<T> data,
-        IReadOnlyDictionary<string, Func<Tensor<double>, Tensor<double>, double>> metrics, string prefix, int chunk = EvaluationChunk, int[]? rows = null)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        using var _ = Autograd.NoGrad();
-        bool training = module.IsTraining;
-        module.Eval();
-        try
-        {
-            var prediction = PredictInChunks(module, data.X, chunk, rows);
-            var targets = rows is null ? data.Y : GatherRows(data.Y, rows);
-            double value = double.CreateTruncating(loss(prediction, targets).Item());
-            var result = new Dictionary<string, double>(StringComparer.Ordinal);
-            if (metrics.Count > 0)
-            {
-                var p = prediction.Cast<double>();
-                var y = targets.Cast<double>();
-                foreach (var (name, metric) in metrics) result[prefix + name] = metric(p, y);
-            }
-            return (value, result);
-        }
-        finally
-        {
-            if (training) module.Train();
-        }
-    }
-
-    /// <summary>
-    /// The module's output for every row of <paramref name="x"/> (or for its rows <paramref name="rows"/>, in that
-    /// order), computed <paramref name="chunk"/> rows at a time.
-    /// </summary>
-    internal static Tensor<T> PredictInChunks<T>(Module<T> module, Tensor<T> x, int chunk, int[]? rows = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
-        if (rows is null && x.Shape[0] <= chunk) return module.Forward(x);
-        int n = rows?.Length ?? x.Shape[0];
-        int width = x.Shape[0] == 0 ? 0 : x.Size / x.Shape[0];
-        var shape = x.ShapeArray;
-        shape[0] = Math.Min(chunk, n);
-        var input = Tensor.Zeros<T>(shape);
-        Tensor<T>? result = null;
-        int outWidth = 0;
-        for (int start = 0; start < n; start += chunk)
-        {
-            int count = Math.Min(chunk, n - start);
-            if (count != input.Shape[0])
-            {
-                shape[0] = count;
-                input = Tensor.Zeros<T>(shape);
-            }
-            if (rows is null) x.Data.Slice(start * width, count * width).CopyTo(input.Data);
-            else
-                for (int i = 0; i < count; i++) x.Data.Slice(rows[start + i] * width, width).CopyTo(input.Data.Slice(i * width, width));
-            var output = module.Forward(input);
-            if (result is null)
-            {
-                var outShape = output.ShapeArray;
-                if (outShape.Length == 0 || outShape[0] != count)
-                    throw new InvalidOperationException($"The model's output has shape {Shapes.Format(outShape)} for {count} input rows; evaluation needs one output row per input row.");
-                outWidth = output.Size / count;
-                outShape[0] = n;
-                result = Tensor.Zeros<T>(outShape);
-            }
-            output.Data.CopyTo(result.Data.Slice(start * outWidth, count * outWidth));
-        }
-        if (result is not null) return result;
-        shape[0] = 0; // no rows chosen
-        return module.Forward(Tensor.Zeros<T>(shape));
-    }
-
-    /// <summary>A copy of the rows <paramref name="rows"/> of <paramref name="t"/> (along its first axis).</summary>
-    private static Tensor<T> GatherRows<T>(Tensor<T> t, int[] rows) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var shape = t.ShapeArray;
-        int width = shape[0] == 0 ? 0 : t.Size / shape[0];
-        shape[0] = rows.Length;
-        var result = Tensor.Zeros<T>(shape);
-        for (int i = 0; i < rows.Length; i++) t.Data.Slice(rows[i] * width, width).CopyTo(result.Data.Slice(i * width, width));
-        return result;
     }
 }

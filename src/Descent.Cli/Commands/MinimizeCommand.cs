@@ -33,6 +33,7 @@ public static class MinimizeCommand
             expr, start, optimizer, lr, steps, schedule, stop, seed, maximize, starts, plot, logEvery, track,
         };
         gradients.AddTo(command);
+        var labels = RunLabels.AddTo(command);
         command.SetAction(p =>
         {
             var e = ExpressionInput.Parse(p.GetValue(expr)!);
@@ -60,6 +61,7 @@ public static class MinimizeCommand
             int? startCount = p.GetValue(starts);
             if (startCount is < 1 or > MaxStarts) throw new UsageException($"--starts {startCount}: use 1 to {MaxStarts} starts.");
             string? trackPath = RunFiles.PathOf(p, track);
+            var (label, tags) = labels.Read(p, trackPath is not null, "--track");
             OutputFiles.Figure("--plot", p.GetValue(plot));
             if (p.GetValue(plot) is not null && names.Length > 2)
                 throw new UsageException($"--plot draws functions of 1 or 2 variables; this one has {names.Length} ({string.Join(", ", names)}).");
@@ -68,10 +70,10 @@ public static class MinimizeCommand
             using var writer = store?.StartRun(new RunStart
             {
                 Command = RunFiles.CommandLine(context.Arguments),
-                Name = "minimize " + e,
-                Settings = new JsonObject().With("expression", e.ToString()).With("start", p.GetValue(start)).With("optimizer", settings.Optimizer)
+                Name = label ?? "minimize " + e,
+                Settings = RunLabels.WithTags(new JsonObject().With("expression", e.ToString()).With("start", p.GetValue(start)).With("optimizer", settings.Optimizer)
                     .With("lr", settings.LearningRate).With("steps", settings.Steps).With("schedule", settings.Schedule).With("stop", settings.Stops)
-                    .With("maximize", settings.Maximize).With("starts", startCount).With("log_every", every),
+                    .With("maximize", settings.Maximize).With("starts", startCount).With("log_every", every), tags),
                 Seed = settings.Seed,
             });
             try

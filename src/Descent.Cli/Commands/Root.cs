@@ -27,11 +27,16 @@ public static class Root
         root.Add(MinimizeCommand.Build(context));
         root.Add(FitCommand.Build(context));
         root.Add(PredictCommand.Build(context));
+        root.Add(TransferCommands.Export(context));
+        root.Add(TransferCommands.Import(context));
         root.Add(SweepCommand.Build(context));
         root.Add(PlotCommand.Build(context));
         root.Add(DemoCommand.Build(context));
         root.Add(RunsCommand.Build(context));
         root.Add(DashboardCommand.Build(context));
+        root.Add(LabCommand.Build(context));
+        root.Add(LabCommand.LrFind(context));
+        root.Add(WorkerCommand.Build(context));
         root.Add(ShellSupport.CompletionCommand(context));
         // 'descent' with no command (e.g. only --json) prints the help rather than "Required command was not provided".
         root.SetAction(_ => ShellSupport.Invoke(root.Parse(["--help"]), context.Output, context.Error));

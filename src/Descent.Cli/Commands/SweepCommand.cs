@@ -26,7 +26,10 @@ public static class SweepCommand
         return command;
     }
 
-    private sealed record SweepOptions(Option<string?> Range, Option<bool> Decades, Option<int?> Random, Option<int?> Seed, Option<string?> Plot, Option<string?> Track, Option<int?> Fine);
+    private sealed record SweepOptions(Option<string?> Range, Option<bool> Decades, Option<int?> Random, Option<int?> Seed, Option<string?> Plot, Option<string?> Track, Option<int?> Fine)
+    {
+        public RunLabels Labels { get; init; } = null!;
+    }
 
     private static SweepOptions Common(Command c)
     {
@@ -35,7 +38,7 @@ public static class SweepCommand
             RunFiles.Option("Record the sweep as one run in this SQLite runs file (default descent-runs.db): per trial k, the epoch-k metrics 'learning_rate' and 'score'."),
             Options.Whole("--fine", "Two phases: one trial per decade, then N rates drawn log-uniformly in the decade around the best; the table is ranked, best first.", "10"));
         c.Add(o.Range); c.Add(o.Decades); c.Add(o.Random); c.Add(o.Seed); c.Add(o.Plot); c.Add(o.Track); c.Add(o.Fine);
-        return o;
+        return o with { Labels = RunLabels.AddTo(c) };
     }
 
     /// <summary>The <c>--lr</c> range's ends, checked.</summary>
@@ -80,9 +83,13 @@ public static class SweepCommand
     private static int Tracked(CliContext context, ParseResult p, SweepOptions o, string name, JsonObject settings, Func<Action<double, double>, int> sweep)
     {
         string? path = RunFiles.PathOf(p, o.Track);
+        var (label, tags) = o.Labels.Read(p, path is not null, "--track");
         if (path is null) return sweep((_, _) => { });
         using var store = RunFiles.OpenForWriting(path);
-        using var writer = store.StartRun(new RunStart { Command = RunFiles.CommandLine(context.Arguments), Name = name, Settings = settings, Seed = p.GetValue(o.Seed) ?? 0 });
+        using var writer = store.StartRun(new RunStart
+        {
+            Command = RunFiles.CommandLine(context.Arguments), Name = label ?? name, Settings = RunLabels.WithTags(settings, tags), Seed = p.GetValue(o.Seed) ?? 0,
+        });
         int trial = 0;
         try
         {

@@ -15,7 +15,12 @@ public static class ExitCodes
     public const int Diverged = 4;
     /// <summary>Interrupted by the user (Ctrl-C, SIGTERM).</summary>
     public const int Interrupted = 5;
+    /// <summary>Distributed training could not go on: workers did not join, or one failed past its retries (docs/distributed.md).</summary>
+    public const int Cluster = 6;
 }
+
+/// <summary>A distributed run's cluster failed (exit code 6); the message says what and what to do.</summary>
+public sealed class ClusterException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A mistake in how the command was called (exit code 2); the message names the option and the accepted form.</summary>
 public sealed class UsageException(string message) : Exception(message);

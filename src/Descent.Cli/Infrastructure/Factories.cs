@@ -1,5 +1,6 @@
 using Descent.Optimization;
 using Descent.Optimization.Stopping;
+using Descent.Optimization.Transforms;
 
 namespace Descent.Cli.Infrastructure;
 
@@ -48,10 +49,17 @@ public static class Factories
     public static Schedule Schedule(string? text, double learningRate) => Schedule(text, learningRate, allowPlateau: false, out _);
 
     /// <summary>
-    /// A learning-rate schedule from <c>--schedule</c>; for <c>plateau</c> (allowed when <paramref name="allowPlateau"/>)
-    /// also the observer the caller must feed once an epoch with the loss it watches.
+    /// The rule of <c>--schedule plateau</c> (ReduceOnPlateau's arguments, checked), made into the optimizer's last link by
+    /// <see cref="WithPlateau{T}"/>: the trainer feeds it each epoch's validation (else training) loss.
     /// </summary>
-    public static Schedule Schedule(string? text, double learningRate, bool allowPlateau, out ReduceOnPlateau? plateau)
+    public sealed record PlateauRule(double LearningRate, double Factor, int Patience, double Threshold, int Cooldown, double Min);
+
+    /// <summary>
+    /// A learning-rate schedule from <c>--schedule</c>; for <c>plateau</c> (allowed when <paramref name="allowPlateau"/>)
+    /// the schedule is the constant starting rate and <paramref name="plateau"/> the rule the caller puts in the
+    /// optimizer with <see cref="WithPlateau{T}"/>.
+    /// </summary>
+    public static Schedule Schedule(string? text, double learningRate, bool allowPlateau, out PlateauRule? plateau)
     {
         plateau = null;
         if (text is null) return Schedules.Constant(learningRate);
@@ -74,10 +82,12 @@ public static class Factories
             case "plateau":
                 if (!allowPlateau)
                     throw new UsageException($"--schedule '{text}': plateau lowers the rate when the epoch loss stops improving, so only fit (which has epochs) takes it; use step, multistep, cosine or another schedule here.");
-                var observer = Library(s, () => new ReduceOnPlateau(learningRate, factor: s.Number("factor", 0.1), patience: (int)s.Integer("patience", 10, 0, int.MaxValue),
-                    threshold: s.Number("threshold", 1e-4), cooldown: (int)s.Integer("cooldown", 0, 0, int.MaxValue), minLearningRate: s.Number("min", 0)));
-                plateau = observer;
-                result = observer.AsSchedule();
+                var rule = new PlateauRule(learningRate, s.Number("factor", 0.1), (int)s.Integer("patience", 10, 0, int.MaxValue),
+                    s.Number("threshold", 1e-4), (int)s.Integer("cooldown", 0, 0, int.MaxValue), s.Number("min", 0));
+                _ = Library(s, () => new ReduceOnPlateau(rule.LearningRate, factor: rule.Factor, patience: rule.Patience, threshold: rule.Threshold,
+                    cooldown: rule.Cooldown, minLearningRate: rule.Min)); // a bad value is a usage error naming the option
+                plateau = rule;
+                result = Schedules.Constant(learningRate);
                 keys = ["factor", "patience", "threshold", "cooldown", "min"]; break;
             case "exponential": result = Library(s, () => Schedules.Exponential(learningRate, s.RequiredNumber("gamma", positional: true))); keys = ["gamma"]; break;
             case "cosine": result = Library(s, () => Schedules.Cosine(learningRate, s.RequiredInteger("steps", 1, MaxCount, positional: true), s.Number("floor", 0))); keys = ["steps", "floor"]; break;
@@ -126,6 +136,20 @@ public static class Factories
             Accumulate is { } k ? $"--accumulate {k}" : null,
             SkipNonFinite ? "--skip-nonfinite" : null,
         }.Where(t => t is not null));
+    }
+
+    /// <summary>
+    /// The optimizer with its last link, the learning rate, replaced by a <see cref="ScaleByPlateau{T}"/> following
+    /// <paramref name="rule"/> (no rule: the optimizer unchanged). Its state is the optimizer's, so checkpoints hold it.
+    /// </summary>
+    public static IGradientTransform<T> WithPlateau<T>(IGradientTransform<T> optimizer, PlateauRule? rule) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        if (rule is null) return optimizer;
+        if (optimizer is not Chain<T> chain || chain.Inner.Count == 0 || chain.Inner[^1] is not ScaleByLearningRate<T>)
+            throw new InvalidOperationException("--schedule plateau: the optimizer does not end in a learning-rate link.");
+        var links = chain.Inner.ToArray();
+        links[^1] = new ScaleByPlateau<T>(rule.LearningRate, factor: rule.Factor, patience: rule.Patience, threshold: rule.Threshold, cooldown: rule.Cooldown, minLearningRate: rule.Min);
+        return Transform.Chain(links);
     }
 
     /// <summary>The optimizer wrapped as <paramref name="options"/> say; each bad value is a usage error naming its option.</summary>

@@ -23,15 +23,7 @@ public static partial class Autograd
     {
         ArgumentNullException.ThrowIfNull(loss);
         Tensor<T> root;
-        t_tracing++;
-        try
-        {
-            using (EnableGrad()) root = loss();
-        }
-        finally
-        {
-            t_tracing--;
-        }
+        using (EnableGrad()) root = loss();
         if (root is null) throw new ArgumentException("The loss function returned null.", nameof(loss));
         if (!root.RequiresGrad)
             throw new GradientException("Autograd.Compile: the loss does not require a gradient: no input of the computation had WithGrad().");
@@ -39,12 +31,4 @@ public static partial class Autograd
             throw new GradientException($"Autograd.Compile needs a scalar (one-element) loss, but the function returned shape {Shapes.Format(root.Shape)}. Reduce it (for example with Sum() or Mean()).");
         return new CompiledGradient<T>(GraphCompiler<T>.Build(root));
     }
-
-    [ThreadStatic] private static int t_tracing;
-
-    /// <summary>
-    /// True while <see cref="Compile{T}"/> runs the loss to record it: fused operations (such as
-    /// <see cref="Tensor{T}.Linear"/>) then record their plain compositions, which the compiler knows.
-    /// </summary>
-    internal static bool IsTracing => t_tracing > 0;
 }

@@ -7,7 +7,7 @@ namespace Descent;
 
 /// <summary>One node of a drawn computation graph: an input (leaf) or the result of a simple function.</summary>
 /// <param name="Id">A stable identifier ("n0", "n1", … in evaluation order).</param>
-/// <param name="Label">The leaf's name or the operation's name.</param>
+/// <param name="Label">The leaf's name, or the operation's name with its parameters (<c>sum(axes=[1])</c>, <c>pow(3)</c>).</param>
 /// <param name="IsLeaf">True for inputs (parameters and data).</param>
 /// <param name="Shape">The value's shape.</param>
 /// <param name="Value">The value, as doubles.</param>
@@ -51,7 +51,7 @@ public sealed class ComputationGraph
         var nodes = order.Select(t =>
         {
             var inputs = t.Node is { } n ? Enumerable.Range(0, n.InputCount).Select(i => ids[n.Input(i)]).ToArray() : [];
-            string label = t.Node?.Name ?? t.Name ?? (t.RequiresGrad ? "w" : "c") + (leafCount++).ToString(CultureInfo.InvariantCulture);
+            string label = t.Node?.Op.Label ?? t.Name ?? (t.RequiresGrad ? "w" : "c") + (leafCount++).ToString(CultureInfo.InvariantCulture);
             double[]? g = gradients is not null && gradients.TryGetValue(t, out var v) ? v : null;
             return new GraphNode(ids[t], label, t.Node is null, t.ShapeArray, t.ToDoubleArray(), g, inputs);
         }).ToList();

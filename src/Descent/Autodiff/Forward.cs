@@ -42,21 +42,12 @@ internal sealed class Forward<T> where T : unmanaged, IBinaryFloatingPointIeee75
                 for (int i = 0; i < inputs.Length; i++)
                     if (known.TryGetValue(node.Input(i), out var v)) { inputs[i] = v; any = true; }
                 if (!any) continue;
-                if (node.DeclaresJvp) declared++; else transposed++;
-                known[t] = node.Jvp(inputs, t);
+                var (tangent, isDeclared) = node.Jvp(inputs, t);
+                if (isDeclared) declared++; else transposed++;
+                known[t] = tangent;
             }
         }
         Counts = (declared, transposed);
         return known.TryGetValue(Output, out var result) ? result : new Tensor<T>(Output.ShapeArray);
     }
-
-    /// <summary><paramref name="tangent"/> in <paramref name="output"/>'s shape (a broadcast part of a tangent is widened).</summary>
-    public static Tensor<T> Shaped(Tensor<T> tangent, Tensor<T> output)
-        => Shapes.Equal(tangent.ShapeRef, output.ShapeRef) ? tangent : tangent.BroadcastTo(output.ShapeArray);
-}
-
-/// <summary>Non-generic access to <see cref="Forward{T}.Shaped"/>.</summary>
-internal static class Forward
-{
-    public static Tensor<T> Shaped<T>(Tensor<T> tangent, Tensor<T> output) where T : unmanaged, IBinaryFloatingPointIeee754<T> => Forward<T>.Shaped(tangent, output);
 }

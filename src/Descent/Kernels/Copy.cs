@@ -58,16 +58,22 @@ internal static class Copy
         }
     }
 
-    /// <summary>Permutes axes: result axis k is source axis perm[k].</summary>
-    public static Tensor<T> Permute<T>(Tensor<T> x, int[] perm) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>Permutes axes of <paramref name="src"/> (shaped <paramref name="shape"/>): result axis k is source axis perm[k].</summary>
+    public static void Permute<T>(T[] src, int[] shape, int[] perm, T[] dst) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var srcStrides = Shapes.Strides(x.Shape);
-        var shape = new int[perm.Length];
+        var srcStrides = Shapes.Strides(shape);
+        var outShape = PermutedShape(shape, perm);
         var strides = new int[perm.Length];
-        for (int k = 0; k < perm.Length; k++) { shape[k] = x.ShapeRef[perm[k]]; strides[k] = srcStrides[perm[k]]; }
-        var result = Tensor<T>.Uninitialized(shape);
-        if (perm.Length == 2 && shape[0] >= 16 && shape[1] >= 16) Transpose2D(x.Buffer, x.ShapeRef[0], x.ShapeRef[1], result.Buffer);
-        else Strided(x.Buffer, 0, strides, shape, result.Buffer);
+        for (int k = 0; k < perm.Length; k++) strides[k] = srcStrides[perm[k]];
+        if (perm.Length == 2 && outShape[0] >= 16 && outShape[1] >= 16) Transpose2D<T>(src, shape[0], shape[1], dst);
+        else Strided(src, 0, strides, outShape, dst);
+    }
+
+    /// <summary>The shape after <see cref="Permute{T}"/>.</summary>
+    public static int[] PermutedShape(int[] shape, int[] perm)
+    {
+        var result = new int[perm.Length];
+        for (int k = 0; k < perm.Length; k++) result[k] = shape[perm[k]];
         return result;
     }
 

@@ -22,13 +22,6 @@ internal interface IBinaryOperator<T>
 /// </summary>
 internal static class ElementWise
 {
-    public static Tensor<T> Unary<T>(Tensor<T> x, SpanAction<T> kernel) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var result = Tensor<T>.Uninitialized(x.ShapeRef);
-        Run(x.Buffer, result.Buffer, kernel);
-        return result;
-    }
-
     public delegate void SpanAction<T>(ReadOnlySpan<T> x, Span<T> y);
 
     public static void Run<T>(T[] x, T[] y, SpanAction<T> kernel)
@@ -42,46 +35,43 @@ internal static class ElementWise
     private static void RunSplit<T>(T[] x, T[] y, SpanAction<T> kernel, int chunks)
         => Split.For(x.Length, chunks, (s, n) => kernel(x.AsSpan(s, n), y.AsSpan(s, n)));
 
-    public static Tensor<T> Binary<T, TOp>(Tensor<T> a, Tensor<T> b, string operation)
+    /// <summary>
+    /// d = a ∘ b with NumPy broadcasting: <paramref name="d"/> has <paramref name="shape"/>, the broadcast of the operands'
+    /// shapes. Equal shapes and one-element operands take the plain span loops; the rest the broadcast loops.
+    /// </summary>
+    public static void Binary<T, TOp>(T[] a, int[] aShape, T[] b, int[] bShape, T[] d, int[] shape)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
     {
-        if (a.Size == 1 && b.Size == 1 && IsArithmetic<T, TOp>() && Shapes.Equal(a.Shape, b.Shape))
+        int chunks = Split.Chunks(d.Length);
+        if (Shapes.Equal(aShape, bShape))
         {
-            // One element each (scalar problems): the IEEE operation itself, exactly what the span loop computes.
-            return new Tensor<T>(a.ShapeRef, [TOp.Invoke(a.Buffer[0], b.Buffer[0])]);
+            if (chunks == 1) TOp.Invoke(a, b, d);
+            else SameSplit<T, TOp>(a, b, d, chunks);
         }
-        if (Shapes.Equal(a.Shape, b.Shape))
+        else if (b.Length == 1 && bShape.Length <= aShape.Length)
         {
-            var r = Tensor<T>.Uninitialized(a.ShapeRef);
-            int chunks = Split.Chunks(r.Size);
-            if (chunks == 1) TOp.Invoke(a.Buffer, b.Buffer, r.Buffer);
-            else SameSplit<T, TOp>(a.Buffer, b.Buffer, r.Buffer, chunks);
-            return r;
+            if (chunks == 1) TOp.Invoke(a, b[0], d);
+            else ScalarSplit<T, TOp>(a, b[0], d, scalarFirst: false, chunks);
         }
-        if (b.Size == 1 && b.Rank <= a.Rank)
+        else if (a.Length == 1 && aShape.Length <= bShape.Length)
         {
-            var r = Tensor<T>.Uninitialized(a.ShapeRef);
-            int chunks = Split.Chunks(r.Size);
-            if (chunks == 1) TOp.Invoke(a.Buffer, b.Buffer[0], r.Buffer);
-            else ScalarSplit<T, TOp>(a.Buffer, b.Buffer[0], r.Buffer, scalarFirst: false, chunks);
-            return r;
+            if (chunks == 1) TOp.Invoke(a[0], b, d);
+            else ScalarSplit<T, TOp>(b, a[0], d, scalarFirst: true, chunks);
         }
-        if (a.Size == 1 && a.Rank <= b.Rank)
-        {
-            var r = Tensor<T>.Uninitialized(b.ShapeRef);
-            int chunks = Split.Chunks(r.Size);
-            if (chunks == 1) TOp.Invoke(a.Buffer[0], b.Buffer, r.Buffer);
-            else ScalarSplit<T, TOp>(b.Buffer, a.Buffer[0], r.Buffer, scalarFirst: true, chunks);
-            return r;
-        }
-        var shape = Shapes.Broadcast(a.Shape, b.Shape, operation);
-        var result = Tensor<T>.Uninitialized(shape);
-        Broadcast<T, TOp>(a.Buffer, a.ShapeRef, b.Buffer, b.ShapeRef, result.Buffer, shape);
-        return result;
+        else Broadcast<T, TOp>(a, aShape, b, bShape, d, shape);
+    }
+
+    /// <summary>The result shape of <see cref="Binary{T, TOp}"/>: an operand's own shape on the fast paths, else the broadcast.</summary>
+    public static int[] BinaryShape(int[] aShape, int aSize, int[] bShape, int bSize, string operation)
+    {
+        if (Shapes.Equal(aShape, bShape)) return aShape;
+        if (bSize == 1 && bShape.Length <= aShape.Length) return aShape;
+        if (aSize == 1 && aShape.Length <= bShape.Length) return bShape;
+        return Shapes.Broadcast(aShape, bShape, operation);
     }
 
     /// <summary>+, −, ×, ÷: correctly rounded, so the scalar operation equals the vector loop's bit for bit.</summary>
-    private static bool IsArithmetic<T, TOp>() where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
+    public static bool IsArithmetic<T, TOp>() where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
         => typeof(TOp) == typeof(AddOp<T>) || typeof(TOp) == typeof(SubtractOp<T>)
         || typeof(TOp) == typeof(MultiplyOp<T>) || typeof(TOp) == typeof(DivideOp<T>);
 

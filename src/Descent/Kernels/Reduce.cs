@@ -64,21 +64,19 @@ internal static class Reduce
             _ => a * b,
         };
 
-    /// <summary>Reduces axis <paramref name="axis"/>; the result keeps the axis with size 1.</summary>
-    public static Tensor<T> Axis<T>(Tensor<T> x, int axis, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>
+    /// Reduces axis <paramref name="axis"/> of <paramref name="src"/> (shaped <paramref name="shape"/>) into
+    /// <paramref name="dst"/>, which has the shape with that axis kept as size 1 (every element written).
+    /// </summary>
+    public static void Axis<T>(T[] src, int[] shape, int axis, Reduction op, T[] dst) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var shape = x.ShapeArray;
         var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
-        shape[axis] = 1;
-        var result = Tensor<T>.Uninitialized(shape);
-        var src = x.Buffer;
-        var dst = result.Buffer;
-        if (dst.Length == 0) return result;
+        if (dst.Length == 0) return;
         if (n == 0)
         {
             // An empty sum is 0 and an empty product 1 (an empty max or min is rejected before it gets here).
             Array.Fill(dst, op == Reduction.Product ? T.One : T.Zero);
-            return result;
+            return;
         }
         int chunks = Split.Chunks(src.Length / ReadOnlyWeight);
         if (inner == 1)
@@ -87,12 +85,11 @@ internal static class Reduce
                 for (int o = 0; o < outer; o++) dst[o] = All(src, o * n, n, op);
             else
                 Split.For(outer, chunks, (first, count) => { for (int o = first; o < first + count; o++) dst[o] = All<T>(src.AsSpan(o * n, n), op); }, align: 1);
-            return result;
+            return;
         }
         if (chunks == 1) Columns(src, dst, n, inner, 0, outer, 0, inner, op);
         else if (outer >= chunks) Split.For(outer, chunks, (first, count) => Columns(src, dst, n, inner, first, first + count, 0, inner, op), align: 1);
         else for (int o = 0; o < outer; o++) RowBlocks(src, dst, o, n, inner, op, Math.Min(chunks, n));
-        return result;
     }
 
     /// <summary>
@@ -152,14 +149,13 @@ internal static class Reduce
         }
     }
 
-    /// <summary>Index of the largest (or smallest) element along an axis, first occurrence on ties; the axis is kept with size 1.</summary>
-    public static Tensor<T> ArgExtreme<T>(Tensor<T> x, int axis, bool max) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>
+    /// Index of the largest (or smallest) element along an axis of <paramref name="src"/> (shaped <paramref name="shape"/>),
+    /// first occurrence on ties, into <paramref name="dst"/> (the shape with the axis kept as size 1).
+    /// </summary>
+    public static void ArgExtreme<T>(ReadOnlySpan<T> src, int[] shape, int axis, bool max, Span<T> dst) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var shape = x.ShapeArray;
         var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
-        shape[axis] = 1;
-        var result = new Tensor<T>(shape);
-        var src = x.Buffer;
         for (int o = 0; o < outer; o++)
             for (int j = 0; j < inner; j++)
             {
@@ -170,8 +166,7 @@ internal static class Reduce
                     T v = src[(o * n + k) * inner + j];
                     if (max ? v > bv : v < bv) { bv = v; best = k; }
                 }
-                result.Buffer[o * inner + j] = T.CreateTruncating(best);
+                dst[o * inner + j] = T.CreateTruncating(best);
             }
-        return result;
     }
 }

@@ -15,18 +15,17 @@ internal static class Softmax
     /// <summary>Whether <paramref name="axis"/> of <paramref name="shape"/> can take the fused path (inner size 1).</summary>
     public static bool Applies(ReadOnlySpan<int> shape, int axis) => Shapes.AroundAxis(shape, axis).Inner == 1;
 
-    /// <summary>Softmax (or log-softmax when <paramref name="log"/>) along <paramref name="axis"/>; requires <see cref="Applies"/>.</summary>
-    public static Tensor<T> Run<T>(Tensor<T> x, int axis, bool log) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>
+    /// Softmax (or log-softmax when <paramref name="log"/>) of <paramref name="src"/> (shaped <paramref name="shape"/>)
+    /// along <paramref name="axis"/> into <paramref name="dst"/> (same shape); requires <see cref="Applies"/>.
+    /// </summary>
+    public static void Run<T>(T[] src, int[] shape, int axis, bool log, T[] dst) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var (outer, n, _) = Shapes.AroundAxis(x.ShapeRef, axis);
-        var result = Tensor<T>.Uninitialized(x.ShapeRef);
-        if (result.Size == 0) return result;
-        var src = x.Buffer;
-        var dst = result.Buffer;
+        var (outer, n, _) = Shapes.AroundAxis(shape, axis);
+        if (dst.Length == 0) return;
         int chunks = Math.Min(Split.Chunks(src.Length), outer);
         if (chunks == 1) Rows(src, dst, n, 0, outer, log);
         else Split.For(outer, chunks, (first, count) => Rows(src, dst, n, first, first + count, log), align: 1);
-        return result;
     }
 
     private static void Rows<T>(T[] src, T[] dst, int n, int first, int end, bool log) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -221,8 +221,9 @@ public sealed class Model
         if (width != Architecture.Inputs)
             throw new ShapeException($"The model reads {Architecture.Inputs} features per row, but the input has shape {Shapes.Format(x.Shape)}.");
         var module = ToModule<T>();
-        var input = Scaling is null ? x : Scaling.Apply(x);
         int n = x.Shape[0];
+        if (x.Rank > 2) x = x.Reshape(n, width);   // images [n, 28, 28]: the model reads them as rows of pixels
+        var input = Scaling is null ? x : Scaling.Apply(x);
         double[] output;
         int k;
         using (Autograd.NoGrad())

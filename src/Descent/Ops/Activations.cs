@@ -10,39 +10,16 @@ namespace Descent;
 public sealed partial class Tensor<T>
 {
     /// <summary>σ(x) = 1/(1+e⁻ˣ), computed stably. ∂/∂x = σ(x)(1−σ(x)).</summary>
-    public Tensor<T> Sigmoid() => Record(Map(this, static (s, d) => TensorPrimitives.Sigmoid(s, d)), "sigmoid", this,
-        static (g, _, y) => FusedGrad<SigmoidGrad>(g, y, static (g, y) => g * y * (T.One - y)), diagonal: true);
+    public Tensor<T> Sigmoid() => Ops.Sigmoid<T>.Instance.Apply(this);
 
     /// <summary>softplus(x) = ln(1+eˣ), computed as max(x,0) + ln(1+e^−|x|) so it never overflows. ∂/∂x = σ(x).</summary>
-    public Tensor<T> Softplus() => Record(Map(this, static (s, d) =>
-        {
-            for (int i = 0; i < d.Length; i++)
-            {
-                T x = s[i];
-                d[i] = T.Max(x, T.Zero) + T.LogP1(T.Exp(-T.Abs(x)));
-            }
-        }), "softplus", this,
-        static (g, x, _) => g * x.Sigmoid(), diagonal: true);
+    public Tensor<T> Softplus() => Ops.Softplus<T>.Instance.Apply(this);
 
     /// <summary>max(x, 0). ∂/∂x = 1 for x &gt; 0, else 0 (0 at the kink, as PyTorch).</summary>
-    public Tensor<T> Relu() => Record(Map(this, static (s, d) => TensorPrimitives.Max(s, T.Zero, d)), "relu", this,
-        static (g, _, y) => FusedGrad<ReluGrad>(g, y, static (g, y) => g * y.GreaterThan(T.Zero)), diagonal: true);
+    public Tensor<T> Relu() => Ops.Relu<T>.Instance.Apply(this);
 
     /// <summary>x for x &gt; 0, else slope·x. ∂/∂x = 1 for x &gt; 0, else slope.</summary>
-    public Tensor<T> LeakyRelu(T slope)
-    {
-        var result = new Tensor<T>(ShapeRef);
-        var s = Buffer;
-        var d = result.Buffer;
-        for (int i = 0; i < d.Length; i++) d[i] = s[i] > T.Zero ? s[i] : s[i] * slope;
-        if (!ShouldRecord(this)) return result;
-        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp = (g, x, _) =>
-        {
-            var mask = x.GreaterThan(T.Zero);
-            return g * (mask + (T.One - mask) * slope);
-        };
-        return result.Attach(new Autodiff.UnaryNode<T>("leaky_relu", this, vjp, jvp: vjp)); // diagonal: the JVP is the VJP
-    }
+    public Tensor<T> LeakyRelu(T slope) => new Ops.LeakyRelu<T>(slope).Apply(this);
 
     /// <summary>LeakyRelu with slope 0.01.</summary>
     public Tensor<T> LeakyRelu() => LeakyRelu(Cv(0.01));
@@ -80,19 +57,19 @@ public sealed partial class Tensor<T>
         static abstract Vector<T> Apply(Vector<T> g, Vector<T> y);
     }
 
-    private readonly struct ReluGrad : IGradFromOutput
+    internal readonly struct ReluGrad : IGradFromOutput
     {
         public static T Apply(T g, T y) => y > T.Zero ? g : T.Zero;
         public static Vector<T> Apply(Vector<T> g, Vector<T> y) => Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), g, Vector<T>.Zero);
     }
 
-    private readonly struct SigmoidGrad : IGradFromOutput
+    internal readonly struct SigmoidGrad : IGradFromOutput
     {
         public static T Apply(T g, T y) => g * y * (T.One - y);
         public static Vector<T> Apply(Vector<T> g, Vector<T> y) => g * y * (Vector<T>.One - y);
     }
 
-    private readonly struct TanhGrad : IGradFromOutput
+    internal readonly struct TanhGrad : IGradFromOutput
     {
         public static T Apply(T g, T y) => g * (T.One - y * y);
         public static Vector<T> Apply(Vector<T> g, Vector<T> y) => g * (Vector<T>.One - y * y);

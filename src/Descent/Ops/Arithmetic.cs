@@ -8,40 +8,23 @@ public sealed partial class Tensor<T>
 {
     /// <summary>Element-wise sum with broadcasting. ∂/∂a = 1, ∂/∂b = 1.</summary>
     public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
-        => Record(ElementWise.Binary<T, AddOp<T>>(a, b, "add"), "add", a, b,
-            static (g, _, _, _) => g,
-            static (g, _, _, _) => g,
-            static (g, _, _, _) => g,
-            static (g, _, _, _) => g, diagonal: true);
+        => Ops.Add<T>.Instance.Apply(a, b);
 
     /// <summary>Element-wise difference with broadcasting. ∂/∂a = 1, ∂/∂b = −1.</summary>
     public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
-        => Record(ElementWise.Binary<T, SubtractOp<T>>(a, b, "subtract"), "subtract", a, b,
-            static (g, _, _, _) => g,
-            static (g, _, _, _) => -g,
-            static (g, _, _, _) => g,
-            static (g, _, _, _) => -g, diagonal: true);
+        => Ops.Subtract<T>.Instance.Apply(a, b);
 
     /// <summary>Element-wise product with broadcasting. ∂/∂a = b, ∂/∂b = a.</summary>
     public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
-        => Record(ElementWise.Binary<T, MultiplyOp<T>>(a, b, "multiply"), "multiply", a, b,
-            static (g, _, b, _) => g * b,
-            static (g, a, _, _) => g * a,
-            static (g, _, b, _) => g * b,
-            static (g, a, _, _) => g * a, diagonal: true);
+        => Ops.Multiply<T>.Instance.Apply(a, b);
 
     /// <summary>Element-wise quotient with broadcasting. ∂/∂a = 1/b, ∂/∂b = −a/b² = −y/b.</summary>
     public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
-        => Record(ElementWise.Binary<T, DivideOp<T>>(a, b, "divide"), "divide", a, b,
-            static (g, _, b, _) => g / b,
-            static (g, _, b, y) => -(g * y / b),
-            static (g, _, b, _) => g / b,
-            static (g, _, b, y) => -(g * y / b), diagonal: true);
+        => Ops.Divide<T>.Instance.Apply(a, b);
 
     /// <summary>Negation. ∂/∂x = −1.</summary>
     public static Tensor<T> operator -(Tensor<T> x)
-        => Record(ElementWise.Unary(x, static (s, d) => System.Numerics.Tensors.TensorPrimitives.Negate(s, d)), "negate", x,
-            static (g, _, _) => -g, diagonal: true);
+        => Ops.Negate<T>.Instance.Apply(x);
 
     /// <summary>Adds a scalar to every element.</summary>
     public static Tensor<T> operator +(Tensor<T> a, T b) => a + Tensor.Scalar(b);

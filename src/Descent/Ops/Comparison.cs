@@ -6,13 +6,13 @@ namespace Descent;
 public sealed partial class Tensor<T>
 {
     /// <summary>1 where this &gt; other (broadcasting), else 0. Not differentiable: a constant.</summary>
-    public Tensor<T> GreaterThan(Tensor<T> other) => ElementWise.Binary<T, GreaterOp<T>>(this, other, "greater");
+    public Tensor<T> GreaterThan(Tensor<T> other) => TensorKernels.Binary<T, GreaterOp<T>>(this, other, "greater");
 
     /// <summary>1 where this &gt; value, else 0.</summary>
     public Tensor<T> GreaterThan(T value) => GreaterThan(Tensor.Scalar(value));
 
     /// <summary>1 where this ≥ other (broadcasting), else 0.</summary>
-    public Tensor<T> GreaterOrEqual(Tensor<T> other) => ElementWise.Binary<T, GreaterEqualOp<T>>(this, other, "greater_equal");
+    public Tensor<T> GreaterOrEqual(Tensor<T> other) => TensorKernels.Binary<T, GreaterEqualOp<T>>(this, other, "greater_equal");
 
     /// <summary>1 where this &lt; other (broadcasting), else 0.</summary>
     public Tensor<T> LessThan(Tensor<T> other) => other.GreaterThan(this);
@@ -24,22 +24,18 @@ public sealed partial class Tensor<T>
     public Tensor<T> LessOrEqual(Tensor<T> other) => other.GreaterOrEqual(this);
 
     /// <summary>1 where this = other (broadcasting), else 0.</summary>
-    public Tensor<T> EqualTo(Tensor<T> other) => ElementWise.Binary<T, EqualOp<T>>(this, other, "equal");
+    public Tensor<T> EqualTo(Tensor<T> other) => TensorKernels.Binary<T, EqualOp<T>>(this, other, "equal");
 
     /// <summary>
     /// Element-wise maximum with broadcasting. The gradient goes to the larger input; on ties it is split evenly
     /// (as PyTorch does), a valid subgradient.
     /// </summary>
     public static Tensor<T> Maximum(Tensor<T> a, Tensor<T> b)
-        => Record(ElementWise.Binary<T, MaxOp<T>>(a, b, "maximum"), "maximum", a, b,
-            static (g, a, b, _) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5)),
-            static (g, a, b, _) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5)), diagonal: true);
+        => Ops.Maximum<T>.Instance.Apply(a, b);
 
     /// <summary>Element-wise minimum with broadcasting; ties split the gradient evenly.</summary>
     public static Tensor<T> Minimum(Tensor<T> a, Tensor<T> b)
-        => Record(ElementWise.Binary<T, MinOp<T>>(a, b, "minimum"), "minimum", a, b,
-            static (g, a, b, _) => g * (b.GreaterThan(a) + a.EqualTo(b) * Cv(0.5)),
-            static (g, a, b, _) => g * (a.GreaterThan(b) + a.EqualTo(b) * Cv(0.5)), diagonal: true);
+        => Ops.Minimum<T>.Instance.Apply(a, b);
 
     /// <summary>Element-wise maximum with another tensor.</summary>
     public Tensor<T> Maximum(Tensor<T> other) => Maximum(this, other);
@@ -54,11 +50,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> Clip(T min, T max)
     {
         if (min > max) throw new ArgumentException($"Clip: min {min} is greater than max {max}; pass min ≤ max.", nameof(min));
-        var result = new Tensor<T>(ShapeArray);
-        System.Numerics.Tensors.TensorPrimitives.Clamp(Buffer, min, max, result.Buffer);
-        if (!ShouldRecord(this)) return result;
-        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp = (g, x, _) => g * x.GreaterOrEqual(Tensor.Scalar(min)) * x.LessOrEqual(Tensor.Scalar(max));
-        return result.Attach(new Autodiff.UnaryNode<T>("clip", this, vjp, jvp: vjp)); // diagonal: the JVP is the VJP
+        return new Ops.Clip<T>(min, max).Apply(this);
     }
 
     /// <summary>
@@ -70,16 +62,7 @@ public sealed partial class Tensor<T>
     {
         ArgumentNullException.ThrowIfNull(condition);
         var shape = Shapes.Broadcast(Shapes.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
-        var c = ElementWise.BroadcastTo(condition.Buffer, condition.ShapeRef, shape);
-        var x = ElementWise.BroadcastTo(a.Buffer, a.ShapeRef, shape);
-        var y = ElementWise.BroadcastTo(b.Buffer, b.ShapeRef, shape);
-        for (int i = 0; i < c.Length; i++) x[i] = c[i] != T.Zero ? x[i] : y[i];
-        var result = new Tensor<T>(shape, x);
-        var cond = new Tensor<T>(shape, c);
-        return Record(result, "where", [a, b], g =>
-        {
-            var zero = Tensor.Scalar(T.Zero);
-            return [Where(cond, g, zero), Where(cond, zero, g)];
-        }, jvp: t => Where(cond, t[0], t[1]));
+        var cond = new Tensor<T>(shape, ElementWise.BroadcastTo(condition.Buffer, condition.ShapeRef, shape));
+        return new Ops.Where<T>(cond).Apply(a, b);
     }
 }

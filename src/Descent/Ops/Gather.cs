@@ -3,7 +3,8 @@ namespace Descent;
 // Gather along an axis and its adjoint, scatter-add (PyTorch's torch.gather and Tensor.scatter_add, NumPy's
 // take_along_axis). Indices are tensors of whole numbers, as ArgMax returns them, so x.Gather(1, x.ArgMax(1, true))
 // picks each row's maximum. Each is the other's gradient: the gather's gradient scatter-adds back into the places
-// read, the scatter-add's gradient (for its source) gathers from the places written.
+// read, the scatter-add's gradient (for its source) gathers from the places written. The validation lives here; the
+// primitives are the records Ops.Gather and Ops.ScatterAdd (kernels in Kernels/GatherScatter.cs).
 public sealed partial class Tensor<T>
 {
     /// <summary>
@@ -21,19 +22,7 @@ public sealed partial class Tensor<T>
         ArgumentNullException.ThrowIfNull(index);
         int a = Shapes.Axis(axis, Rank, "Gather");
         var positions = GatherPositions("Gather", a, index, ShapeRef, ShapeRef, index.ShapeRef);
-        var result = new Tensor<T>(index.ShapeArray);
-        var strides = Shapes.Strides(ShapeRef);
-        var outShape = index.ShapeRef;
-        var counter = new int[outShape.Length];
-        for (int i = 0; i < positions.Length; i++)
-        {
-            result.Buffer[i] = Buffer[Offset(counter, strides, a, positions[i])];
-            Advance(counter, outShape);
-        }
-        if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("gather", this,
-            vjp: (g, x, _) => Tensor.Zeros<T>(x.ShapeArray).ScatterAdd(a, index, g),
-            jvp: (t, _, _) => t.Gather(a, index)));
+        return new Ops.Gather<T>(a, positions, index.ShapeArray).Apply(this);
     }
 
     /// <summary>
@@ -79,33 +68,7 @@ public sealed partial class Tensor<T>
         ArgumentNullException.ThrowIfNull(source);
         int a = Shapes.Axis(axis, Rank, "ScatterAdd");
         var positions = GatherPositions("ScatterAdd", a, index, ShapeRef, source.ShapeRef, index.ShapeRef);
-        var result = new Tensor<T>(ShapeArray, (T[])Buffer.Clone());
-        var strides = Shapes.Strides(ShapeRef);
-        var sourceStrides = Shapes.Strides(source.ShapeRef);
-        var shape = index.ShapeRef;
-        var counter = new int[shape.Length];
-        for (int i = 0; i < positions.Length; i++)
-        {
-            int from = 0;
-            for (int d = 0; d < counter.Length; d++) from += counter[d] * sourceStrides[d];
-            result.Buffer[Offset(counter, strides, a, positions[i])] += source.Buffer[from];
-            Advance(counter, shape);
-        }
-        if (!ShouldRecord(this, source)) return result;
-        bool sameShape = Shapes.Equal(source.ShapeRef, index.ShapeRef);
-        var sourceShape = source.ShapeArray;
-        return result.Attach(new Autodiff.BinaryNode<T>("scatter_add", this, source,
-            vjpA: static (g, _, _, _) => g,
-            vjpB: (g, _, _, _) => sameShape ? g.Gather(a, index) : g.Gather(a, index).PadTo(sourceShape),
-            jvpA: static (t, _, _, _) => t,
-            jvpB: (t, x, _, _) => Tensor.ZerosLike(x).ScatterAdd(a, index, t)));
-    }
-
-    /// <summary>This tensor (smaller or equal on every axis) placed at the start of zeros of <paramref name="shape"/>; ∂: the same region back.</summary>
-    private Tensor<T> PadTo(int[] shape)
-    {
-        var strides = Shapes.Strides(shape);
-        return ScatterInto(shape, 0, strides, "pad");
+        return new Ops.ScatterAdd<T>(a, positions, index.ShapeArray).Apply(this, source);
     }
 
     /// <summary>Checks an index against the tensor read or written and the source, and returns its positions as integers.</summary>
@@ -130,21 +93,5 @@ public sealed partial class Tensor<T>
             positions[i] = int.CreateTruncating(v);
         }
         return positions;
-    }
-
-    private static int Offset(int[] counter, int[] strides, int axis, int position)
-    {
-        int offset = 0;
-        for (int d = 0; d < counter.Length; d++) offset += (d == axis ? position : counter[d]) * strides[d];
-        return offset;
-    }
-
-    private static void Advance(int[] counter, ReadOnlySpan<int> shape)
-    {
-        for (int d = counter.Length - 1; d >= 0; d--)
-        {
-            if (++counter[d] < shape[d]) return;
-            counter[d] = 0;
-        }
     }
 }

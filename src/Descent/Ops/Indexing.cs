@@ -1,5 +1,3 @@
-using Descent.Kernels;
-
 namespace Descent;
 
 // Indexing: slices, gathers, masks, concatenation. Each gradient scatters back into the places that were read.
@@ -40,28 +38,8 @@ public sealed partial class Tensor<T>
                 outShape.Add(end - start);
                 outStrides.Add(strides[d]);
             }
-            return Gather(offset, outStrides.ToArray(), outShape.ToArray(), "slice");
+            return new Ops.Slice<T>(offset, outStrides.ToArray(), outShape.ToArray()).Apply(this);
         }
-    }
-
-    /// <summary>Reads the strided region (offset, strides, shape) as a new tensor; its gradient scatter-adds back.</summary>
-    private Tensor<T> Gather(int offset, int[] strides, int[] shape, string name)
-    {
-        var result = new Tensor<T>(shape);
-        Copy.Strided(Buffer, offset, strides, shape, result.Buffer);
-        if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>(name, this, (g, x, _) => g.ScatterInto(x.ShapeArray, offset, strides, name),
-            jvp: (t, _, _) => t.Gather(offset, strides, shape, name)));
-    }
-
-    /// <summary>Zeros of <paramref name="shape"/> with this tensor added into a strided region; its gradient gathers the region.</summary>
-    private Tensor<T> ScatterInto(int[] shape, int offset, int[] strides, string name)
-    {
-        var result = new Tensor<T>(shape);
-        Copy.ScatterAddStrided(Buffer, ShapeRef, result.Buffer, offset, strides);
-        if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>(name + "_backward", this, (g, _, _) => g.Gather(offset, strides, ShapeArray, name),
-            jvp: (t, _, _) => t.ScatterInto(shape, offset, strides, name)));
     }
 
     /// <summary>
@@ -80,37 +58,7 @@ public sealed partial class Tensor<T>
             if ((uint)k >= (uint)n) throw new IndexOutOfRangeException($"IndexSelect: index {indices[i]} is out of range for axis {axis} of size {n}.");
             idx[i] = k;
         }
-        var result = IndexSelectKernel(a, idx);
-        if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("index_select", this, (g, x, _) => g.IndexAdd(x.ShapeArray, a, idx),
-            jvp: (t, _, _) => t.IndexSelect(a, idx)));
-    }
-
-    private Tensor<T> IndexSelectKernel(int axis, int[] idx)
-    {
-        var shape = ShapeArray;
-        var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
-        shape[axis] = idx.Length;
-        var result = new Tensor<T>(shape);
-        for (int o = 0; o < outer; o++)
-            for (int j = 0; j < idx.Length; j++)
-                Buffer.AsSpan((o * n + idx[j]) * inner, inner).CopyTo(result.Buffer.AsSpan((o * idx.Length + j) * inner, inner));
-        return result;
-    }
-
-    /// <summary>Zeros of <paramref name="shape"/> with this tensor's slices added at <paramref name="idx"/> along <paramref name="axis"/>.</summary>
-    private Tensor<T> IndexAdd(int[] shape, int axis, int[] idx)
-    {
-        var result = new Tensor<T>(shape);
-        var (outer, n, inner) = Shapes.AroundAxis(shape, axis);
-        for (int o = 0; o < outer; o++)
-            for (int j = 0; j < idx.Length; j++)
-            {
-                var dst = result.Buffer.AsSpan((o * n + idx[j]) * inner, inner);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, Buffer.AsSpan((o * idx.Length + j) * inner, inner), dst);
-            }
-        if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("index_add", this, (g, _, _) => g.IndexSelect(axis, idx), jvp: (t, _, _) => t.IndexAdd(shape, axis, idx)));
+        return new Ops.IndexSelect<T>(a, idx).Apply(this);
     }
 
     /// <summary>The elements where <paramref name="mask"/> (same shape) is non-zero, as a 1-D tensor in row-major order.</summary>
@@ -141,7 +89,6 @@ public sealed partial class Tensor<T>
         if (tensors is null || tensors.Length == 0) throw new ArgumentException("Concat needs at least one tensor.", nameof(tensors));
         var first = tensors[0];
         int a = Shapes.Axis(axis, first.Rank, "Concat");
-        int total = 0;
         foreach (var t in tensors)
         {
             if (t.Rank != first.Rank)
@@ -149,35 +96,8 @@ public sealed partial class Tensor<T>
             for (int d = 0; d < first.Rank; d++)
                 if (d != a && t.ShapeRef[d] != first.ShapeRef[d])
                     throw new ShapeException($"Concat along axis {a}: shapes {Shapes.Format(first.Shape)} and {Shapes.Format(t.Shape)} differ in dimension {d}.");
-            total += t.ShapeRef[a];
         }
-        var shape = first.ShapeArray;
-        shape[a] = total;
-        var result = new Tensor<T>(shape);
-        var (outer, _, inner) = Shapes.AroundAxis(shape, a);
-        var starts = new int[tensors.Length];
-        int start = 0;
-        for (int k = 0; k < tensors.Length; k++)
-        {
-            starts[k] = start;
-            int len = tensors[k].ShapeRef[a] * inner;
-            for (int o = 0; o < outer; o++)
-                tensors[k].Buffer.AsSpan(o * len, len).CopyTo(result.Buffer.AsSpan(o * total * inner + start * inner, len));
-            start += tensors[k].ShapeRef[a];
-        }
-        var inputs = (Tensor<T>[])tensors.Clone();
-        return Record(result, "concat", inputs, g =>
-        {
-            var grads = new Tensor<T>?[inputs.Length];
-            for (int k = 0; k < inputs.Length; k++)
-            {
-                var idx = new TensorIndex[a + 1];
-                for (int d = 0; d < a; d++) idx[d] = TensorIndex.All;
-                idx[a] = starts[k]..(starts[k] + inputs[k].ShapeRef[a]);
-                grads[k] = g[idx];
-            }
-            return grads;
-        }, jvp: t => Concat(a, t));
+        return new Ops.Concat<T>(a).Apply((Tensor<T>[])tensors.Clone());
     }
 
     /// <summary>Joins equal-shaped tensors along a new axis.</summary>

@@ -8,25 +8,7 @@ public sealed partial class Tensor<T>
 {
     /// <summary>Sum over <paramref name="axes"/> (all when null). ∂/∂x = 1, broadcast back.</summary>
     public Tensor<T> Sum(int[]? axes = null, bool keepDims = false)
-    {
-        var ax = Shapes.Axes(axes, Rank, "Sum");
-        Tensor<T> result;
-        if (ax.Length == Rank)
-        {
-            result = new Tensor<T>(keepDims ? Ones(Rank) : Shapes.Scalar, [Reduce.All<T>(Buffer, Reduction.Sum)]);
-        }
-        else
-        {
-            result = this;
-            for (int i = ax.Length - 1; i >= 0; i--) result = Reduce.Axis(result, ax[i], Reduction.Sum);
-            if (ax.Length == 0) result = Clone();
-            if (!keepDims) result = new Tensor<T>(DropAxes(ShapeRef, ax), result.Buffer);
-        }
-        if (!ShouldRecord(this)) return result;
-        var keptShape = KeptShape(ShapeRef, ax);
-        return result.Attach(new Autodiff.UnaryNode<T>("sum", this, (g, x, _) => g.Reshape(keptShape).BroadcastTo(x.ShapeRef),
-            jvp: (t, _, _) => t.Sum(ax, keepDims)));
-    }
+        => new Ops.Sum<T>(Shapes.Axes(axes, Rank, "Sum"), keepDims).Apply(this);
 
     /// <summary>Sum over one axis.</summary>
     public Tensor<T> Sum(int axis, bool keepDims = false) => Sum([axis], keepDims);
@@ -45,38 +27,22 @@ public sealed partial class Tensor<T>
     /// Maximum over <paramref name="axes"/> (all when null). The gradient goes to the arg-maximum; on ties it is shared
     /// evenly among the tied elements (a valid subgradient, as PyTorch's amax).
     /// </summary>
-    public Tensor<T> Max(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, Reduction.Max, "max");
+    public Tensor<T> Max(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, isMax: true);
 
     /// <summary>Maximum over one axis.</summary>
     public Tensor<T> Max(int axis, bool keepDims = false) => Max([axis], keepDims);
 
     /// <summary>Minimum over <paramref name="axes"/> (all when null); gradient as for <see cref="Max(int[], bool)"/>.</summary>
-    public Tensor<T> Min(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, Reduction.Min, "min");
+    public Tensor<T> Min(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, isMax: false);
 
     /// <summary>Minimum over one axis.</summary>
     public Tensor<T> Min(int axis, bool keepDims = false) => Min([axis], keepDims);
 
-    private Tensor<T> Extreme(int[]? axes, bool keepDims, Reduction op, string name)
+    private Tensor<T> Extreme(int[]? axes, bool keepDims, bool isMax)
     {
+        string name = isMax ? "max" : "min";
         if (Size == 0) throw new ShapeException($"{name}: the tensor is empty; a maximum or minimum needs at least one element.");
-        var ax = Shapes.Axes(axes, Rank, name);
-        var kept = this;
-        for (int i = ax.Length - 1; i >= 0; i--) kept = Reduce.Axis(kept, ax[i], op);
-        if (ax.Length == 0) kept = Clone();
-        var result = new Tensor<T>(keepDims ? KeptShape(ShapeRef, ax) : DropAxes(ShapeRef, ax), kept.Buffer);
-        if (!ShouldRecord(this)) return result;
-        var keptShape = KeptShape(ShapeRef, ax);
-        return result.Attach(new Autodiff.UnaryNode<T>(name, this, (g, x, y) =>
-        {
-            var mask = x.Detach().EqualTo(y.Detach().Reshape(keptShape));
-            var ties = mask.Sum(ax, keepDims: true);
-            return g.Reshape(keptShape) * mask / ties;
-        }, jvp: (t, x, y) =>
-        {
-            // The tangent of the extreme: the mean of the tangents at the tied extreme positions (the VJP's split, transposed).
-            var mask = x.Detach().EqualTo(y.Detach().Reshape(keptShape));
-            return (t * mask).Sum(ax, keepDims) / mask.Sum(ax, keepDims);
-        }));
+        return new Ops.Extreme<T>(Shapes.Axes(axes, Rank, name), keepDims, isMax).Apply(this);
     }
 
     /// <summary>
@@ -84,24 +50,10 @@ public sealed partial class Tensor<T>
     /// zero and by explicit products of the others when one is (so a zero does not give NaN).
     /// </summary>
     public Tensor<T> Prod(int[]? axes = null, bool keepDims = false)
-    {
-        var ax = Shapes.Axes(axes, Rank, "Prod");
-        var kept = this;
-        for (int i = ax.Length - 1; i >= 0; i--) kept = Reduce.Axis(kept, ax[i], Reduction.Product);
-        if (ax.Length == 0) kept = Clone();
-        var result = new Tensor<T>(keepDims ? KeptShape(ShapeRef, ax) : DropAxes(ShapeRef, ax), kept.Buffer);
-        if (!ShouldRecord(this)) return result;
-        var keptShape = KeptShape(ShapeRef, ax);
-        return result.Attach(new Autodiff.UnaryNode<T>("prod", this, (g, x, y) =>
-        {
-            bool anyZero = Array.IndexOf(x.Buffer, T.Zero) >= 0;
-            if (!anyZero) return g.Reshape(keptShape) * y.Reshape(keptShape) / x;
-            return g.Reshape(keptShape) * x.Detach().ProductOfOthers(ax);
-        }, jvp: (t, x, _) => (t * x.Detach().ProductOfOthers(ax)).Sum(ax, keepDims))); // Σᵢ ẋᵢ Π_{j≠i} xⱼ
-    }
+        => new Ops.Prod<T>(Shapes.Axes(axes, Rank, "Prod"), keepDims).Apply(this);
 
     /// <summary>Π_{j≠i} xⱼ along the reduced axes, for every i: the gradient of a product when zeros are present (constant).</summary>
-    private Tensor<T> ProductOfOthers(int[] axes)
+    internal Tensor<T> ProductOfOthers(int[] axes)
     {
         var result = new Tensor<T>(ShapeArray);
         var strides = Shapes.Strides(Shape);
@@ -163,10 +115,10 @@ public sealed partial class Tensor<T>
     public Tensor<T> LogSumExp(int axis, bool keepDims = false) => LogSumExp([axis], keepDims);
 
     /// <summary>softmax along <paramref name="axis"/>: exp(x − logsumexp(x)), every slice sums to 1.</summary>
-    public Tensor<T> Softmax(int axis = -1) => Fused(axis) ? Kernels.Softmax.Run(this, Shapes.Axis(axis, Rank, "Softmax"), log: false) : LogSoftmax(axis).Exp();
+    public Tensor<T> Softmax(int axis = -1) => Fused(axis) ? TensorKernels.Softmax(this, Shapes.Axis(axis, Rank, "Softmax"), log: false) : LogSoftmax(axis).Exp();
 
     /// <summary>log-softmax along <paramref name="axis"/>: x − logsumexp(x), computed stably.</summary>
-    public Tensor<T> LogSoftmax(int axis = -1) => Fused(axis) ? Kernels.Softmax.Run(this, Shapes.Axis(axis, Rank, "LogSoftmax"), log: true) : this - LogSumExp([axis], keepDims: true);
+    public Tensor<T> LogSoftmax(int axis = -1) => Fused(axis) ? TensorKernels.Softmax(this, Shapes.Axis(axis, Rank, "LogSoftmax"), log: true) : this - LogSumExp([axis], keepDims: true);
 
     // Unrecorded softmax over an axis with inner size 1 runs fused (one read, one write); recorded, the composition keeps its gradient.
     private bool Fused(int axis) => !ShouldRecord(this) && Rank > 0 && Kernels.Softmax.Applies(ShapeRef, Shapes.Axis(axis, Rank, "Softmax"));
@@ -182,7 +134,7 @@ public sealed partial class Tensor<T>
         if (Size == 0) throw new ShapeException("ArgMax/ArgMin: the tensor is empty.");
         if (axis is null) return Tensor.Scalar(Cv(max ? System.Numerics.Tensors.TensorPrimitives.IndexOfMax<T>(Buffer) : System.Numerics.Tensors.TensorPrimitives.IndexOfMin<T>(Buffer)));
         int a = Shapes.Axis(axis.Value, Rank, "ArgMax");
-        var r = Reduce.ArgExtreme(this, a, max);
+        var r = TensorKernels.ArgExtreme(this, a, max);
         return keepDims ? r : new Tensor<T>(DropAxes(ShapeRef, [a]), r.Buffer);
     }
 
@@ -193,7 +145,7 @@ public sealed partial class Tensor<T>
         return count;
     }
 
-    private static int[] Ones(int rank)
+    internal static int[] Ones(int rank)
     {
         var s = new int[rank];
         Array.Fill(s, 1);

@@ -1,5 +1,3 @@
-using Descent.Kernels;
-
 namespace Descent;
 
 // Shape operations. Reshape is a view (shared storage); the others copy. Each gradient is the inverse shape change.
@@ -10,10 +8,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> Reshape(params int[] shape)
     {
         var s = Tensor.ResolveShape(shape, Size, "Reshape");
-        var result = new Tensor<T>(s, Buffer);
-        if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("reshape", this, static (g, x, _) => g.Reshape(x.ShapeRef),
-            jvp: static (t, _, y) => t.Reshape(y.ShapeRef)));
+        return new Ops.Reshape<T>(s).Apply(this);
     }
 
     /// <summary>A 1-D view of all elements.</summary>
@@ -32,11 +27,7 @@ public sealed partial class Tensor<T>
             if (seen[perm[i]]) throw new ShapeException($"Permute: axis {perm[i]} is listed twice in {Shapes.Format(axes)}.");
             seen[perm[i]] = true;
         }
-        var result = Copy.Permute(this, perm);
-        if (!ShouldRecord(this)) return result;
-        var inverse = new int[Rank];
-        for (int i = 0; i < Rank; i++) inverse[perm[i]] = i;
-        return result.Attach(new Autodiff.UnaryNode<T>("permute", this, (g, _, _) => g.Permute(inverse), jvp: (t, _, _) => t.Permute(perm)));
+        return new Ops.Permute<T>(perm).Apply(this);
     }
 
     /// <summary>Swaps two axes (by default the last two: the matrix transpose).</summary>
@@ -78,9 +69,7 @@ public sealed partial class Tensor<T>
         if (!Shapes.CanBroadcastTo(Shape, shape))
             throw new ShapeException($"BroadcastTo: shape {Shapes.Format(Shape)} cannot broadcast to {Shapes.Format(shape)}; each trailing dimension must match or be 1.");
         if (Shapes.Equal(Shape, shape)) return this;
-        var result = new Tensor<T>((int[])shape.Clone(), ElementWise.BroadcastTo(Buffer, ShapeRef, shape));
-        if (!ShouldRecord(this)) return result;
-        return result.Attach(new Autodiff.UnaryNode<T>("broadcast_to", this, static (g, _, _) => g, jvp: static (t, _, y) => t.BroadcastTo(y.ShapeArray)));
+        return new Ops.BroadcastTo<T>((int[])shape.Clone()).Apply(this);
     }
 
     /// <summary>

@@ -21,8 +21,12 @@ public sealed class Optimizer<T>
     private readonly T[][] _updates;
     private readonly int[] _sizes;
     private readonly ParameterBuffers<T> _buffers;
+    private readonly ITransformState _state;
+    private readonly Schedule? _learningRate;
+    private readonly Schedule? _onePassRate;
+    private readonly (IMetricObserver Observer, ITransformState State)[] _observers;
 
-    /// <summary>Creates an optimizer for <paramref name="parameters"/> and initializes the transform's state.</summary>
+    /// <summary>Creates an optimizer for <paramref name="parameters"/> and the transform's state, which it owns (the transform may serve other optimizers).</summary>
     /// <param name="parameters">The parameters to optimize, in a fixed order (state is saved in this order).</param>
     /// <param name="transform">The gradient transform chain, e.g. from <see cref="Optimizers"/>.</param>
     /// <exception cref="ArgumentException">A parameter is null or its <see cref="IOptimizable{T}.Values"/> do not have length <see cref="IOptimizable{T}.Size"/>.</exception>
@@ -46,24 +50,38 @@ public sealed class Optimizer<T>
         _updates = ParameterArrays.Allocate<T>(_sizes);
         _buffers = new ParameterBuffers<T>(_updates, _parameters);
         Transform = transform;
-        Transform.Initialize(_sizes);
+        _state = transform.Init(_sizes);
+        // Found once: the tree does not change after construction.
+        _learningRate = FindLearningRate(transform, _state);
+        _observers = [.. FindObservers(transform, _state)];
+        _onePassRate = Collapse(transform) is ScaleByLearningRate<T> plain ? plain.LearningRate : null;
     }
+
+    /// <summary>
+    /// Whether <see cref="Step"/> takes the one-pass path <c>u ← −η·∇</c>: the chain is plain gradient descent (a lone
+    /// <see cref="ScaleByLearningRate{T}"/>, possibly inside chains of one element, as <see cref="Optimizers.GradientDescent{T}(double)"/> builds it).
+    /// </summary>
+    internal bool UsesOnePassUpdate => _onePassRate is not null;
 
     /// <summary>The parameters, in order.</summary>
     public IReadOnlyList<IOptimizable<T>> Parameters => _parameters;
 
-    /// <summary>The transform chain.</summary>
+    /// <summary>The transform chain (configuration only).</summary>
     public IGradientTransform<T> Transform { get; }
+
+    /// <summary>The transform's live state, made by its <see cref="IGradientTransform{T}.Init"/> (cast it to the transform's state type to read it).</summary>
+    public ITransformState State => _state;
 
     /// <summary>The number of steps taken; the next step's index.</summary>
     public long StepCount { get; private set; }
 
     /// <summary>
-    /// The learning rate the next step uses: the schedule of the first <see cref="ScaleByLearningRate{T}"/>
-    /// in the transform tree, evaluated at <see cref="StepCount"/>; null if the chain has none.
+    /// The learning rate the next step uses: the schedule of the first <see cref="ScaleByLearningRate{T}"/> (or the
+    /// current rate of a <see cref="ScaleByPlateau{T}"/>) in the transform tree, evaluated at <see cref="StepCount"/>;
+    /// null if the chain has none.
     /// (Inside <see cref="AccumulateGradients{T}"/> the rate is evaluated at the inner step index instead.)
     /// </summary>
-    public double? LearningRate => FindLearningRate(Transform) is { } schedule ? schedule(StepCount) : null;
+    public double? LearningRate => _learningRate is { } schedule ? schedule(StepCount) : null;
 
     /// <summary>The global L2 norm <c>√(Σᵢ‖uᵢ‖²)</c> of the updates applied by the last step (NaN before the first).</summary>
     /// <remarks>Computed on first read after a step (from the kept updates), so a training loop that never reads it
@@ -92,14 +110,14 @@ public sealed class Optimizer<T>
     /// </summary>
     /// <exception cref="InvalidOperationException">A gradient or value span has the wrong length.</exception>
     /// <remarks>
-    /// Plain gradient descent (the chain is a lone <see cref="ScaleByLearningRate{T}"/>) computes <c>u ← −lr·∇</c> in one
+    /// Plain gradient descent (the chain is a lone <see cref="ScaleByLearningRate{T}"/>, or a chain of one such) computes <c>u ← −lr·∇</c> in one
     /// pass instead of a copy and a scaling (same values, bit for bit). The copy of the general case is a SIMD loop, not
     /// <c>Span.CopyTo</c>: for a 400 KB gradient the runtime's memmove takes the non-temporal path, which writes past the
     /// cache that the transforms read next (measured: a third of an MLP step's time went into that copy).
     /// </remarks>
     public void Step()
     {
-        T? factor = Transform is ScaleByLearningRate<T> scale ? T.CreateTruncating(-scale.LearningRate(StepCount)) : null;
+        T? factor = _onePassRate is { } rate ? T.CreateTruncating(-rate(StepCount)) : null;
         for (int i = 0; i < _parameters.Length; i++)
         {
             ReadOnlySpan<T> gradient = _parameters[i].Gradient;
@@ -117,7 +135,7 @@ public sealed class Optimizer<T>
             }
         }
 
-        if (factor is null) Transform.Update(_buffers, StepCount);
+        if (factor is null) Transform.Update(_buffers, _state, StepCount);
 
         for (int i = 0; i < _parameters.Length; i++)
         {
@@ -137,7 +155,7 @@ public sealed class Optimizer<T>
     /// <summary>The optimizer's state: the transform's entries plus the scalar <c>"stepCount"</c>. Parameter values are not included.</summary>
     /// <returns>A bit-exact snapshot.</returns>
     public TransformState GetState() => TransformState.Merge(
-        Transform.GetState().WithPrefix("transform."),
+        _state.Save().WithPrefix("transform."),
         new TransformState(new Dictionary<string, double[]>(), new Dictionary<string, double> { ["stepCount"] = StepCount }));
 
     /// <summary>Restores a state from <see cref="GetState"/> of an optimizer with the same chain and parameter sizes.</summary>
@@ -147,15 +165,43 @@ public sealed class Optimizer<T>
     {
         ArgumentNullException.ThrowIfNull(state);
         long stepCount = (long)state.Scalar("stepCount");
-        Transform.LoadState(state.Scope("transform."));
+        _state.Load(state.Scope("transform."));
         StepCount = stepCount;
         _lastUpdateNorm = double.NaN; // the updates of the step before the save are not part of the state
     }
 
-    private static Schedule? FindLearningRate(IGradientTransform<T> transform) => transform switch
+    /// <summary>The transform a chain of one element stands for (recursively); any other transform itself.</summary>
+    private static IGradientTransform<T> Collapse(IGradientTransform<T> transform)
+    {
+        while (transform is Chain<T> { Inner.Count: 1 } single) transform = single.Inner[0];
+        return transform;
+    }
+
+    /// <summary>
+    /// Feeds <paramref name="metric"/> (e.g. an epoch's validation loss) to every transform of the chain that learns
+    /// from one (<see cref="IMetricObserver"/>, such as <see cref="ScaleByPlateau{T}"/>).
+    /// </summary>
+    /// <param name="metric">The metric's value.</param>
+    public void ObserveMetric(double metric)
+    {
+        foreach (var (observer, state) in _observers) observer.Observe(state, metric);
+    }
+
+    /// <summary>Whether some transform of the chain is fed a metric (<see cref="ObserveMetric"/> has an effect).</summary>
+    public bool ObservesMetric => _observers.Length > 0;
+
+    private static IEnumerable<(IMetricObserver, ITransformState)> FindObservers(IGradientTransform<T> transform, ITransformState state) => transform switch
+    {
+        IMetricObserver observer => [(observer, state)],
+        ICompositeTransform<T> composite => composite.Inner.Zip(composite.InnerStates(state)).SelectMany(p => FindObservers(p.First, p.Second)),
+        _ => [],
+    };
+
+    private static Schedule? FindLearningRate(IGradientTransform<T> transform, ITransformState state) => transform switch
     {
         ScaleByLearningRate<T> scale => scale.LearningRate,
-        ICompositeTransform<T> composite => composite.Inner.Select(FindLearningRate).FirstOrDefault(s => s is not null),
+        IMetricObserver observer => _ => observer.LearningRate(state),
+        ICompositeTransform<T> composite => composite.Inner.Zip(composite.InnerStates(state)).Select(p => FindLearningRate(p.First, p.Second)).FirstOrDefault(s => s is not null),
         _ => null,
     };
 }

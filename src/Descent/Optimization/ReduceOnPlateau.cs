@@ -7,10 +7,14 @@ namespace Descent.Optimization;
 /// have been made, <c>η ← max(η·factor, η_min)</c> (skipped when the change is at most ε), followed by
 /// <c>cooldown</c> observations during which bad observations are not counted.
 /// </summary>
+/// <remarks>
+/// This is the rule on its own, for a hand-written loop. In an optimizer, use the transform
+/// <see cref="Transforms.ScaleByPlateau{T}"/>: the optimizer owns its state, checkpoints save it, and the trainer feeds
+/// it the validation loss.
+/// </remarks>
 /// <example><code>
 /// var plateau = new ReduceOnPlateau(0.1);
-/// var sgd = Optimizers.Sgd&lt;double&gt;(plateau.AsSchedule());
-/// // each epoch: plateau.Observe(validationLoss);
+/// double rate = plateau.Observe(validationLoss);   // once per epoch
 /// </code></example>
 public sealed class ReduceOnPlateau
 {
@@ -109,10 +113,6 @@ public sealed class ReduceOnPlateau
         _state = new ReduceOnPlateauState(rate, best, bad, cooldownLeft, count + 1);
         return rate;
     }
-
-    /// <summary>This observer as a schedule that ignores the step and returns <see cref="LearningRate"/>.</summary>
-    /// <returns>The schedule.</returns>
-    public Schedule AsSchedule() => _ => LearningRate;
 
     /// <summary>A snapshot of the state.</summary>
     /// <returns>The state.</returns>

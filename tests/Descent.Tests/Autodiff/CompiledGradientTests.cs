@@ -422,7 +422,7 @@ public class CompiledGradientTests
     [Fact]
     public void ModulesWithFusedLinearLayersCompileToTheEagerGradients()
     {
-        // Linear layers run as one fused op eagerly; while tracing they record matmul + add (+ relu), which compile.
+        // Linear layers run as one fused op (a primitive); the compiler lowers it to matmul + add (+ relu).
         var mlp = new Descent.Learning.Modules.Mlp<double>(3, [4], 2, seed: 7);
         var x = Tensor.RandomNormal<double>([5, 3], 1);
         var y = Tensor.RandomNormal<double>([5, 2], 2);

@@ -35,4 +35,15 @@ public class ComputationGraphTests
         loss.Backward();
         Assert.Equal(-1, w.Grad!.GetValue(0), 1e-12);
     }
+
+    [Fact]
+    public void OperationsAreDrawnWithTheParametersOfTheirOpRecords()
+    {
+        var x = Tensor.FromArray(new[] { 1.0, 2, 3, 4, 5, 6 }, 2, 3).WithGrad();
+        var graph = ComputationGraph.From(x.Sum(1).Pow(3.0).Sum());
+        var labels = graph.Nodes.Select(n => n.Label).ToList();
+        Assert.Contains("sum(axes=[1])", labels);
+        Assert.Contains("pow(3)", labels);
+        Assert.Contains("sum(axes=[0])", graph.ToDot(), StringComparison.Ordinal);
+    }
 }

@@ -72,6 +72,52 @@ public class OptimizerTests
         Assert.Null(new Optimizer<double>([w], new ClipByValue<double>(1)).LearningRate);
     }
 
+    [Theory]
+    [MemberData(nameof(Chains))]
+    public void OneChainGivenToTwoOptimizersSharesNothing(string name)
+    {
+        // The chain is configuration only: each optimizer owns the state its Init made, so interleaved steps of two
+        // optimizers on the same chain give each exactly what it gives alone.
+        var chain = Make(name);
+        var (alone, soloOptimizer) = Quadratic(() => Make(name));
+        var (a, first) = Quadratic(() => chain);
+        var (b, second) = Quadratic(() => chain);
+        Assert.NotSame(first.State, second.State);
+        for (int i = 0; i < 12; i++)
+        {
+            TestProblems.QuadraticGradient(alone[0], alone[1]);
+            soloOptimizer.Step();
+            TestProblems.QuadraticGradient(a[0], a[1]);
+            first.Step();
+            if (i % 2 == 0)
+            {
+                TestProblems.QuadraticGradient(b[0], b[1]); // the second runs at half the pace
+                second.Step();
+            }
+
+            Assert.Equal(alone[0].Data, a[0].Data);
+            Assert.Equal(alone[1].Data, a[1].Data);
+        }
+
+        Assert.Equal(6, second.StepCount);
+        Assert.Equal(soloOptimizer.GetState().Scalars, first.GetState().Scalars);
+    }
+
+    [Fact]
+    public void AStateOfAnotherTransformIsRefused()
+    {
+        IGradientTransform<double> adam = new ScaleByAdam<double>();
+        var momentumState = new Momentum<double>(0.9).Init([1]);
+        var e = Assert.Throws<ArgumentException>(() => TransformHarnessLite.Apply(adam, momentumState));
+        Assert.Contains("ScaleByAdam was given a Momentum.State; pass the state its own Init made", e.Message, StringComparison.Ordinal);
+    }
+
+    private static class TransformHarnessLite
+    {
+        public static void Apply(IGradientTransform<double> transform, ITransformState state)
+            => transform.Update(new ParameterBuffers<double>([[1.0]], [new ArrayParameter<double>(0.0)]), state, 0);
+    }
+
     [Fact]
     public void EmptyGradientCountsAsZero()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Descent.Optimization;
+using Descent.Optimization.Transforms;
 
 namespace Descent.Tests.Optimization;
 
@@ -69,6 +70,7 @@ public class OptimizersTests
         double[] reference = (double[])w.Data.Clone();
         const double lr = 0.0123;
         var sut = new Optimizer<double>([w], Optimizers.GradientDescent<double>(lr));
+        Assert.True(sut.UsesOnePassUpdate); // the one-element chain collapses, so Step takes the one-pass branch
         for (int step = 0; step < 100; step++)
         {
             for (int j = 0; j < 4; j++)
@@ -83,6 +85,32 @@ public class OptimizersTests
 
             sut.Step();
             Assert.Equal(reference, w.Data);
+        }
+    }
+
+    [Fact]
+    public void OnePassUpdateEqualsTheGeneralPathBitForBit()
+    {
+        // A chain of two (a zero decay, then −η) takes the general path: copy, transform, add. The one-pass path must agree.
+        var a = new ArrayParameter<double>(1.7, -3.1, 0.3);
+        var b = new ArrayParameter<double>(1.7, -3.1, 0.3);
+        var onePass = new Optimizer<double>([a], Transform.Chain(Transform.Chain(new ScaleByLearningRate<double>(Schedules.Cosine(0.1, 50)))));
+        var general = new Optimizer<double>([b], Transform.Chain(new AddWeightDecay<double>(0), new ScaleByLearningRate<double>(Schedules.Cosine(0.1, 50))));
+        Assert.True(onePass.UsesOnePassUpdate);
+        Assert.False(general.UsesOnePassUpdate);
+        Assert.False(new Optimizer<double>([new ArrayParameter<double>(1.0)], Optimizers.Adam<double>(0.1)).UsesOnePassUpdate);
+        for (int step = 0; step < 50; step++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                a.Grad[j] = Math.Sin(a.Data[j] * 3);
+                b.Grad[j] = Math.Sin(b.Data[j] * 3);
+            }
+
+            onePass.Step();
+            general.Step();
+            Assert.Equal(b.Data, a.Data);
+            Assert.Equal(general.LearningRate, onePass.LearningRate);
         }
     }
 

@@ -49,9 +49,9 @@ public readonly record struct DataLoaderState(int Epoch, int NextBatch);
 /// order is the dataset's own tensors.
 /// </para>
 /// <para>
-/// Through <see cref="Training.IBatchSource{T}"/> (what <see cref="Training.Trainer{T}"/> uses) the next batch is gathered
-/// on another core while the current one trains (two alternating buffers), when the batches are large enough for that
-/// to pay: copying 64 random rows of 784 floats costs about as much as a softmax-regression step on them.
+/// Both ways of reading the batches (enumerating the loader, and <see cref="Training.IBatchSource{T}"/>, what
+/// <see cref="Training.Trainer{T}"/> uses) gather the next batch on another core while the current one trains (two
+/// alternating buffers), when the batches are large enough for that to pay: copying 64 random rows of 784 floats costs about as much as a softmax-regression step on them.
 /// </para>
 /// <para>
 /// For checkpoints, save <see cref="State"/> (and the constructor's settings); <see cref="Restore"/> continues exactly
@@ -70,6 +70,7 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
 {
     private readonly int[] _xShape, _yShape;
     private Tensor<T>? _xBuffer, _yBuffer, _xTail, _yTail;
+    private readonly int[]? _rows;
     private int[]? _order;
     private int _orderEpoch = -1;
 
@@ -79,13 +80,25 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
     /// <param name="order">Sequential chunks (default) or a seeded shuffle per epoch.</param>
     /// <param name="seed">The shuffle seed.</param>
     /// <param name="dropLast">Leave out a last batch that would be smaller than <paramref name="batchSize"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
-    public DataLoader(Dataset<T> dataset, int? batchSize = null, BatchOrder order = BatchOrder.Sequential, int seed = 0, bool dropLast = false)
+    /// <param name="rows">
+    /// The rows of <paramref name="dataset"/> to hand out (e.g. the training part of <see cref="Split.TrainTestRows"/>),
+    /// read in place: the batches are those of a loader over <c>dataset.Slice(rows)</c>, without that copy. Null: all rows.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive, or a row is outside the dataset.</exception>
+    public DataLoader(Dataset<T> dataset, int? batchSize = null, BatchOrder order = BatchOrder.Sequential, int seed = 0, bool dropLast = false, int[]? rows = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize is { } b) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(b, nameof(batchSize));
+        if (rows is not null)
+        {
+            foreach (int r in rows)
+                if ((uint)r >= (uint)dataset.Count)
+                    throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row {r} is outside the dataset's {dataset.Count} rows (0..{dataset.Count - 1}).");
+            _rows = (int[])rows.Clone();
+        }
         Dataset = dataset;
-        BatchSize = batchSize ?? Math.Max(dataset.Count, 1);
+        RowCount = rows?.Length ?? dataset.Count;
+        BatchSize = batchSize ?? Math.Max(RowCount, 1);
         Order = order;
         Seed = seed;
         DropLast = dropLast;
@@ -96,9 +109,9 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
     /// <summary>A loader that hands out the whole dataset as one batch per epoch.</summary>
     public static DataLoader<T> FullBatch(Dataset<T> dataset) => new(dataset);
 
-    /// <summary>A loader of shuffled mini-batches (a new seeded permutation every epoch).</summary>
-    public static DataLoader<T> MiniBatches(Dataset<T> dataset, int batchSize, int seed, bool dropLast = false)
-        => new(dataset, batchSize, BatchOrder.Shuffled, seed, dropLast);
+    /// <summary>A loader of shuffled mini-batches (a new seeded permutation every epoch), of all rows or of the rows <paramref name="rows"/>.</summary>
+    public static DataLoader<T> MiniBatches(Dataset<T> dataset, int batchSize, int seed, bool dropLast = false, int[]? rows = null)
+        => new(dataset, batchSize, BatchOrder.Shuffled, seed, dropLast, rows);
 
     /// <summary>A loader of consecutive chunks in dataset order.</summary>
     public static DataLoader<T> Sequential(Dataset<T> dataset, int batchSize, bool dropLast = false)
@@ -106,6 +119,9 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
 
     /// <summary>The data.</summary>
     public Dataset<T> Dataset { get; }
+
+    /// <summary>The rows handed out per epoch (all of <see cref="Dataset"/>, or the chosen rows).</summary>
+    public int RowCount { get; }
 
     /// <summary>Rows per batch (the last batch may be smaller unless <see cref="DropLast"/>).</summary>
     public int BatchSize { get; }
@@ -120,7 +136,7 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
     public bool DropLast { get; }
 
     /// <summary>Batches per epoch.</summary>
-    public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+    public int BatchCount => DropLast ? RowCount / BatchSize : (RowCount + BatchSize - 1) / BatchSize;
 
     /// <summary>The current epoch (0-based): the one the next enumeration continues.</summary>
     public int Epoch { get; private set; }
@@ -143,15 +159,15 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
     }
 
     /// <summary>
-    /// The row order of an epoch: the identity for sequential loaders, otherwise a permutation that depends only on
-    /// <see cref="Seed"/> and <paramref name="epoch"/>.
+    /// The row order of an epoch, as indices into <see cref="Dataset"/>: the rows in order for sequential loaders,
+    /// otherwise a permutation of them that depends only on <see cref="Seed"/>, <paramref name="epoch"/> and <see cref="RowCount"/>.
     /// </summary>
     public int[] RowOrder(int epoch) => (int[])OrderFor(epoch).Clone();
 
     private int[] OrderFor(int epoch)
     {
         if (_order is not null && (_orderEpoch == epoch || Order == BatchOrder.Sequential)) return _order;
-        int n = Dataset.Count;
+        int n = RowCount;
         if (Order == BatchOrder.Sequential)
         {
             _order = new int[n];
@@ -159,28 +175,33 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
         }
         else
             _order = DataRandom.ForStream(Seed, epoch).Permutation(n);
+        if (_rows is not null)
+            for (int i = 0; i < n; i++) _order[i] = _rows[_order[i]];
         _orderEpoch = epoch;
         return _order;
     }
 
-    /// <summary>Hands out the remaining batches of the current epoch, then advances to the next epoch.</summary>
+    /// <summary>
+    /// Hands out the remaining batches of the current epoch, then advances to the next epoch. The batches come from the
+    /// same path as <see cref="Training.IBatchSource{T}.Batches(int, int)"/> (with the next batch prefetched when that pays).
+    /// </summary>
     public IEnumerator<Batch<T>> GetEnumerator()
     {
         if (NextBatch >= BatchCount && BatchCount > 0) { Epoch++; NextBatch = 0; }
-        int epoch = Epoch;
-        while (NextBatch < BatchCount && Epoch == epoch)
+        int epoch = Epoch, index = NextBatch;
+        foreach (var (x, y) in BatchesFrom(epoch, index))
         {
-            int index = NextBatch;
-            var batch = MakeBatch(epoch, index);
+            if (Epoch != epoch || NextBatch != index) yield break; // restored elsewhere while enumerating
             NextBatch = index + 1;
-            yield return batch;
+            yield return new Batch<T>(x, y, epoch, index);
+            index++;
         }
         if (Epoch == epoch && NextBatch >= BatchCount) { Epoch++; NextBatch = 0; }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    int Training.IBatchSource<T>.ExampleCount => DropLast ? BatchCount * BatchSize : Dataset.Count;
+    int Training.IBatchSource<T>.ExampleCount => DropLast ? BatchCount * BatchSize : RowCount;
 
     IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Training.IBatchSource<T>.Batches(int epoch) => BatchesFrom(epoch, 0);
 
@@ -191,7 +212,7 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         ArgumentOutOfRangeException.ThrowIfNegative(first);
         int count = BatchCount;
-        bool gathers = Order == BatchOrder.Shuffled || BatchSize < Dataset.Count;
+        bool gathers = Order == BatchOrder.Shuffled || BatchSize < Dataset.Count || _rows is not null;
         if (count < 2 || !gathers || Environment.ProcessorCount < 2 || (long)BatchSize * (Dataset.X.Size / Math.Max(Dataset.Count, 1)) < PrefetchElements)
         {
             for (int i = first; i < count; i++)
@@ -210,7 +231,7 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
         (Tensor<T>, Tensor<T>) Gather(int index)
         {
             int start = index * BatchSize;
-            int size = Math.Min(BatchSize, Dataset.Count - start);
+            int size = Math.Min(BatchSize, RowCount - start);
             var (x, y) = size == BatchSize ? slots[index & 1] : (_xTail ??= Buffer(_xShape, size), _yTail ??= Buffer(_yShape, size));
             var rows = order.AsSpan(start, size);
             Dataset<T>.GatherRowsInto(Dataset.X, rows, x.Data);
@@ -255,8 +276,8 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
     private Batch<T> MakeBatch(int epoch, int index)
     {
         int start = index * BatchSize;
-        int size = Math.Min(BatchSize, Dataset.Count - start);
-        if (Order == BatchOrder.Sequential && size == Dataset.Count)
+        int size = Math.Min(BatchSize, RowCount - start);
+        if (Order == BatchOrder.Sequential && _rows is null && size == Dataset.Count)
             return new Batch<T>(Dataset.X, Dataset.Y, epoch, index);
         var rows = OrderFor(epoch).AsSpan(start, size);
         bool full = size == BatchSize;

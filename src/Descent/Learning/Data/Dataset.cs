@@ -176,8 +176,12 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         _classNames = like._classNames;
     }
 
-    /// <summary>Copies rows (slices along axis 0) into a new constant tensor.</summary>
-    internal static Tensor<T> GatherRows(Tensor<T> source, ReadOnlySpan<int> rows)
+    /// <summary>Copies rows (slices along axis 0) of <paramref name="source"/> into a new constant tensor, in the given order (repeats allowed).</summary>
+    /// <param name="source">A tensor of rank 1 or more.</param>
+    /// <param name="rows">Row indices into <paramref name="source"/>.</param>
+    /// <returns>A tensor of shape [rows.Length, source's other axes…].</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A row is outside 0..n−1.</exception>
+    public static Tensor<T> GatherRows(Tensor<T> source, ReadOnlySpan<int> rows)
     {
         var shape = source.ShapeArray;
         shape[0] = rows.Length;
@@ -186,9 +190,14 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         return result;
     }
 
-    /// <summary>Copies rows of <paramref name="source"/> into <paramref name="destination"/> (row-major, back to back).</summary>
-    internal static void GatherRowsInto(Tensor<T> source, ReadOnlySpan<int> rows, Span<T> destination)
+    /// <summary>Copies rows of <paramref name="source"/> into <paramref name="destination"/> (row-major, back to back): what batches and chunks are made of.</summary>
+    /// <param name="source">A tensor of rank 1 or more.</param>
+    /// <param name="rows">Row indices into <paramref name="source"/>.</param>
+    /// <param name="destination">At least rows.Length rows of room.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A row is outside 0..n−1.</exception>
+    public static void GatherRowsInto(Tensor<T> source, ReadOnlySpan<int> rows, Span<T> destination)
     {
+        ArgumentNullException.ThrowIfNull(source);
         int n = source.Shape[0];
         int width = n == 0 ? 0 : source.Size / n;
         var src = source.Buffer;
@@ -199,5 +208,21 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row {r} is outside the dataset's {n} rows (0..{n - 1}).");
             src.AsSpan(r * width, width).CopyTo(destination.Slice(i * width, width));
         }
+    }
+
+    /// <summary>Copies the <paramref name="count"/> consecutive rows of <paramref name="source"/> from <paramref name="start"/> into <paramref name="destination"/>.</summary>
+    /// <param name="source">A tensor of rank 1 or more.</param>
+    /// <param name="start">The first row.</param>
+    /// <param name="count">The number of rows.</param>
+    /// <param name="destination">At least <paramref name="count"/> rows of room.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside 0..n.</exception>
+    public static void GatherRowsInto(Tensor<T> source, int start, int count, Span<T> destination)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int n = source.Shape[0];
+        if (start < 0 || count < 0 || start > n - count)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows {start}..{start + count - 1} are outside the tensor's {n} rows.");
+        int width = n == 0 ? 0 : source.Size / n;
+        source.Buffer.AsSpan(start * width, count * width).CopyTo(destination);
     }
 }

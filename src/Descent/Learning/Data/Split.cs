@@ -20,6 +20,19 @@ public static class Split
     }
 
     /// <summary>
+    /// The rows <see cref="TrainTest{T}"/> (not stratified) puts in each part of a <paramref name="count"/>-row dataset,
+    /// each in ascending order: the split depends only on the row count, the fraction and the seed. Use them to read
+    /// the parts in place, e.g. <c>new DataLoader&lt;T&gt;(data, 64, BatchOrder.Shuffled, seed, rows: train)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The count is negative or the fraction is outside [0, 1].</exception>
+    public static (int[] Train, int[] Test) TrainTestRows(int count, double testFraction = 0.2, int seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var parts = PartRows([Enumerable.Range(0, count).ToArray()], 1 - testFraction, 0, testFraction, seed);
+        return (parts[0], parts[2]);
+    }
+
+    /// <summary>
     /// Splits into train, validation and test parts. The validation and test parts get round(m·fraction) rows of each
     /// group (m = n, or the class size when stratified); train gets the rest. The fractions must sum to 1.
     /// </summary>
@@ -30,22 +43,8 @@ public static class Split
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        foreach (var (value, name) in new[] { (train, nameof(train)), (validation, nameof(validation)), (test, nameof(test)) })
-            if (!(value >= 0 && value <= 1)) throw new ArgumentOutOfRangeException(name, value, "A split fraction must be in [0, 1].");
-        if (Math.Abs(train + validation + test - 1) > 1e-9)
-            throw new ArgumentOutOfRangeException(nameof(test), $"The fractions {train} + {validation} + {test} must sum to 1.");
-        var rng = new DataRandom((ulong)seed);
-        var parts = new List<int>[] { [], [], [] };
-        foreach (var group in Groups(dataset, stratified))
-        {
-            rng.Shuffle(group);
-            int nVal = (int)Math.Round(group.Length * validation, MidpointRounding.AwayFromZero);
-            int nTest = Math.Min((int)Math.Round(group.Length * test, MidpointRounding.AwayFromZero), group.Length - nVal);
-            parts[1].AddRange(group[..nVal]);
-            parts[2].AddRange(group[nVal..(nVal + nTest)]);
-            parts[0].AddRange(group[(nVal + nTest)..]);
-        }
-        var slices = parts.Select(p => { var rows = p.ToArray(); Array.Sort(rows); return dataset.Slice(rows); }).ToArray();
+        var parts = PartRows(Groups(dataset, stratified), train, validation, test, seed);
+        var slices = parts.Select(dataset.Slice).ToArray();
         return (slices[0], slices[1], slices[2]);
     }
 
@@ -90,6 +89,27 @@ public static class Split
             foreach (int row in group) { fold[row] = next; next = (next + 1) % k; }
         }
         return fold;
+    }
+
+    /// <summary>The rows of the train, validation and test parts (each ascending), dealt from the groups.</summary>
+    private static int[][] PartRows(IEnumerable<int[]> groups, double train, double validation, double test, int seed)
+    {
+        foreach (var (value, name) in new[] { (train, nameof(train)), (validation, nameof(validation)), (test, nameof(test)) })
+            if (!(value >= 0 && value <= 1)) throw new ArgumentOutOfRangeException(name, value, "A split fraction must be in [0, 1].");
+        if (Math.Abs(train + validation + test - 1) > 1e-9)
+            throw new ArgumentOutOfRangeException(nameof(test), $"The fractions {train} + {validation} + {test} must sum to 1.");
+        var rng = new DataRandom((ulong)seed);
+        var parts = new List<int>[] { [], [], [] };
+        foreach (var group in groups)
+        {
+            rng.Shuffle(group);
+            int nVal = (int)Math.Round(group.Length * validation, MidpointRounding.AwayFromZero);
+            int nTest = Math.Min((int)Math.Round(group.Length * test, MidpointRounding.AwayFromZero), group.Length - nVal);
+            parts[1].AddRange(group[..nVal]);
+            parts[2].AddRange(group[nVal..(nVal + nTest)]);
+            parts[0].AddRange(group[(nVal + nTest)..]);
+        }
+        return parts.Select(p => { var rows = p.ToArray(); Array.Sort(rows); return rows; }).ToArray();
     }
 
     /// <summary>One group of all rows, or (stratified) one group per class in class order.</summary>

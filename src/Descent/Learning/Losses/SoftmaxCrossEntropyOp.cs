@@ -1,10 +1,13 @@
+using System.Collections.Immutable;
 using System.Numerics;
+using System.Numerics.Tensors;
+using Descent.Ops;
 
 namespace Descent.Learning.Losses;
 
 /// <summary>
-/// Fused softmax cross-entropy: forward ℓᵢ = logsumexp(zᵢ) − zᵢ[yᵢ] in one stable pass per row; backward
-/// ∂ℓᵢ/∂zᵢ = softmax(zᵢ) − onehot(yᵢ), written with tensor ops so it can be differentiated again.
+/// Fused softmax cross-entropy, a primitive (<see cref="SoftmaxCrossEntropyPrimitive{T}"/>): forward
+/// ℓᵢ = logsumexp(zᵢ) − zᵢ[yᵢ] in one stable pass per row; backward ∂ℓᵢ/∂zᵢ = softmax(zᵢ) − onehot(yᵢ).
 /// Equal to <c>-(z.LogSoftmax(-1) * onehot).Sum(-1)</c>, which the tests check.
 /// </summary>
 internal static class SoftmaxCrossEntropyOp
@@ -12,47 +15,10 @@ internal static class SoftmaxCrossEntropyOp
     public static Tensor<T> Apply<T>(Tensor<T> logits, Tensor<T> labels, Reduction reduction) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Validate(labels, logits, "SoftmaxCrossEntropy");
-        int n = logits.Shape[0], c = logits.Shape[1];
-        var z = logits.Buffer;
-        var losses = new T[n];
-        var classes = new int[n]; // copied: a data loader may reuse the labels' buffer before the backward pass
-        for (int i = 0; i < n; i++)
-        {
-            var row = z.AsSpan(i * c, c);
-            T m = System.Numerics.Tensors.TensorPrimitives.Max<T>(row);
-            if (!T.IsFinite(m)) m = T.Zero;
-            T sum = T.Zero;
-            for (int j = 0; j < c; j++) sum += T.Exp(row[j] - m);
-            int label = classes[i] = int.CreateTruncating(labels.Buffer[i]);
-            losses[i] = T.Log(sum) + m - row[label];
-        }
-        var perExample = new Tensor<T>([n], losses);
-        if (Tensor<T>.ShouldRecord(logits))
-            perExample.Attach(new Autodiff.UnaryNode<T>("softmax_cross_entropy", logits, (g, x, _) =>
-                Tensor<T>.ShouldRecord(g, x) ? g.Unsqueeze(-1) * (x.Softmax(-1) - OneHot<T>(classes, c)) : Gradient(g, x, classes),
-                jvp: (t, x, _) => (t * (x.Softmax(-1) - OneHot<T>(classes, c))).Sum([-1]))); // Σⱼ żᵢⱼ (softmaxᵢⱼ − onehotᵢⱼ)
-        return Loss.Reduce(perExample, reduction);
-    }
-
-    /// <summary>gᵢ·(softmax(zᵢ) − onehot(yᵢ)) in one pass per row, for a backward pass that is not itself recorded.</summary>
-    private static Tensor<T> Gradient<T>(Tensor<T> g, Tensor<T> logits, int[] classes) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int n = logits.Shape[0], c = logits.Shape[1];
-        var result = new T[n * c];
-        var z = logits.Buffer;
-        for (int i = 0; i < n; i++)
-        {
-            var row = z.AsSpan(i * c, c);
-            var d = result.AsSpan(i * c, c);
-            T m = System.Numerics.Tensors.TensorPrimitives.Max<T>(row);
-            if (!T.IsFinite(m)) m = T.Zero;
-            System.Numerics.Tensors.TensorPrimitives.Subtract(row, m, d);
-            System.Numerics.Tensors.TensorPrimitives.Exp(d, d);
-            T scale = g.Buffer[i] / System.Numerics.Tensors.TensorPrimitives.Sum<T>(d);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(d, scale, d);
-            d[classes[i]] -= g.Buffer[i];
-        }
-        return new Tensor<T>([n, c], result);
+        // Copied: a data loader may reuse the labels' buffer before the backward pass.
+        var classes = new int[logits.Shape[0]];
+        for (int i = 0; i < classes.Length; i++) classes[i] = int.CreateTruncating(labels.Buffer[i]);
+        return Loss.Reduce(new SoftmaxCrossEntropyPrimitive<T>(classes).Apply(logits), reduction);
     }
 
     /// <summary>One-hot [n, classes] from integer labels [n] (or [n, 1]), validated against the logits' shape.</summary>
@@ -64,7 +30,7 @@ internal static class SoftmaxCrossEntropyOp
         return OneHot<T>(classes, logits.Shape[1]);
     }
 
-    private static Tensor<T> OneHot<T>(int[] classes, int c) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    internal static Tensor<T> OneHot<T>(int[] classes, int c) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var oneHot = Tensor.Zeros<T>(classes.Length, c);
         for (int i = 0; i < classes.Length; i++) oneHot.Data[i * c + classes[i]] = T.One;
@@ -88,5 +54,60 @@ internal static class SoftmaxCrossEntropyOp
             if (T.CreateTruncating(k) != v || k < 0 || k >= c)
                 throw new ShapeException($"{loss}: label {v} of example {i} is not a class index in 0..{c - 1}.");
         }
+    }
+}
+
+/// <summary>
+/// Per-example softmax cross-entropy of logits [n, c] against the class indices <see cref="Classes"/> (validated):
+/// ℓᵢ = logsumexp(zᵢ) − zᵢ[yᵢ]. ∂ℓᵢ/∂zᵢ = gᵢ·(softmax(zᵢ) − onehot(yᵢ)), in one pass per row unless the backward pass is
+/// itself recorded (then as tensor operations, differentiable again).
+/// </summary>
+internal sealed record SoftmaxCrossEntropyPrimitive<T>(ImmutableArray<int> Classes) : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public SoftmaxCrossEntropyPrimitive(int[] classes) : this(Own(classes)) { }
+
+    public override string Name => "softmax_cross_entropy";
+
+    public override Tensor<T> Forward(Tensor<T> logits)
+    {
+        int n = logits.Shape[0], c = logits.Shape[1];
+        var z = logits.Buffer;
+        var losses = new T[n];
+        for (int i = 0; i < n; i++)
+        {
+            var row = z.AsSpan(i * c, c);
+            T m = TensorPrimitives.Max<T>(row);
+            if (!T.IsFinite(m)) m = T.Zero;
+            T sum = T.Zero;
+            for (int j = 0; j < c; j++) sum += T.Exp(row[j] - m);
+            losses[i] = T.Log(sum) + m - row[Classes[i]];
+        }
+        return new Tensor<T>([n], losses);
+    }
+
+    /// <summary>Σⱼ żᵢⱼ (softmaxᵢⱼ − onehotᵢⱼ): the tangent of each example's loss.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y)
+        => (t * (x.Softmax(-1) - SoftmaxCrossEntropyOp.OneHot<T>(Raw(Classes), x.Shape[1]))).Sum([-1]);
+
+    public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y)
+    {
+        int n = x.Shape[0], c = x.Shape[1];
+        var classes = Raw(Classes);
+        if (Tensor<T>.ShouldRecord(g, x)) return g.Unsqueeze(-1) * (x.Softmax(-1) - SoftmaxCrossEntropyOp.OneHot<T>(classes, c));
+        var result = new T[n * c];
+        var z = x.Buffer;
+        for (int i = 0; i < n; i++)
+        {
+            var row = z.AsSpan(i * c, c);
+            var d = result.AsSpan(i * c, c);
+            T m = TensorPrimitives.Max<T>(row);
+            if (!T.IsFinite(m)) m = T.Zero;
+            TensorPrimitives.Subtract(row, m, d);
+            TensorPrimitives.Exp(d, d);
+            T scale = g.Buffer[i] / TensorPrimitives.Sum<T>(d);
+            TensorPrimitives.Multiply(d, scale, d);
+            d[classes[i]] -= g.Buffer[i];
+        }
+        return new Tensor<T>([n, c], result);
     }
 }

@@ -21,6 +21,66 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     /// <summary>Applies the module (same as <see cref="Forward"/>).</summary>
     public Tensor<T> Call(Tensor<T> input) => Forward(input);
 
+    /// <summary>The rows a <see cref="Predict"/> runs through the module at once.</summary>
+    public const int PredictChunkRows = 1024;
+
+    /// <summary>
+    /// The module's output for every row of <paramref name="x"/> (or for its rows <paramref name="rows"/>, in that
+    /// order), in evaluation mode and without recording, <paramref name="chunkRows"/> rows at a time: only the outputs
+    /// are kept for the whole set, not every layer's activations. The mode the module was in is restored.
+    /// </summary>
+    /// <param name="x">The inputs, [n, features…].</param>
+    /// <param name="rows">The rows of <paramref name="x"/> to predict, in order; null for all.</param>
+    /// <param name="chunkRows">Rows per forward pass.</param>
+    /// <returns>The outputs, one row per input row.</returns>
+    /// <exception cref="InvalidOperationException">The module does not give one output row per input row.</exception>
+    public Tensor<T> Predict(Tensor<T> x, int[]? rows = null, int chunkRows = PredictChunkRows)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkRows);
+        using var _ = Autograd.NoGrad();
+        bool training = IsTraining;
+        Eval();
+        try
+        {
+            if (rows is null && x.Shape[0] <= chunkRows) return Forward(x);
+            int n = rows?.Length ?? x.Shape[0];
+            var shape = x.ShapeArray;
+            Tensor<T>? input = null;
+            Tensor<T>? result = null;
+            int outWidth = 0;
+            for (int start = 0; start < n; start += chunkRows)
+            {
+                int count = Math.Min(chunkRows, n - start);
+                if (input is null || input.Shape[0] != count)
+                {
+                    shape[0] = count;
+                    input = new Tensor<T>(shape);
+                }
+                if (rows is null) Data.Dataset<T>.GatherRowsInto(x, start, count, input.Data);
+                else Data.Dataset<T>.GatherRowsInto(x, rows.AsSpan(start, count), input.Data);
+                var output = Forward(input);
+                if (result is null)
+                {
+                    var outShape = output.ShapeArray;
+                    if (outShape.Length == 0 || outShape[0] != count)
+                        throw new InvalidOperationException($"The model's output has shape {Shapes.Format(outShape)} for {count} input rows; prediction needs one output row per input row.");
+                    outWidth = output.Size / count;
+                    outShape[0] = n;
+                    result = new Tensor<T>(outShape);
+                }
+                output.Data.CopyTo(result.Data.Slice(start * outWidth, count * outWidth));
+            }
+            if (result is not null) return result;
+            shape[0] = 0; // no rows chosen
+            return Forward(new Tensor<T>(shape));
+        }
+        finally
+        {
+            if (training) Train();
+        }
+    }
+
     /// <summary>Registers a parameter under <paramref name="name"/>; it is marked as requiring a gradient.</summary>
     protected Tensor<T> RegisterParameter(string name, Tensor<T> tensor)
     {

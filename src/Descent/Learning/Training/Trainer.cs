@@ -101,11 +101,38 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     /// <summary>The optimizer driving the parameters.</summary>
     public Optimizer<T> Optimizer => _optimizer;
 
-    /// <summary>Called after every batch.</summary>
+    /// <summary>
+    /// Where a batch's gradient comes from, when not from this process (null, the default: forward, loss and backward
+    /// here). Given a batch's features and targets, it sets the <see cref="Tensor{T}.Grad"/> of every model parameter to
+    /// the gradient of the batch's loss at the current parameters and returns that loss; the trainer then steps the
+    /// optimizer as usual. Data-parallel training (Descent.Distributed) computes it on worker processes.
+    /// </summary>
+    public Func<Tensor<T>, Tensor<T>, double>? BatchGradient { get; set; }
+
+    /// <summary>Called after every batch (after the callbacks).</summary>
     public event Action<BatchRecord>? BatchEnded;
 
-    /// <summary>Called after every epoch (after validation).</summary>
+    /// <summary>Called after every epoch, after validation (after the callbacks).</summary>
     public event Action<EpochRecord>? EpochEnded;
+
+    private ITrainingCallback[] _callbacks = [];
+
+    /// <summary>Adds a callback that sees every batch and epoch, in the order added; dispose the result to remove it.</summary>
+    /// <param name="callback">The callback.</param>
+    /// <returns>A handle whose <see cref="IDisposable.Dispose"/> removes the callback.</returns>
+    public IDisposable AddCallback(ITrainingCallback callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _callbacks = [.. _callbacks, callback];
+        return new Removal(() => _callbacks = [.. _callbacks.Where(c => !ReferenceEquals(c, callback))]);
+    }
+
+    private sealed class Removal(Action remove) : IDisposable
+    {
+        private Action? _remove = remove;
+
+        public void Dispose() => Interlocked.Exchange(ref _remove, null)?.Invoke();
+    }
 
     /// <summary>The parameters of the epoch with the best validation loss so far (for <see cref="TrainerOptions.RestoreBest"/>; kept across <see cref="Fit"/> calls and in checkpoints).</summary>
     private Dictionary<string, Tensor<T>>? _best;
@@ -140,6 +167,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         long lastCheckpoint = Stopwatch.GetTimestamp();
         StopReason? reason = null;
         double[][]? lastFinite = null;
+        double? lastRate = double.NaN; // no batch yet: the first one reports its rate as changed
 
         for (int epoch = History.Epochs.Count; epoch < _options.Epochs && reason is null; epoch++)
         {
@@ -158,9 +186,14 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                         : $"stopped by the user during epoch {epoch + 1}, after batch {batches} (a resume continues with batch {batches + 1})");
                     break;
                 }
-                var loss = _loss(_model.Forward(x), y);
-                loss.Backward();
-                double batchLoss = double.CreateTruncating(loss.Item());
+                double batchLoss;
+                if (BatchGradient is { } external) batchLoss = external(x, y);
+                else
+                {
+                    var loss = _loss(_model.Forward(x), y);
+                    loss.Backward();
+                    batchLoss = double.CreateTruncating(loss.Item());
+                }
                 double gradNorm = 0;
                 foreach (var p in _parameters)
                     if (p.Grad is { } g) gradNorm += double.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<T>(g.Data));
@@ -174,7 +207,11 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 examples += size;
                 gradSum += gradNorm;
                 batches++;
-                BatchEnded?.Invoke(new BatchRecord(epoch + 1, batches, size, batchLoss, _optimizer.StepCount));
+                double? rate = _optimizer.LearningRate;
+                var batchRecord = new BatchRecord(epoch + 1, batches, size, batchLoss, _optimizer.StepCount, rate, gradNorm, !Nullable.Equals(rate, lastRate));
+                lastRate = rate;
+                foreach (var callback in _callbacks) callback.OnBatchEnd(batchRecord);
+                BatchEnded?.Invoke(batchRecord);
                 if (!double.IsFinite(batchLoss))
                 {
                     reason = new StopReason(StopKind.Diverged, epoch + 1, $"diverged: the loss became {batchLoss} in epoch {epoch + 1}, batch {batches}");
@@ -203,8 +240,11 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                     _best = _model.StateDict();
                 }
             }
+            // A rate that learns from a metric (reduce on plateau) sees the epoch's validation loss, else its train loss.
+            if (reason?.Kind != StopKind.Diverged) _optimizer.ObserveMetric(validationLoss ?? trainLoss);
             var record = new EpochRecord(epoch + 1, trainLoss, validationLoss, _optimizer.LearningRate, batches == 0 ? 0 : gradSum / batches, seconds, metrics);
             History.Epochs.Add(record);
+            foreach (var callback in _callbacks) callback.OnEpochEnd(record);
             EpochEnded?.Invoke(record);
 
             var step = new StepRecord(epoch + 1, trainLoss) { ValidationMetric = validationLoss, Elapsed = clock.Elapsed, GradientNorm = record.GradientNorm };
@@ -229,22 +269,28 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         return History;
     }
 
-    /// <summary>The loss and the configured metrics on a dataset, in evaluation mode and without recording.</summary>
-    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Dataset<T> data, string prefix = "")
+    /// <summary>
+    /// The loss and the configured metrics on a dataset (or on its rows <paramref name="rows"/>), in evaluation mode and
+    /// without recording. The forward pass runs in chunks (<see cref="Module{T}.Predict"/>), so only the predictions
+    /// are held for the whole set; the loss and metrics are then computed on the whole prediction.
+    /// </summary>
+    /// <param name="data">The data.</param>
+    /// <param name="prefix">Put before every metric's name, e.g. <c>"val_"</c>.</param>
+    /// <param name="rows">The rows of <paramref name="data"/> to evaluate on; null for all.</param>
+    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Dataset<T> data, string prefix = "", int[]? rows = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         using var _ = Autograd.NoGrad();
-        _model.Eval();
-        var prediction = _model.Forward(data.X);
-        double loss = double.CreateTruncating(_loss(prediction, data.Y).Item());
-        var metrics = new Dictionary<string, double>();
+        var prediction = _model.Predict(data.X, rows);
+        var targets = rows is null ? data.Y : Dataset<T>.GatherRows(data.Y, rows);
+        double loss = double.CreateTruncating(_loss(prediction, targets).Item());
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         if (_options.Metrics is { } m)
         {
             var p = prediction.Cast<double>();
-            var y = data.Y.Cast<double>();
+            var y = targets.Cast<double>();
             foreach (var (name, metric) in m) metrics[prefix + name] = metric(p, y);
         }
-        _model.Train();
         return (loss, metrics);
     }
 
@@ -281,21 +327,12 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             {
                 ["file"] = historyFile,
                 ["epochs"] = History.Epochs.Count,
-                ["last"] = History.Epochs.Count == 0 ? null : ToJson(History.Epochs[^1]),
+                ["last"] = History.Epochs.Count == 0 ? null : JsonNode.Parse(History.Epochs[^1].ToJson()),
             },
             ["metadata"] = CheckpointMetadata.DeepClone(),
         };
         if (_best is not null) metadata["best_validation_loss"] = Checkpoint.Number(_bestValidation);
-        if (History.Partial is { } stopped)
-            metadata["partial"] = new JsonObject
-            {
-                ["epoch"] = stopped.Epoch,
-                ["batches"] = stopped.Batches,
-                ["examples"] = stopped.Examples,
-                ["loss_sum"] = Checkpoint.Number(stopped.LossSum),
-                ["gradient_norm_sum"] = Checkpoint.Number(stopped.GradientNormSum),
-                ["seconds"] = Checkpoint.Number(stopped.Seconds),
-            };
+        if (History.Partial is { } stopped) metadata["partial"] = JsonNode.Parse(stopped.ToJson());
         checkpoint.Metadata = metadata;
         checkpoint.ModelDescription = _options.ModelDescription;
         checkpoint.Save(path);
@@ -332,33 +369,9 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
 
         static void WriteLine(Stream stream, EpochRecord e)
         {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(ToJson(e).ToJsonString()));
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(e.ToJson()));
             stream.WriteByte((byte)'\n');
         }
-    }
-
-    private static JsonObject ToJson(EpochRecord e)
-    {
-        var o = new JsonObject
-        {
-            ["epoch"] = e.Epoch,
-            ["train_loss"] = Checkpoint.Number(e.TrainLoss),
-        };
-        if (e.ValidationLoss is double v) o["val_loss"] = Checkpoint.Number(v);
-        if (e.LearningRate is double lr) o["learning_rate"] = Checkpoint.Number(lr);
-        o["gradient_norm"] = Checkpoint.Number(e.GradientNorm);
-        o["seconds"] = Checkpoint.Number(e.Seconds);
-        o["metrics"] = new JsonObject(e.Metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Checkpoint.Number(kv.Value))));
-        return o;
-    }
-
-    private static EpochRecord FromJson(JsonNode? node)
-    {
-        var o = node as JsonObject ?? throw new FormatException("an epoch record is not a JSON object");
-        return new EpochRecord(o["epoch"]!.GetValue<int>(), Checkpoint.ReadNumber(o["train_loss"]),
-            o["val_loss"] is { } v ? Checkpoint.ReadNumber(v) : null, o["learning_rate"] is { } lr ? Checkpoint.ReadNumber(lr) : null,
-            Checkpoint.ReadNumber(o["gradient_norm"]), Checkpoint.ReadNumber(o["seconds"]),
-            (o["metrics"] as JsonObject ?? throw new FormatException("an epoch record has no metrics")).ToDictionary(kv => kv.Key, kv => Checkpoint.ReadNumber(kv.Value)));
     }
 
     /// <summary>
@@ -394,9 +407,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             scalars = meta["optimizer_scalars"]!.AsObject().ToDictionary(kv => kv.Key, kv => Checkpoint.ReadNumber(kv.Value));
             if (batch > 0)
             {
-                var p = meta["partial"]!.AsObject();
-                partial = new PartialEpoch(p["epoch"]!.GetValue<int>(), p["batches"]!.GetValue<int>(), p["examples"]!.GetValue<int>(),
-                    Checkpoint.ReadNumber(p["loss_sum"]), Checkpoint.ReadNumber(p["gradient_norm_sum"]), Checkpoint.ReadNumber(p["seconds"]));
+                partial = PartialEpoch.FromJson(meta["partial"]!.AsObject().ToJsonString());
                 if (partial.Epoch != epochs + 1 || partial.Batches != batch) throw new FormatException("the stopped epoch does not follow the completed ones");
             }
             random = meta["random"]!.AsObject().ToDictionary(kv => kv.Key, kv => ulong.Parse(kv.Value!.GetValue<string>(), CultureInfo.InvariantCulture));
@@ -406,7 +417,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             if (h["epochs"]!.GetValue<int>() != epochs || historyFile.Length == 0 || historyFile != System.IO.Path.GetFileName(historyFile)) throw new FormatException("bad history entry");
             last = h["last"];
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException or OverflowException or ArgumentException or KeyNotFoundException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException or OverflowException or ArgumentException or KeyNotFoundException or System.Text.Json.JsonException)
         {
             throw CheckpointException.Corrupted(path, "its training metadata is incomplete or malformed (" + e.Message + ")");
         }
@@ -508,7 +519,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             EpochRecord record;
             try
             {
-                record = FromJson(JsonNode.Parse(line.GetBuffer().AsSpan(0, (int)line.Length)));
+                record = EpochRecord.FromJson(line.GetBuffer().AsSpan(0, (int)line.Length));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -518,7 +529,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} has epoch {record.Epoch} where epoch {result.Count + 1} belongs");
             result.Add(record);
         }
-        if (last is null || last.ToJsonString() != ToJson(result[^1]).ToJsonString())
+        if (last is null || last.ToJsonString() != result[^1].ToJson())
             throw CheckpointException.Corrupted(checkpointPath, $"its history file {file} ends at an epoch that differs from the checkpoint's (it belongs to another run)");
         return (result, bytes);
     }

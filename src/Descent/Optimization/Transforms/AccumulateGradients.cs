@@ -10,14 +10,11 @@ namespace Descent.Optimization.Transforms;
 /// (momentum, Adam moments) only ever sees whole accumulated gradients.
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class AccumulateGradients<T> : ICompositeTransform<T>
+public sealed class AccumulateGradients<T> : GradientTransform<T, AccumulateGradients<T>.State>, ICompositeTransform<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly IGradientTransform<T> _inner;
     private readonly T _k;
-    private T[][] _sums = [];
-    private int _accumulated;
-    private long _innerSteps;
 
     /// <summary>Accumulates <paramref name="steps"/> gradients before each run of <paramref name="inner"/>.</summary>
     /// <param name="steps">k &gt;= 1.</param>
@@ -34,31 +31,67 @@ public sealed class AccumulateGradients<T> : ICompositeTransform<T>
     /// <summary>k.</summary>
     public int Steps { get; }
 
-    /// <summary>How many gradients are in the current, unfinished window.</summary>
-    public int Accumulated => _accumulated;
 
     /// <inheritdoc />
     public IReadOnlyList<IGradientTransform<T>> Inner => [_inner];
 
-    /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
+    /// <summary>The running sums, how many gradients they hold, the inner transform's step count and its state.</summary>
+    public sealed class State : ITransformState
     {
-        _sums = ParameterArrays.Allocate<T>(parameterSizes);
-        _accumulated = 0;
-        _innerSteps = 0;
-        _inner.Initialize(parameterSizes);
+        internal State(IReadOnlyList<int> sizes, ITransformState inner)
+        {
+            Sums = ParameterArrays.Allocate<T>(sizes);
+            Inner = inner;
+        }
+
+        internal T[][] Sums { get; }
+
+        /// <summary>The gradients summed since the last emitted update.</summary>
+        public int Accumulated { get; internal set; }
+
+        /// <summary>The updates the inner transform has made.</summary>
+        public long InnerSteps { get; internal set; }
+
+        /// <summary>The inner transform's state.</summary>
+        public ITransformState Inner { get; }
+
+        /// <inheritdoc />
+        public TransformState Save()
+        {
+            var arrays = new Dictionary<string, double[]>();
+            ParameterArrays.Save(arrays, "sum", Sums);
+            var own = new TransformState(arrays, new Dictionary<string, double> { ["accumulated"] = Accumulated, ["innerSteps"] = InnerSteps });
+            return TransformState.Merge(own, Inner.Save().WithPrefix("inner."));
+        }
+
+        /// <inheritdoc />
+        public void Load(TransformState saved)
+        {
+            ArgumentNullException.ThrowIfNull(saved);
+            ParameterArrays.Load(saved, "sum", Sums);
+            Accumulated = (int)saved.Scalar("accumulated");
+            InnerSteps = (long)saved.Scalar("innerSteps");
+            Inner.Load(saved.Scope("inner."));
+        }
     }
 
     /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    public override State Init(IReadOnlyList<int> parameterSizes) => new(parameterSizes, _inner.Init(parameterSizes));
+
+    /// <inheritdoc />
+    public IReadOnlyList<ITransformState> InnerStates(ITransformState state) => [Typed(state).Inner];
+
+    /// <inheritdoc />
+    public override void Update(ParameterBuffers<T> buffers, State state, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
-        _accumulated++;
-        bool emit = _accumulated == Steps;
+        ArgumentNullException.ThrowIfNull(state);
+        state.Accumulated++;
+        bool emit = state.Accumulated == Steps;
         for (int i = 0; i < buffers.Count; i++)
         {
             Span<T> u = buffers.Updates(i);
-            Span<T> sum = _sums[i];
+            Span<T> sum = state.Sums[i];
             TensorPrimitives.Add(sum, u, sum);
             if (emit)
             {
@@ -73,27 +106,8 @@ public sealed class AccumulateGradients<T> : ICompositeTransform<T>
 
         if (emit)
         {
-            _accumulated = 0;
-            _inner.Update(buffers, _innerSteps++);
+            state.Accumulated = 0;
+            _inner.Update(buffers, state.Inner, state.InnerSteps++);
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState()
-    {
-        var arrays = new Dictionary<string, double[]>();
-        ParameterArrays.Save(arrays, "sum", _sums);
-        var own = new TransformState(arrays, new Dictionary<string, double> { ["accumulated"] = _accumulated, ["innerSteps"] = _innerSteps });
-        return TransformState.Merge(own, _inner.GetState().WithPrefix("inner."));
-    }
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ParameterArrays.Load(state, "sum", _sums);
-        _accumulated = (int)state.Scalar("accumulated");
-        _innerSteps = (long)state.Scalar("innerSteps");
-        _inner.LoadState(state.Scope("inner."));
     }
 }

@@ -10,7 +10,7 @@ namespace Descent.Optimization.Transforms;
 /// it is decoupled weight decay (AdamW: <c>p ← p − η·λ·p − η·adam</c>).
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class AddWeightDecay<T> : IGradientTransform<T>
+public sealed class AddWeightDecay<T> : StatelessTransform<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T _decay;
@@ -28,12 +28,7 @@ public sealed class AddWeightDecay<T> : IGradientTransform<T>
     public double WeightDecay { get; }
 
     /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
-    {
-    }
-
-    /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    protected override void Apply(ParameterBuffers<T> buffers, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
         if (WeightDecay == 0)
@@ -46,13 +41,5 @@ public sealed class AddWeightDecay<T> : IGradientTransform<T>
             Span<T> u = buffers.Updates(i);
             TensorPrimitives.MultiplyAdd(buffers.Parameters(i), _decay, u, u);
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState() => TransformState.Empty;
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
     }
 }

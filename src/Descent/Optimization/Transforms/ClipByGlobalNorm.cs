@@ -8,7 +8,7 @@ namespace Descent.Optimization.Transforms;
 /// <c>n = √(Σᵢ‖uᵢ‖²)</c>; if <c>n &gt; c</c> then <c>uᵢ ← uᵢ·c/n</c> (optax semantics; directions are kept).
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class ClipByGlobalNorm<T> : IGradientTransform<T>
+public sealed class ClipByGlobalNorm<T> : GradientTransform<T, ClipByGlobalNorm<T>.State>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Clips to global norm <paramref name="maxNorm"/>.</summary>
@@ -19,16 +19,30 @@ public sealed class ClipByGlobalNorm<T> : IGradientTransform<T>
     /// <summary>c.</summary>
     public double MaxNorm { get; }
 
-    /// <summary>The global norm n of the updates seen at the last step, before clipping.</summary>
-    public double LastNorm { get; private set; } = double.NaN;
+
+    /// <summary>What the clip saw: the norm of the last update (not saved in snapshots; NaN before the first).</summary>
+    public sealed class State : ITransformState
+    {
+        /// <summary>The global norm of the last update before clipping.</summary>
+        public double LastNorm { get; internal set; } = double.NaN;
+
+        /// <inheritdoc />
+        public TransformState Save() => TransformState.Empty;
+
+        /// <inheritdoc />
+        public void Load(TransformState saved)
+        {
+        }
+    }
 
     /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes) => LastNorm = double.NaN;
+    public override State Init(IReadOnlyList<int> parameterSizes) => new();
 
     /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    public override void Update(ParameterBuffers<T> buffers, State state, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
+        ArgumentNullException.ThrowIfNull(state);
         double sumOfSquares = 0;
         for (int i = 0; i < buffers.Count; i++)
         {
@@ -36,7 +50,7 @@ public sealed class ClipByGlobalNorm<T> : IGradientTransform<T>
         }
 
         double norm = Math.Sqrt(sumOfSquares);
-        LastNorm = norm;
+        state.LastNorm = norm;
         if (!(norm > MaxNorm))
         {
             return;
@@ -48,13 +62,5 @@ public sealed class ClipByGlobalNorm<T> : IGradientTransform<T>
             Span<T> u = buffers.Updates(i);
             TensorPrimitives.Multiply(u, factor, u);
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState() => TransformState.Empty;
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
     }
 }

@@ -5,7 +5,7 @@ namespace Descent.Optimization.Transforms;
 
 /// <summary>Clips every update element to [−c, c]: <c>u ← min(max(u, −c), c)</c>. NaN stays NaN.</summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class ClipByValue<T> : IGradientTransform<T>
+public sealed class ClipByValue<T> : StatelessTransform<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T _max;
@@ -23,12 +23,7 @@ public sealed class ClipByValue<T> : IGradientTransform<T>
     public double MaxAbsoluteValue { get; }
 
     /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
-    {
-    }
-
-    /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    protected override void Apply(ParameterBuffers<T> buffers, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
         for (int i = 0; i < buffers.Count; i++)
@@ -37,13 +32,5 @@ public sealed class ClipByValue<T> : IGradientTransform<T>
             TensorPrimitives.Min(u, _max, u);
             TensorPrimitives.Max(u, -_max, u);
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState() => TransformState.Empty;
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
     }
 }

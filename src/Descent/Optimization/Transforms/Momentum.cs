@@ -9,13 +9,11 @@ namespace Descent.Optimization.Transforms;
 /// <c>u ← u + μ·b</c> (Nesterov).
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class Momentum<T> : IGradientTransform<T>
+public sealed class Momentum<T> : GradientTransform<T, Momentum<T>.State>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T _momentum;
     private readonly T _oneMinusDampening;
-    private T[][] _buffers = [];
-    private bool _started;
 
     /// <summary>Creates the momentum transform.</summary>
     /// <param name="momentum">μ in [0, 1).</param>
@@ -45,22 +43,45 @@ public sealed class Momentum<T> : IGradientTransform<T>
     /// <summary>Whether the Nesterov form is used.</summary>
     public bool Nesterov { get; }
 
-    /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
+    /// <summary>The momentum buffers and whether the first update has been made.</summary>
+    public sealed class State : ITransformState
     {
-        _buffers = ParameterArrays.Allocate<T>(parameterSizes);
-        _started = false;
+        internal State(IReadOnlyList<int> sizes) => Buffers = ParameterArrays.Allocate<T>(sizes);
+
+        internal T[][] Buffers { get; }
+
+        internal bool Started { get; set; }
+
+        /// <inheritdoc />
+        public TransformState Save()
+        {
+            var arrays = new Dictionary<string, double[]>();
+            ParameterArrays.Save(arrays, "momentum", Buffers);
+            return new TransformState(arrays, new Dictionary<string, double> { ["started"] = Started ? 1 : 0 });
+        }
+
+        /// <inheritdoc />
+        public void Load(TransformState saved)
+        {
+            ArgumentNullException.ThrowIfNull(saved);
+            ParameterArrays.Load(saved, "momentum", Buffers);
+            Started = saved.Scalar("started") != 0;
+        }
     }
 
     /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    public override State Init(IReadOnlyList<int> parameterSizes) => new(parameterSizes);
+
+    /// <inheritdoc />
+    public override void Update(ParameterBuffers<T> buffers, State state, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
+        ArgumentNullException.ThrowIfNull(state);
         for (int i = 0; i < buffers.Count; i++)
         {
             Span<T> u = buffers.Updates(i);
-            Span<T> b = _buffers[i];
-            if (!_started)
+            Span<T> b = state.Buffers[i];
+            if (!state.Started)
             {
                 u.CopyTo(b);
             }
@@ -87,22 +108,6 @@ public sealed class Momentum<T> : IGradientTransform<T>
             }
         }
 
-        _started = true;
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState()
-    {
-        var arrays = new Dictionary<string, double[]>();
-        ParameterArrays.Save(arrays, "momentum", _buffers);
-        return new TransformState(arrays, new Dictionary<string, double> { ["started"] = _started ? 1 : 0 });
-    }
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ParameterArrays.Load(state, "momentum", _buffers);
-        _started = state.Scalar("started") != 0;
+        state.Started = true;
     }
 }

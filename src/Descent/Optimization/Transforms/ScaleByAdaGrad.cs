@@ -7,13 +7,11 @@ namespace Descent.Optimization.Transforms;
 /// AdaGrad preconditioning (PyTorch semantics): <c>s ← s + u²</c>, <c>u ← u / (√s + ε)</c>.
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class ScaleByAdaGrad<T> : IGradientTransform<T>
+public sealed class ScaleByAdaGrad<T> : GradientTransform<T, ScaleByAdaGrad<T>.State>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T _epsilon;
     private readonly T _initial;
-    private T[][] _sums = [];
-    private T[][] _scratch = [];
 
     /// <summary>Creates the AdaGrad transform.</summary>
     /// <param name="epsilon">ε &gt;= 0, added outside the square root (PyTorch default 1e-10).</param>
@@ -33,45 +31,53 @@ public sealed class ScaleByAdaGrad<T> : IGradientTransform<T>
     /// <summary>The starting value of the accumulator s.</summary>
     public double InitialAccumulatorValue { get; }
 
-    /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
+    /// <summary>The running sums of squared updates (and a scratch buffer, not saved).</summary>
+    public sealed class State : ITransformState
     {
-        _sums = ParameterArrays.Allocate<T>(parameterSizes);
-        _scratch = ParameterArrays.Allocate<T>(parameterSizes);
-        foreach (T[] s in _sums)
+        internal State(IReadOnlyList<int> sizes, T initial)
         {
-            s.AsSpan().Fill(_initial);
+            Sums = ParameterArrays.Allocate<T>(sizes);
+            Scratch = ParameterArrays.Allocate<T>(sizes);
+            foreach (T[] s in Sums) s.AsSpan().Fill(initial);
+        }
+
+        internal T[][] Sums { get; }
+
+        internal T[][] Scratch { get; }
+
+        /// <inheritdoc />
+        public TransformState Save()
+        {
+            var arrays = new Dictionary<string, double[]>();
+            ParameterArrays.Save(arrays, "sum", Sums);
+            return new TransformState(arrays, new Dictionary<string, double>());
+        }
+
+        /// <inheritdoc />
+        public void Load(TransformState saved)
+        {
+            ArgumentNullException.ThrowIfNull(saved);
+            ParameterArrays.Load(saved, "sum", Sums);
         }
     }
 
     /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    public override State Init(IReadOnlyList<int> parameterSizes) => new(parameterSizes, _initial);
+
+    /// <inheritdoc />
+    public override void Update(ParameterBuffers<T> buffers, State state, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
+        ArgumentNullException.ThrowIfNull(state);
         for (int i = 0; i < buffers.Count; i++)
         {
             Span<T> u = buffers.Updates(i);
-            Span<T> s = _sums[i];
-            Span<T> denominator = _scratch[i];
+            Span<T> s = state.Sums[i];
+            Span<T> denominator = state.Scratch[i];
             TensorPrimitives.MultiplyAdd(u, u, s, s);
             TensorPrimitives.Sqrt(s, denominator);
             TensorPrimitives.Add(denominator, _epsilon, denominator);
             TensorPrimitives.Divide(u, denominator, u);
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState()
-    {
-        var arrays = new Dictionary<string, double[]>();
-        ParameterArrays.Save(arrays, "sum", _sums);
-        return new TransformState(arrays, new Dictionary<string, double>());
-    }
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ParameterArrays.Load(state, "sum", _sums);
     }
 }

@@ -9,7 +9,7 @@ namespace Descent.Optimization.Transforms;
 /// <c>u ← (m / (1 − β₁ᵗ)) / (√v̂ / √(1 − β₂ᵗ) + ε)</c> — ε outside the square root.
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class ScaleByAdam<T> : IGradientTransform<T>
+public sealed class ScaleByAdam<T> : GradientTransform<T, ScaleByAdam<T>.State>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T _beta1;
@@ -17,11 +17,6 @@ public sealed class ScaleByAdam<T> : IGradientTransform<T>
     private readonly T _beta2;
     private readonly T _oneMinusBeta2;
     private readonly T _epsilon;
-    private T[][] _first = [];
-    private T[][] _second = [];
-    private T[][] _maxSecond = [];
-    private T[][] _scratch = [];
-    private long _count;
 
     /// <summary>Creates the Adam transform.</summary>
     /// <param name="beta1">β₁ in [0, 1).</param>
@@ -54,29 +49,66 @@ public sealed class ScaleByAdam<T> : IGradientTransform<T>
     /// <summary>Whether AMSGrad is used.</summary>
     public bool AmsGrad { get; }
 
-    /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
+    /// <summary>The moments m and v (and v̂ for AMSGrad), the update count, and a scratch buffer (not saved).</summary>
+    public sealed class State : ITransformState
     {
-        _first = ParameterArrays.Allocate<T>(parameterSizes);
-        _second = ParameterArrays.Allocate<T>(parameterSizes);
-        _maxSecond = AmsGrad ? ParameterArrays.Allocate<T>(parameterSizes) : [];
-        _scratch = ParameterArrays.Allocate<T>(parameterSizes);
-        _count = 0;
+        internal State(IReadOnlyList<int> sizes, bool amsgrad)
+        {
+            First = ParameterArrays.Allocate<T>(sizes);
+            Second = ParameterArrays.Allocate<T>(sizes);
+            MaxSecond = amsgrad ? ParameterArrays.Allocate<T>(sizes) : [];
+            Scratch = ParameterArrays.Allocate<T>(sizes);
+        }
+
+        internal T[][] First { get; }
+
+        internal T[][] Second { get; }
+
+        internal T[][] MaxSecond { get; }
+
+        internal T[][] Scratch { get; }
+
+        /// <summary>The number of updates made.</summary>
+        public long Count { get; internal set; }
+
+        /// <inheritdoc />
+        public TransformState Save()
+        {
+            var arrays = new Dictionary<string, double[]>();
+            ParameterArrays.Save(arrays, "m", First);
+            ParameterArrays.Save(arrays, "v", Second);
+            ParameterArrays.Save(arrays, "vMax", MaxSecond);
+            return new TransformState(arrays, new Dictionary<string, double> { ["count"] = Count });
+        }
+
+        /// <inheritdoc />
+        public void Load(TransformState saved)
+        {
+            ArgumentNullException.ThrowIfNull(saved);
+            ParameterArrays.Load(saved, "m", First);
+            ParameterArrays.Load(saved, "v", Second);
+            ParameterArrays.Load(saved, "vMax", MaxSecond);
+            Count = (long)saved.Scalar("count");
+        }
     }
 
     /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    public override State Init(IReadOnlyList<int> parameterSizes) => new(parameterSizes, AmsGrad);
+
+    /// <inheritdoc />
+    public override void Update(ParameterBuffers<T> buffers, State state, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
-        _count++;
-        T biasCorrection1 = T.CreateTruncating(1 - Math.Pow(Beta1, _count));
-        T biasCorrection2Sqrt = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(Beta2, _count)));
+        ArgumentNullException.ThrowIfNull(state);
+        long count = ++state.Count;
+        T biasCorrection1 = T.CreateTruncating(1 - Math.Pow(Beta1, count));
+        T biasCorrection2Sqrt = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(Beta2, count)));
         for (int i = 0; i < buffers.Count; i++)
         {
             Span<T> u = buffers.Updates(i);
-            Span<T> m = _first[i];
-            Span<T> v = _second[i];
-            Span<T> d = _scratch[i];
+            Span<T> m = state.First[i];
+            Span<T> v = state.Second[i];
+            Span<T> d = state.Scratch[i];
 
             TensorPrimitives.Multiply(m, _beta1, m);
             TensorPrimitives.MultiplyAdd(u, _oneMinusBeta1, m, m);
@@ -85,7 +117,7 @@ public sealed class ScaleByAdam<T> : IGradientTransform<T>
             TensorPrimitives.MultiplyAdd(d, _oneMinusBeta2, v, v);
             if (AmsGrad)
             {
-                Span<T> vMax = _maxSecond[i];
+                Span<T> vMax = state.MaxSecond[i];
                 TensorPrimitives.Max(vMax, v, vMax);
                 TensorPrimitives.Sqrt(vMax, d);
             }
@@ -99,25 +131,5 @@ public sealed class ScaleByAdam<T> : IGradientTransform<T>
             TensorPrimitives.Divide(m, biasCorrection1, u);
             TensorPrimitives.Divide(u, d, u);
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState()
-    {
-        var arrays = new Dictionary<string, double[]>();
-        ParameterArrays.Save(arrays, "m", _first);
-        ParameterArrays.Save(arrays, "v", _second);
-        ParameterArrays.Save(arrays, "vMax", _maxSecond);
-        return new TransformState(arrays, new Dictionary<string, double> { ["count"] = _count });
-    }
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ParameterArrays.Load(state, "m", _first);
-        ParameterArrays.Load(state, "v", _second);
-        ParameterArrays.Load(state, "vMax", _maxSecond);
-        _count = (long)state.Scalar("count");
     }
 }

@@ -8,7 +8,7 @@ namespace Descent.Optimization.Transforms;
 /// descends. η is a <see cref="Schedule"/> or a constant.
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class ScaleByLearningRate<T> : IGradientTransform<T>
+public sealed class ScaleByLearningRate<T> : StatelessTransform<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Scales by a scheduled learning rate.</summary>
@@ -31,12 +31,7 @@ public sealed class ScaleByLearningRate<T> : IGradientTransform<T>
     public Schedule LearningRate { get; }
 
     /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
-    {
-    }
-
-    /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    protected override void Apply(ParameterBuffers<T> buffers, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
         T factor = T.CreateTruncating(-LearningRate(step));
@@ -45,13 +40,5 @@ public sealed class ScaleByLearningRate<T> : IGradientTransform<T>
             Span<T> u = buffers.Updates(i);
             TensorPrimitives.Multiply(u, factor, u);
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState() => TransformState.Empty;
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
     }
 }

@@ -8,15 +8,13 @@ namespace Descent.Optimization.Transforms;
 /// <c>c = β₁·m + (1 − β₁)·u</c>, <c>u ← sign(c)</c> (sign 0 stays 0), then <c>m ← β₂·m + (1 − β₂)·u_in</c>.
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class ScaleByLion<T> : IGradientTransform<T>
+public sealed class ScaleByLion<T> : GradientTransform<T, ScaleByLion<T>.State>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T _beta1;
     private readonly T _oneMinusBeta1;
     private readonly T _beta2;
     private readonly T _oneMinusBeta2;
-    private T[][] _momentum = [];
-    private T[][] _scratch = [];
 
     /// <summary>Creates the Lion transform.</summary>
     /// <param name="beta1">β₁ in [0, 1), the interpolation weight of the update direction.</param>
@@ -38,22 +36,48 @@ public sealed class ScaleByLion<T> : IGradientTransform<T>
     /// <summary>β₂.</summary>
     public double Beta2 { get; }
 
-    /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
+    /// <summary>The momentum, and a scratch buffer (not saved).</summary>
+    public sealed class State : ITransformState
     {
-        _momentum = ParameterArrays.Allocate<T>(parameterSizes);
-        _scratch = ParameterArrays.Allocate<T>(parameterSizes);
+        internal State(IReadOnlyList<int> sizes)
+        {
+            Momentum = ParameterArrays.Allocate<T>(sizes);
+            Scratch = ParameterArrays.Allocate<T>(sizes);
+        }
+
+        internal T[][] Momentum { get; }
+
+        internal T[][] Scratch { get; }
+
+        /// <inheritdoc />
+        public TransformState Save()
+        {
+            var arrays = new Dictionary<string, double[]>();
+            ParameterArrays.Save(arrays, "momentum", Momentum);
+            return new TransformState(arrays, new Dictionary<string, double>());
+        }
+
+        /// <inheritdoc />
+        public void Load(TransformState saved)
+        {
+            ArgumentNullException.ThrowIfNull(saved);
+            ParameterArrays.Load(saved, "momentum", Momentum);
+        }
     }
 
     /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    public override State Init(IReadOnlyList<int> parameterSizes) => new(parameterSizes);
+
+    /// <inheritdoc />
+    public override void Update(ParameterBuffers<T> buffers, State state, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
+        ArgumentNullException.ThrowIfNull(state);
         for (int i = 0; i < buffers.Count; i++)
         {
             Span<T> u = buffers.Updates(i);
-            Span<T> m = _momentum[i];
-            Span<T> c = _scratch[i];
+            Span<T> m = state.Momentum[i];
+            Span<T> c = state.Scratch[i];
 
             TensorPrimitives.Multiply(m, _beta1, c);
             TensorPrimitives.MultiplyAdd(u, _oneMinusBeta1, c, c);
@@ -64,20 +88,5 @@ public sealed class ScaleByLion<T> : IGradientTransform<T>
                 u[j] = T.IsNaN(c[j]) ? c[j] : T.CreateTruncating(T.Sign(c[j]));
             }
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState()
-    {
-        var arrays = new Dictionary<string, double[]>();
-        ParameterArrays.Save(arrays, "momentum", _momentum);
-        return new TransformState(arrays, new Dictionary<string, double>());
-    }
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ParameterArrays.Load(state, "momentum", _momentum);
     }
 }

@@ -9,17 +9,13 @@ namespace Descent.Optimization.Transforms;
 /// <c>d = √v + ε</c>. Without momentum <c>u ← u / d</c>; with momentum μ: <c>b ← μ·b + u / d</c>, <c>u ← b</c>.
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class ScaleByRms<T> : IGradientTransform<T>
+public sealed class ScaleByRms<T> : GradientTransform<T, ScaleByRms<T>.State>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T _alpha;
     private readonly T _oneMinusAlpha;
     private readonly T _epsilon;
     private readonly T _momentum;
-    private T[][] _squareAverage = [];
-    private T[][] _gradientAverage = [];
-    private T[][] _momentumBuffer = [];
-    private T[][] _scratch = [];
 
     /// <summary>Creates the RMSProp transform.</summary>
     /// <param name="alpha">α in [0, 1) (PyTorch default 0.99).</param>
@@ -51,24 +47,58 @@ public sealed class ScaleByRms<T> : IGradientTransform<T>
     /// <summary>μ.</summary>
     public double Momentum { get; }
 
-    /// <inheritdoc />
-    public void Initialize(IReadOnlyList<int> parameterSizes)
+    /// <summary>The averages of squared updates (and of updates when centered), the momentum buffer, and a scratch buffer (not saved).</summary>
+    public sealed class State : ITransformState
     {
-        _squareAverage = ParameterArrays.Allocate<T>(parameterSizes);
-        _gradientAverage = Centered ? ParameterArrays.Allocate<T>(parameterSizes) : [];
-        _momentumBuffer = Momentum > 0 ? ParameterArrays.Allocate<T>(parameterSizes) : [];
-        _scratch = ParameterArrays.Allocate<T>(parameterSizes);
+        internal State(IReadOnlyList<int> sizes, bool centered, bool momentum)
+        {
+            SquareAverage = ParameterArrays.Allocate<T>(sizes);
+            GradientAverage = centered ? ParameterArrays.Allocate<T>(sizes) : [];
+            MomentumBuffer = momentum ? ParameterArrays.Allocate<T>(sizes) : [];
+            Scratch = ParameterArrays.Allocate<T>(sizes);
+        }
+
+        internal T[][] SquareAverage { get; }
+
+        internal T[][] GradientAverage { get; }
+
+        internal T[][] MomentumBuffer { get; }
+
+        internal T[][] Scratch { get; }
+
+        /// <inheritdoc />
+        public TransformState Save()
+        {
+            var arrays = new Dictionary<string, double[]>();
+            ParameterArrays.Save(arrays, "squareAverage", SquareAverage);
+            ParameterArrays.Save(arrays, "gradientAverage", GradientAverage);
+            ParameterArrays.Save(arrays, "momentum", MomentumBuffer);
+            return new TransformState(arrays, new Dictionary<string, double>());
+        }
+
+        /// <inheritdoc />
+        public void Load(TransformState saved)
+        {
+            ArgumentNullException.ThrowIfNull(saved);
+            ParameterArrays.Load(saved, "squareAverage", SquareAverage);
+            ParameterArrays.Load(saved, "gradientAverage", GradientAverage);
+            ParameterArrays.Load(saved, "momentum", MomentumBuffer);
+        }
     }
 
     /// <inheritdoc />
-    public void Update(ParameterBuffers<T> buffers, long step)
+    public override State Init(IReadOnlyList<int> parameterSizes) => new(parameterSizes, Centered, Momentum > 0);
+
+    /// <inheritdoc />
+    public override void Update(ParameterBuffers<T> buffers, State state, long step)
     {
         ArgumentNullException.ThrowIfNull(buffers);
+        ArgumentNullException.ThrowIfNull(state);
         for (int i = 0; i < buffers.Count; i++)
         {
             Span<T> u = buffers.Updates(i);
-            Span<T> v = _squareAverage[i];
-            Span<T> d = _scratch[i];
+            Span<T> v = state.SquareAverage[i];
+            Span<T> d = state.Scratch[i];
 
             // v ← α·v + (1 − α)·u²
             TensorPrimitives.Multiply(v, _alpha, v);
@@ -76,7 +106,7 @@ public sealed class ScaleByRms<T> : IGradientTransform<T>
             TensorPrimitives.MultiplyAdd(d, _oneMinusAlpha, v, v);
             if (Centered)
             {
-                Span<T> m = _gradientAverage[i];
+                Span<T> m = state.GradientAverage[i];
                 TensorPrimitives.Multiply(m, _alpha, m);
                 TensorPrimitives.MultiplyAdd(u, _oneMinusAlpha, m, m);
                 TensorPrimitives.Multiply(m, m, d);
@@ -92,30 +122,11 @@ public sealed class ScaleByRms<T> : IGradientTransform<T>
             TensorPrimitives.Divide(u, d, u);
             if (Momentum > 0)
             {
-                Span<T> b = _momentumBuffer[i];
+                Span<T> b = state.MomentumBuffer[i];
                 TensorPrimitives.Multiply(b, _momentum, b);
                 TensorPrimitives.Add(b, u, b);
                 b.CopyTo(u);
             }
         }
-    }
-
-    /// <inheritdoc />
-    public TransformState GetState()
-    {
-        var arrays = new Dictionary<string, double[]>();
-        ParameterArrays.Save(arrays, "squareAverage", _squareAverage);
-        ParameterArrays.Save(arrays, "gradientAverage", _gradientAverage);
-        ParameterArrays.Save(arrays, "momentum", _momentumBuffer);
-        return new TransformState(arrays, new Dictionary<string, double>());
-    }
-
-    /// <inheritdoc />
-    public void LoadState(TransformState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ParameterArrays.Load(state, "squareAverage", _squareAverage);
-        ParameterArrays.Load(state, "gradientAverage", _gradientAverage);
-        ParameterArrays.Load(state, "momentum", _momentumBuffer);
     }
 }

@@ -9,6 +9,7 @@ using Descent.Learning.Modules;
 using Descent.Learning.Training;
 using Descent.Optimization;
 using Descent.Optimization.Stopping;
+using Descent.Optimization.Transforms;
 
 namespace Descent.Tests.Learning.Training;
 
@@ -59,7 +60,7 @@ public sealed class ResumeTests : IDisposable
         loader ? DataLoader<double>.MiniBatches(Train, BatchSize, seed: 3) : new TestBatches<double>(Train, BatchSize, 3);
 
     /// <summary>Everything a run ends with, as exact bits (doubles compared with == on their bit patterns).</summary>
-    private static List<string> Snapshot(Sequential<double> model, Trainer<double> trainer)
+    private static List<string> Snapshot(Sequential<double> model, Trainer<double> trainer, bool metrics = true)
     {
         static string Bits(double v) => BitConverter.DoubleToInt64Bits(v).ToString("X16");
         var s = new List<string>();
@@ -69,7 +70,7 @@ public sealed class ResumeTests : IDisposable
         foreach (var (name, v) in state.Scalars.OrderBy(a => a.Key, StringComparer.Ordinal)) s.Add("opt." + name + "=" + Bits(v));
         s.Add("dropout=" + ((Dropout<double>)model.Layers[2]).RandomState);
         foreach (var e in trainer.History.Epochs)
-            s.Add($"epoch {e.Epoch}: {Bits(e.TrainLoss)} {Bits(e.ValidationLoss!.Value)} {Bits(e.LearningRate!.Value)} {Bits(e.GradientNorm)} {Bits(e.Metrics["val_accuracy"])}");
+            s.Add($"epoch {e.Epoch}: {Bits(e.TrainLoss)} {Bits(e.ValidationLoss!.Value)} {Bits(e.LearningRate!.Value)} {Bits(e.GradientNorm)} {(metrics ? Bits(e.Metrics["val_accuracy"]) : "")}");
         return s;
     }
 
@@ -127,6 +128,37 @@ public sealed class ResumeTests : IDisposable
                 points++;
             }
         Assert.Equal(Epochs * 5 - 1, points);
+    }
+
+    [Fact]
+    public void AdamWithReduceOnPlateauResumesBitForBit()
+    {
+        // The plateau rule's state (rate, best, bad count) lives in the optimizer's state, so a checkpoint holds it.
+        const int epochs = 8;
+        Trainer<double> Make(Module<double> model, string? path = null, CancellationToken cancel = default) =>
+            new(model, (p, y) => Loss.SoftmaxCrossEntropy(p, y),
+                Transform.Chain(new ScaleByAdam<double>(), new ScaleByPlateau<double>(0.05, factor: 0.5, patience: 0, threshold: 0.7)),
+                new TrainerOptions { Epochs = epochs, CheckpointPath = path, Cancellation = cancel });
+        var straightModel = Net(3);
+        var straight = Make(straightModel);
+        straight.Fit(Source(true), Validation);
+        var rates = straight.History.Epochs.Select(e => e.LearningRate!.Value).ToList();
+        Assert.True(rates[0] == 0.05 && rates[^1] < 0.05 && rates.Distinct().Count() >= 3, "the rate must drop during the run, more than once: " + string.Join(" ", rates) + " for " + string.Join(" ", straight.History.Epochs.Select(e => e.ValidationLoss)));
+        var expected = Snapshot(straightModel, straight, metrics: false);
+
+        foreach (var (epoch, batch) in new[] { (2, 5), (3, 2), (5, 5), (6, 3) })
+        {
+            var path = Path.Combine(_folder, $"plateau-{epoch}-{batch}.ckpt");
+            using var stop = new CancellationTokenSource();
+            var first = Make(Net(3), path, stop.Token);
+            first.BatchEnded += r => { if (r.Epoch == epoch && r.Batch == batch) stop.Cancel(); };
+            first.Fit(Source(true), Validation);
+            var resumedModel = Net(99);
+            var resumed = Make(resumedModel);
+            resumed.LoadCheckpoint(path);
+            resumed.Fit(Source(true), Validation);
+            Assert.Equal(expected, Snapshot(resumedModel, resumed, metrics: false));
+        }
     }
 
     private const double LearningRate = 0.05;

@@ -10,14 +10,14 @@ public class ChainTests
     {
         // clip to 1, then momentum, then −0.1: u = −0.1·clip(g).
         var sut = Transform.Chain(new ClipByValue<double>(1), new Momentum<double>(0.9), new ScaleByLearningRate<double>(0.1));
-        sut.Initialize([2]);
-        double[] u = TransformHarness.Apply(sut, [[0, 0]], [[5, -0.5]])[0];
+        var state = sut.Init([2]);
+        double[] u = TransformHarness.Apply(sut, state, [[0, 0]], [[5, -0.5]])[0];
         Assert.Equal(-0.1, u[0], 12);
         Assert.Equal(0.05, u[1], 12);
-        TransformState state = sut.GetState();
-        Assert.Equal(["1.momentum/0"], state.Arrays.Keys);
-        Assert.Equal(["1.started"], state.Scalars.Keys);
-        Assert.Equal([1.0, -0.5], state.Array("1.momentum/0"));
+        TransformState saved = state.Save();
+        Assert.Equal(["1.momentum/0"], saved.Arrays.Keys);
+        Assert.Equal(["1.started"], saved.Scalars.Keys);
+        Assert.Equal([1.0, -0.5], saved.Array("1.momentum/0"));
     }
 
     [Fact]

@@ -8,8 +8,7 @@ public class ClipByValueTests
     public void ClampsEachElement()
     {
         var sut = new ClipByValue<double>(1);
-        sut.Initialize([3]);
-        var u = TransformHarness.Apply(sut, [[0, 0, 0]], [[-5, 0.5, 2]]);
+        var u = TransformHarness.Apply(sut, sut.Init([3]), [[0, 0, 0]], [[-5, 0.5, 2]]);
         Assert.Equal([-1, 0.5, 1], u[0]);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ClipByValue<double>(0));
     }
