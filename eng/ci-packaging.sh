@@ -26,7 +26,7 @@ for nupkg in artifacts/packages/*.nupkg; do
   for needed in LICENSE icon.png README.md; do grep -q " $needed\$" <<<"$listing" || fail "$nupkg has no $needed"; done
   ! grep -qE '\.(dbg|pdb)$' <<<"$listing" || fail "$nupkg carries symbols: $(grep -E '\.(dbg|pdb)$' <<<"$listing" | head -3)"
 done
-for lib in Descent Descent.Plotting Descent.Tracking Descent.Dashboard Descent.Interop Descent.Distributed; do
+for lib in Descent Descent.Plotting Descent.Tracking Descent.Dashboard Descent.Interop; do
   [ -f "artifacts/packages/$lib.$version.snupkg" ] || fail "no symbol package for $lib"
 done
 if [ -n "$rid" ] && [ "$aot" = 1 ]; then
