@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 version="${1:-$(sed -n 's:.*<DescentApiBaselineVersion>\(.*\)</DescentApiBaselineVersion>.*:\1:p' eng/Packaging.targets | head -n 1)}"
 mkdir -p eng/api-baseline
-for id in Descent Descent.Plotting Descent.Tracking Descent.Dashboard; do
+for id in Descent Descent.Plotting Descent.Tracking Descent.Dashboard Descent.Interop; do
   src="artifacts/packages/$id.$version.nupkg"
   [ -f "$src" ] || { echo "update-api-baseline: $src not found; run eng/pack.sh first (Version in Directory.Build.props must be $version)" >&2; exit 3; }
   python3 - "$src" "eng/api-baseline/$id.$version.nupkg" <<'PY'

@@ -41,6 +41,7 @@ public static class ExpressionCommands
                 results.Add((mode, g, clock.Elapsed.TotalSeconds));
             }
             double[] gradient = results[0].Gradient;
+            string? nanNote = NonFiniteGradientNote(e, names, x, dict, value, gradient);
             double disagreement = 0;
             foreach (var r in results)
                 for (int i = 0; i < names.Length; i++)
@@ -54,6 +55,7 @@ public static class ExpressionCommands
                     ["value"] = Json.Number(value),
                     ["gradient"] = Json.Object(names.Zip(gradient, KeyValuePair.Create)),
                 };
+                if (nanNote is not null) o["note"] = nanNote;
                 if (m == "all")
                 {
                     var methods = new JsonObject();
@@ -78,11 +80,65 @@ public static class ExpressionCommands
                         results.Select(r => (string[])[r.Method, .. r.Gradient.Select(v => v.ToString("G12", System.Globalization.CultureInfo.InvariantCulture)), r.Seconds.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)]));
                     w.WriteLine($"largest disagreement: {Points.Show(disagreement)}");
                 }
+                if (nanNote is not null) w.WriteLine("note: " + nanNote);
             }
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>
+    /// Why a derivative is NaN or infinite where f itself is finite, or null when every partial is finite. Autodiff
+    /// applies the chain rule to the formula as written, so sin(x)/x at 0 divides 0 by 0 in the quotient rule although
+    /// the function has the limit 1 and the derivative 0 there: central differences show whether f is smooth, and a
+    /// sin(u)/u in the formula is named with its stable form sinc(u).
+    /// </summary>
+    internal static string? NonFiniteGradientNote(Expr e, string[] names, double[] x, Dictionary<string, double> dict, double value, double[] gradient)
+    {
+        var bad = Enumerable.Range(0, names.Length).Where(i => !double.IsFinite(gradient[i])).ToArray();
+        if (bad.Length == 0) return null;
+        double F(int i, double offset)
+        {
+            var point = new Dictionary<string, double>(dict, StringComparer.Ordinal) { [names[i]] = x[i] + offset };
+            return e.Evaluate(point);
+        }
+        // One-sided slopes just right and just left of the point (f itself may be 0/0 at it): equal when f is smooth there.
+        const double h = 1e-4;
+        var slopes = bad.Select(i => (Right: (F(i, 2 * h) - F(i, h)) / h, Left: (F(i, -h) - F(i, -2 * h)) / h, Central: (F(i, h) - F(i, -h)) / (2 * h))).ToArray();
+        bool defined = slopes.All(q => double.IsFinite(q.Right) && double.IsFinite(q.Left));
+        bool smooth = defined && slopes.All(q => Math.Abs(q.Right - q.Left) <= 1e-2 * Math.Max(1, Math.Max(Math.Abs(q.Right), Math.Abs(q.Left))));
+        string which = string.Join(", ", bad.Select(i => "∂f/∂" + names[i])) + (double.IsFinite(value) ? "" : " and f itself");
+        string are = bad.Length > 1 || !double.IsFinite(value) ? "are" : "is";
+        string at = string.Join(",", names.Zip(x, (n, v) => $"{n}={Points.Show(v)}"));
+        string differences = string.Join(", ", slopes.Select(q => Points.Show(Math.Round(q.Central, 6))));
+        if ((smooth || !defined) && FindSinOverU(e, dict) is { } u)
+            return $"{which} {are} not finite at {at} because sin({u})/({u}) divides 0 by 0 at {u} = 0: autodiff applies the quotient rule to the formula as written, "
+                + $"although sin(u)/u has the limit 1 at u = 0 and is smooth{(smooth ? $" (central differences give {differences})" : "")}. Write it as sinc({u}), whose value (1) and derivative (0) are exact at {u} = 0.";
+        if (smooth)
+            return $"{which} {are} not finite at {at}, yet f is smooth around it (central differences give {differences}): the chain rule applied to the formula as written meets 0/0 or ∞·0 "
+                + "in an intermediate step. Rewrite the expression in a form that is finite at this point (e.g. sinc(x) for sin(x)/x), or use --method numeric.";
+        return defined
+            ? $"{which} {are} not finite at {at}: f has a kink there (its slopes to the left and to the right differ), so it has no derivative; choose another --at."
+            : $"{which} {are} not finite at {at}: f is not finite next to this point either, so it has no derivative here; choose another --at inside the function's domain.";
+    }
+
+    /// <summary>The u of a sin(u)/u (or c·sin(u)/u) in <paramref name="e"/> with u = 0 at the point, or null.</summary>
+    private static string? FindSinOverU(Expr e, Dictionary<string, double> dict) => e switch
+    {
+        BinaryExpr { Operator: BinaryOperator.Divide, Left: var top, Right: var d } when d.Evaluate(dict) == 0 && Factors(top).Any(f => f is FunctionExpr { Name: "sin", Arguments: [var u] } && u.ToString() == d.ToString())
+            => d.ToString(),
+        BinaryExpr b => FindSinOverU(b.Left, dict) ?? FindSinOverU(b.Right, dict),
+        FunctionExpr f => f.Arguments.Select(a => FindSinOverU(a, dict)).FirstOrDefault(r => r is not null),
+        NegateExpr n => FindSinOverU(n.Operand, dict),
+        _ => null,
+    };
+
+    private static IEnumerable<Expr> Factors(Expr e) => e switch
+    {
+        BinaryExpr { Operator: BinaryOperator.Multiply } m => Factors(m.Left).Concat(Factors(m.Right)),
+        NegateExpr n => Factors(n.Operand),
+        _ => [e],
+    };
 
     private static double[] Gradient(Expr e, string mode, string[] names, double[] x, Dictionary<string, double> dict)
     {

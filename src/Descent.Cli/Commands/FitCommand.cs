@@ -31,7 +31,7 @@ public static class FitCommand
         var epochs = Options.Whole("--epochs", "Epochs (default 100; 5000 for the reference fit).");
         var batch = Options.Text("--batch-size", "Examples per batch, or 'full' (default: full up to 1024 examples, else 64).");
         var valSplit = Options.Number("--val-split", "Fraction held out for validation, e.g. 0.2.");
-        var schedule = Options.Text("--schedule", "Learning-rate schedule, e.g. step:factor=0.5,every=1000.");
+        var schedule = Options.Text("--schedule", "Learning-rate schedule: step:factor=0.5,every=1000 | multistep:at=1000/3000,factor=0.1 | cosine:steps=N | cosine-restarts:period=100,mult=2 | plateau:factor=0.1,patience=10 (on the validation loss, else the training loss) | exponential | polynomial | warmup | onecycle.");
         var stop = Options.Many("--stop", "Stopping rule (repeatable), e.g. plateau:window=50,slope=1e-6 or patience:10.");
         var seed = Options.Whole("--seed", "Random seed (default 0).");
         var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here (see --checkpoint-every), at the end, and when stopped (mid-epoch too); the epoch history goes beside it to PATH.history.jsonl.");
@@ -49,6 +49,7 @@ public static class FitCommand
         var task = Options.Text("--task", "How to read a CSV target: regression | classification (default: inferred — class names or a few whole numbers are classes).");
         var initFrom = Options.Text("--init-from", "Start from this model file's parameters (written by 'descent fit --save' or 'descent import') and keep its feature scaling: fine-tuning.");
         var save = Options.Text("--save", "Write the trained model (architecture, weights, scaling, class labels) to this file, e.g. model.safetensors; use it with 'descent predict'.");
+        var gradients = new GradientFlags();
         var workers = Options.Whole("--workers", "Data-parallel training on N worker processes started on this machine (an Orleans cluster on loopback); the result equals training without it (docs/distributed.md).");
         var cluster = Options.Text("--cluster", "Data-parallel training on a running cluster: HOST:PORT of its primary silo (started with 'descent worker --port PORT'); docs/distributed.md.");
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
@@ -56,6 +57,7 @@ public static class FitCommand
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
             init, checkpointEvery, scale, task, save, layers, liveExit, initFrom, workers, cluster,
         };
+        gradients.AddTo(command);
         var labels = RunLabels.AddTo(command);
         command.SetAction(p =>
         {
@@ -84,6 +86,7 @@ public static class FitCommand
                 Scale = p.GetValue(scale),
                 Task = p.GetValue(task),
                 Save = p.GetValue(save),
+                Gradients = gradients.Read(p),
                 InitFrom = p.GetValue(initFrom),
                 Workers = p.GetValue(workers),
                 Cluster = p.GetValue(cluster),
@@ -160,7 +163,8 @@ public static class FitCommand
         .With("lr", FitCore.LearningRateOf(s)).With("epochs", epochs)
         .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
         .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init).With("init_from", s.InitFrom)
-        .With("scale", FeatureScaling.Name(FitCore.ScalingOf(s))).With("task", s.Task).With("save", s.Save);
+        .With("scale", FeatureScaling.Name(FitCore.ScalingOf(s))).With("task", s.Task).With("save", s.Save)
+        .With("gradients", s.Gradients.Describe());
 
     private static int Run(CliContext context, FitSettings settings, bool json, int logEvery, string? plotPath, FitObservers observe)
         => FitCore.DTypeOf(settings) == DType.Float32

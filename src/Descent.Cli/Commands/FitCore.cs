@@ -44,6 +44,8 @@ internal sealed record FitSettings
     public string? Task { get; init; }
     /// <summary>The <c>--save</c> path: where the trained model file goes.</summary>
     public string? Save { get; init; }
+    /// <summary><c>--clip-value</c>, <c>--clip-norm</c>, <c>--accumulate</c>, <c>--skip-nonfinite</c>: what wraps the optimizer.</summary>
+    public Factories.GradientOptions Gradients { get; init; } = new();
     /// <summary>The <c>--init-from</c> model file: training starts from its parameters and keeps its feature scaling.</summary>
     public string? InitFrom { get; init; }
     /// <summary><c>--workers N</c>: data-parallel training on N local worker processes (docs/distributed.md).</summary>
@@ -229,7 +231,8 @@ internal static class FitCore
         }
 
         var optimizerSetting = Setting.Parse("--optimizer", s.Optimizer);
-        var optimizer = Factories.Optimizer<T>(optimizerSetting, Factories.Schedule(s.Schedule, lr), allowMethods: false);
+        var schedule = Factories.Schedule(s.Schedule, lr, allowPlateau: true, out var plateau);
+        var optimizer = Factories.Wrap(Factories.WithPlateau(Factories.Optimizer<T>(optimizerSetting, schedule, allowMethods: false), plateau), s.Gradients);
 
         int? batch = s.BatchSize?.ToLowerInvariant() switch
         {

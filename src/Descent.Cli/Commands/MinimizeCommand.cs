@@ -18,7 +18,7 @@ public static class MinimizeCommand
         var start = Options.Text("--start", "The starting point, e.g. w1=2,w2=4 (required).");
         var optimizer = Options.Text("--optimizer", "gd | momentum | nesterov | adagrad | rmsprop | adam | adamw | lion | lbfgs | cg | newton | random-search | genetic | nelder-mead (default gd).");
         var lr = Options.Number("--lr", "Learning rate (default 0.1).");
-        var steps = Options.Whole("--steps", "Updates to make (default 100); the trajectory has steps + 1 entries.");
+        var steps = Options.Whole("--steps", "Updates to make (default 100, or no cap when --stop evaluations:N is given); the trajectory has steps + 1 entries.");
         var schedule = Options.Text("--schedule", "Learning-rate schedule, e.g. step:factor=0.5,every=1000.");
         var stop = Options.Many("--stop", "Extra stopping rule (repeatable), e.g. grad-below:1e-8 or plateau:window=50,slope=1e-6.");
         var seed = Options.Whole("--seed", "Random seed (gradient-free methods, multi-start).");
@@ -27,10 +27,12 @@ public static class MinimizeCommand
         var plot = Options.Text("--plot", "Draw the descent (1 or 2 variables) to this .png or .svg.");
         var logEvery = Options.Whole("--log-every", "Keep every Nth step in the trajectory (first and last always).");
         var track = RunFiles.Option("Record the run in this SQLite runs file (default descent-runs.db): each trajectory point as the step metric 'value'.");
+        var gradients = new GradientFlags();
         var command = new Command("minimize", "Minimize a function of a few variables and print the trajectory.")
         {
             expr, start, optimizer, lr, steps, schedule, stop, seed, maximize, starts, plot, logEvery, track,
         };
+        gradients.AddTo(command);
         var labels = RunLabels.AddTo(command);
         command.SetAction(p =>
         {
@@ -42,12 +44,13 @@ public static class MinimizeCommand
             {
                 Optimizer = p.GetValue(optimizer) ?? "gd",
                 LearningRate = p.GetValue(lr) ?? 0.1,
-                Steps = p.GetValue(steps) ?? 100,
+                Steps = p.GetValue(steps) ?? MinimizeCore.DefaultSteps(p.GetValue(stop)),
                 Schedule = p.GetValue(schedule),
                 Stops = p.GetValue(stop),
                 Seed = p.GetValue(seed) ?? 0,
                 Maximize = p.GetValue(maximize),
                 LogEvery = every,
+                Gradients = gradients.Read(p),
             };
             var names = point.Select(q => q.Key).ToArray();
             var x0 = point.Select(q => q.Value).ToArray();
@@ -169,7 +172,12 @@ public static class MinimizeCommand
         if (r.Behaviour == Behaviour.Stalled)
             w.WriteLine("no progress: neither f nor the point moved; the steps are too small (raise --lr) or the start is a flat point.");
         w.WriteLine($"evaluations: {r.FunctionEvaluations} function, {r.GradientEvaluations} gradient");
-        if (multi is not null) w.WriteLine($"best of {multi.Runs.Count} starts; {multi.Minima.Count} distinct minima found");
+        if (multi is not null)
+        {
+            w.WriteLine($"best of {multi.Runs.Count} starts; {multi.Minima.Count} distinct minima found{(multi.Minima.Count > 1 ? " (best first)" : "")}:");
+            Human.Table(w, [.. r.Names, "f", "starts"],
+                multi.Minima.Select(m => (string[])[.. m.Point.Select(Points.Show), Points.Show(m.Value), m.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+        }
         if (plotPath is not null) w.WriteLine($"figure written to {plotPath}");
     }
 

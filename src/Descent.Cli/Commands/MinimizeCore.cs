@@ -17,6 +17,8 @@ internal sealed record MinimizeSettings
     public int Seed { get; init; }
     public bool Maximize { get; init; }
     public int LogEvery { get; init; } = 1;
+    /// <summary><c>--clip-value</c>, <c>--clip-norm</c>, <c>--accumulate</c>, <c>--skip-nonfinite</c> (gradient optimizers only).</summary>
+    public Factories.GradientOptions Gradients { get; init; } = new();
 }
 
 /// <summary>Runs one minimization of an expression with the library's minimizers.</summary>
@@ -36,6 +38,8 @@ internal static class MinimizeCore
         var setting = Setting.Parse("--optimizer", s.Optimizer);
         var userStops = Factories.Stops(s.Stops);
         IStoppingRule stop = userStops is null ? new MaxSteps(s.Steps) : new AnyOf(new MaxSteps(s.Steps), userStops);
+        if (s.Gradients.Any && Factories.MethodOptimizers.Contains(setting.Name))
+            throw new UsageException($"--optimizer {setting.Name} is a whole method, not a gradient transform: --clip-value, --clip-norm, --accumulate and --skip-nonfinite wrap gradient optimizers (gd, momentum, adam, …); drop them or choose one of those.");
         var options = new MinimizeOptions { Maximize = s.Maximize, LogEvery = s.LogEvery, Names = names, Cancellation = cancellation, Method = setting.Name };
         switch (setting.Name)
         {
@@ -49,7 +53,7 @@ internal static class MinimizeCore
             case "genetic": setting.RejectUnknown(); return GeneticAlgorithm.Minimize(f, start, stop, options, new GeneticAlgorithmSettings { Seed = s.Seed });
             case "nelder-mead": setting.RejectUnknown(); return NelderMead.Minimize(f, start, stop, options);
             default:
-                var optimizer = Factories.Optimizer<double>(setting, Factories.Schedule(s.Schedule, s.LearningRate), allowMethods: true);
+                var optimizer = Factories.Wrap(Factories.Optimizer<double>(setting, Factories.Schedule(s.Schedule, s.LearningRate), allowMethods: true), s.Gradients);
                 return Minimizer.Minimize(f, start, optimizer, stop, options);
         }
     }
@@ -67,6 +71,13 @@ internal static class MinimizeCore
             throw new InputException($"f = {e} is {(double.IsNaN(atStart) ? "undefined (NaN)" : Points.Show(atStart))} at the start point {string.Join(",", names.Zip(start, (n, v) => $"{n}={Points.Show(v)}"))}; "
                 + "give a --start inside the function's domain (e.g. log and sqrt need positive arguments).");
     }
+
+    /// <summary>
+    /// The step cap when <c>--steps</c> is not given: 100, except that an evaluation budget (<c>--stop evaluations:N</c>)
+    /// alone bounds the run, so a gradient-free method gets exactly its N evaluations.
+    /// </summary>
+    public static long DefaultSteps(IReadOnlyList<string>? stops)
+        => stops is not null && stops.Any(t => Setting.Parse("--stop", t).Name == "evaluations") ? long.MaxValue / 2 : 100;
 
     private static IStoppingRule WithGradientTolerance(IStoppingRule stop) => new AnyOf(stop, new GradientNormBelow(1e-9));
 

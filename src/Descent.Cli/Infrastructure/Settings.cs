@@ -133,6 +133,11 @@ public sealed class Setting
         return (long)v;
     }
 
+    /// <summary>A required text value by key (or the positional value when <paramref name="positional"/>).</summary>
+    public string RequiredText(string key, bool positional = false)
+        => Raw(key, positional) is { Length: > 0 } raw ? raw
+            : throw new UsageException($"{Option} '{Text}': '{Name}' needs {key}=VALUE.");
+
     /// <summary>A flag: true, false, 1, 0, yes, no.</summary>
     public bool Flag(string key, bool fallback)
     {

@@ -29,6 +29,12 @@ internal abstract class Node<T>(Ops.Op<T> op) where T : unmanaged, IBinaryFloati
     /// </summary>
     public void Backward(Tensor<T> grad, Tensor<T> output, GradientSink<T> sink) => Op.Backward(this, grad, output, sink);
 
+    /// <summary>
+    /// Forward mode: the tangent of <paramref name="output"/> given a tangent per input (null: zero), from the op's
+    /// declared JVP or, failing one, the transpose of its VJP (<c>Declared</c> says which).
+    /// </summary>
+    public (Tensor<T> Tangent, bool Declared) Jvp(Tensor<T>?[] tangents, Tensor<T> output) => Op.Tangent(this, tangents, output);
+
     /// <summary>Marks the node as gone through (a second backward pass through it is an error).</summary>
     public void Release() => Freed = true;
 }
@@ -53,6 +59,31 @@ internal abstract class GradientSink<T> where T : unmanaged, IBinaryFloatingPoin
 
     /// <summary>Sends the one-element gradient <paramref name="value"/> of a one-element <paramref name="input"/>.</summary>
     public virtual void SendScalar(Tensor<T> input, T value) => Send(input, new Tensor<T>(input.ShapeRef, [value]));
+}
+
+/// <summary>Keeps the gradients a node's VJP sends to its inputs, reduced to each input's shape (for the transposed JVP).</summary>
+internal sealed class CollectingSink<T> : GradientSink<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly List<(Tensor<T> Input, Tensor<T> Grad)> _grads = [];
+
+    public override void Send(Tensor<T> input, Tensor<T> grad)
+    {
+        if (!Shapes.Equal(grad.ShapeRef, input.ShapeRef)) grad = grad.SumTo(input.ShapeRef);
+        for (int i = 0; i < _grads.Count; i++)
+            if (ReferenceEquals(_grads[i].Input, input))
+            {
+                _grads[i] = (input, _grads[i].Grad + grad);
+                return;
+            }
+        _grads.Add((input, grad));
+    }
+
+    public Tensor<T>? Find(Tensor<T> input)
+    {
+        foreach (var (i, g) in _grads)
+            if (ReferenceEquals(i, input)) return g;
+        return null;
+    }
 }
 
 /// <summary>A node of a <see cref="Ops.UnaryOp{T}"/>.</summary>

@@ -220,6 +220,40 @@ public static class OpRegistry
             select new OpCase($"{Format(s)} stacked at {axis}", [a, b], xs => T.Stack(axis, xs[0], xs[1]),
                 xs => ConcatReference(axis, xs[0].Detach().Unsqueeze(axis), xs[1].Detach().Unsqueeze(axis)))),
 
+        Custom("Indexing", "gather", ["Gather"], true,
+            from s in ShapeWithAxis
+            from axis in Gen.Int[0, s.Length - 1]
+            from sizes in Gen.Int[1, 4].Array[s.Length]
+            let shape = sizes.Select((n, d) => d == axis ? n : Math.Min(n, s[d])).ToArray()
+            from picks in Gen.Int[0, s[axis] - 1].Array[Size(shape)]
+            from x in Values(s, -2, 2)
+            let index = Make(picks.Select(i => (double)i).ToArray(), shape)
+            select new OpCase($"x{Format(s)} axis {axis} at {Format(shape)}", [x], xs => xs[0].Gather(axis, index), xs => GatherReference.Gather(xs[0], axis, index))),
+        Custom("Indexing", "take along axis (broadcast)", ["TakeAlongAxis"], true,
+            from s in ShapeWithAxis
+            from axis in Gen.Int[0, s.Length - 1]
+            from k in Gen.Int[1, 3]
+            from ones in Gen.Bool.Array[s.Length]
+            let shape = s.Select((n, d) => d == axis ? k : ones[d] ? 1 : n).ToArray()
+            from picks in Gen.Int[0, s[axis] - 1].Array[Size(shape)]
+            from x in Values(s, -2, 2)
+            let index = Make(picks.Select(i => (double)i).ToArray(), shape)
+            select new OpCase($"x{Format(s)} axis {axis} along {Format(shape)}", [x], xs => xs[0].TakeAlongAxis(index, axis),
+                xs => GatherReference.Gather(xs[0], axis, index.BroadcastTo(s.Select((n, d) => d == axis ? k : n).ToArray())))),
+        Custom("Indexing", "scatter add", ["ScatterAdd"], true,
+            from s in ShapeWithAxis
+            from axis in Gen.Int[0, s.Length - 1]
+            from sizes in Gen.Int[1, 4].Array[s.Length]
+            let shape = sizes.Select((n, d) => d == axis ? n : Math.Min(n, s[d])).ToArray()
+            from extra in Gen.Int[0, 1].Array[s.Length]
+            let sourceShape = shape.Select((n, d) => n + extra[d]).ToArray()
+            from picks in Gen.Int[0, s[axis] - 1].Array[Size(shape)]
+            from x in Values(s, -2, 2)
+            from source in Values(sourceShape, -2, 2)
+            let index = Make(picks.Select(i => (double)i).ToArray(), shape)
+            select new OpCase($"x{Format(s)} axis {axis} at {Format(shape)} from {Format(sourceShape)}", [x, source], xs => xs[0].ScatterAdd(axis, index, xs[1]),
+                xs => GatherReference.ScatterAdd(xs[0], axis, index, xs[1]))),
+
         // ---- LinearAlgebra -------------------------------------------------------------------------------------
         Custom("LinearAlgebra", "matmul", ["MatMul"], true,
             from m in Gen.Int[1, 4]

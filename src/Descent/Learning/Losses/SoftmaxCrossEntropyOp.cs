@@ -85,6 +85,10 @@ internal sealed record SoftmaxCrossEntropyPrimitive<T>(ImmutableArray<int> Class
         return new Tensor<T>([n], losses);
     }
 
+    /// <summary>Σⱼ żᵢⱼ (softmaxᵢⱼ − onehotᵢⱼ): the tangent of each example's loss.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y)
+        => (t * (x.Softmax(-1) - SoftmaxCrossEntropyOp.OneHot<T>(Raw(Classes), x.Shape[1]))).Sum([-1]);
+
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y)
     {
         int n = x.Shape[0], c = x.Shape[1];

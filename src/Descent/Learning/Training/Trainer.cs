@@ -198,7 +198,9 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                 foreach (var p in _parameters)
                     if (p.Grad is { } g) gradNorm += double.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<T>(g.Data));
                 gradNorm = Math.Sqrt(gradNorm);
-                _optimizer.Step();
+                // A non-finite loss ends the run before its step: the parameters (and the optimizer's state) stay those
+                // after the last finite batch.
+                if (double.IsFinite(batchLoss)) _optimizer.Step();
                 _model.ZeroGrad();
                 int size = x.Shape[0];
                 lossSum += batchLoss * size;
@@ -256,7 +258,9 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         }
         if (reason?.Kind == StopKind.Cancelled && _options.CheckpointPath is { } stopPath) SaveCheckpoint(stopPath);
 
-        if (reason?.Kind == StopKind.Diverged && lastFinite is not null)
+        // A non-finite batch took no step, so the parameters are those after the last finite batch; only when the
+        // growth rule stopped the run at an epoch's end with a non-finite parameter does it fall back to the epoch's start.
+        if (reason?.Kind == StopKind.Diverged && lastFinite is not null && !_parameters.All(p => System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<T>(p.Data)))
             for (int i = 0; i < _parameters.Count; i++)
                 for (int j = 0; j < lastFinite[i].Length; j++) _parameters[i].Data[j] = T.CreateTruncating(lastFinite[i][j]);
         if (reason?.Kind == StopKind.Patience && _best is not null) _model.LoadStateDict(_best);

@@ -9,7 +9,7 @@ namespace Descent.Ops;
 // overflow (1/(1+e^{-x}) differentiates to ∞/∞ for very negative x) or put the kink's gradient in the wrong place.
 
 /// <summary>σ(x) = 1/(1+e⁻ˣ), computed stably. ∂/∂x = σ(x)(1−σ(x)) = y(1−y).</summary>
-internal sealed record Sigmoid<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Sigmoid<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Sigmoid<T> Instance = new();
     public override string Name => "sigmoid";
@@ -22,7 +22,7 @@ internal sealed record Sigmoid<T> : UnaryOp<T>, IElementWise where T : unmanaged
 }
 
 /// <summary>softplus(x) = ln(1+eˣ), computed as max(x,0) + ln(1+e^−|x|) so it never overflows. ∂/∂x = σ(x).</summary>
-internal sealed record Softplus<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Softplus<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Softplus<T> Instance = new();
     public override string Name => "softplus";
@@ -40,7 +40,7 @@ internal sealed record Softplus<T> : UnaryOp<T> where T : unmanaged, IBinaryFloa
 }
 
 /// <summary>max(x, 0). ∂/∂x = 1 for x &gt; 0, else 0 (0 at the kink, as PyTorch).</summary>
-internal sealed record Relu<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Relu<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Relu<T> Instance = new();
     public override string Name => "relu";
@@ -53,7 +53,7 @@ internal sealed record Relu<T> : UnaryOp<T>, IElementWise where T : unmanaged, I
 }
 
 /// <summary>x for x &gt; 0, else slope·x. ∂/∂x = 1 for x &gt; 0, else slope.</summary>
-internal sealed record LeakyRelu<T>(T Slope) : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record LeakyRelu<T>(T Slope) : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override string Name => "leaky_relu";
     public override string Label => $"leaky_relu({Slope})";

@@ -9,7 +9,7 @@ namespace Descent.Ops;
 // Arithmetic primitives: forward kernel, VJP (tensor and scalar) and the compiler's element-wise form, one record each.
 
 /// <summary>a + b with broadcasting. ∂/∂a = 1, ∂/∂b = 1.</summary>
-internal sealed record Add<T> : BinaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Add<T> : BinaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Add<T> Instance = new();
     public override string Name => "add";
@@ -24,7 +24,7 @@ internal sealed record Add<T> : BinaryOp<T>, IElementWise where T : unmanaged, I
 }
 
 /// <summary>a − b with broadcasting. ∂/∂a = 1, ∂/∂b = −1.</summary>
-internal sealed record Subtract<T> : BinaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Subtract<T> : BinaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Subtract<T> Instance = new();
     public override string Name => "subtract";
@@ -39,7 +39,7 @@ internal sealed record Subtract<T> : BinaryOp<T>, IElementWise where T : unmanag
 }
 
 /// <summary>a · b with broadcasting. ∂/∂a = b, ∂/∂b = a.</summary>
-internal sealed record Multiply<T> : BinaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Multiply<T> : BinaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Multiply<T> Instance = new();
     public override string Name => "multiply";
@@ -55,7 +55,7 @@ internal sealed record Multiply<T> : BinaryOp<T>, IElementWise where T : unmanag
 }
 
 /// <summary>a / b with broadcasting. ∂/∂a = 1/b, ∂/∂b = −a/b² = −y/b.</summary>
-internal sealed record Divide<T> : BinaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Divide<T> : BinaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Divide<T> Instance = new();
     public override string Name => "divide";
@@ -71,7 +71,7 @@ internal sealed record Divide<T> : BinaryOp<T>, IElementWise where T : unmanaged
 }
 
 /// <summary>−x. ∂/∂x = −1.</summary>
-internal sealed record Negate<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Negate<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Negate<T> Instance = new();
     public override string Name => "negate";

@@ -6,7 +6,7 @@ namespace Descent.Ops;
 // Element-wise extremes and clipping (comparisons themselves are constants, not recorded).
 
 /// <summary>max(a, b) with broadcasting. The gradient goes to the larger input; ties split it evenly (as PyTorch).</summary>
-internal sealed record Maximum<T> : BinaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Maximum<T> : BinaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Maximum<T> Instance = new();
     public override string Name => "maximum";
@@ -16,7 +16,7 @@ internal sealed record Maximum<T> : BinaryOp<T> where T : unmanaged, IBinaryFloa
 }
 
 /// <summary>min(a, b) with broadcasting; ties split the gradient evenly.</summary>
-internal sealed record Minimum<T> : BinaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Minimum<T> : BinaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Minimum<T> Instance = new();
     public override string Name => "minimum";
@@ -26,7 +26,7 @@ internal sealed record Minimum<T> : BinaryOp<T> where T : unmanaged, IBinaryFloa
 }
 
 /// <summary>Every element limited to [<see cref="Min"/>, <see cref="Max"/>]. ∂/∂x = 1 inside (bounds included), 0 outside.</summary>
-internal sealed record Clip<T>(T Min, T Max) : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Clip<T>(T Min, T Max) : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override string Name => "clip";
     public override string Label => $"clip({Min}, {Max})";

@@ -8,7 +8,7 @@ namespace Descent.Ops;
 // Exponentials, logarithms, powers and roots.
 
 /// <summary>eˣ. ∂/∂x = eˣ = y.</summary>
-internal sealed record Exp<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Exp<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Exp<T> Instance = new();
     public override string Name => "exp";
@@ -19,7 +19,7 @@ internal sealed record Exp<T> : UnaryOp<T>, IElementWise where T : unmanaged, IB
 }
 
 /// <summary>ln x (NaN below 0, −∞ at 0). ∂/∂x = 1/x.</summary>
-internal sealed record Log<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Log<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Log<T> Instance = new();
     public override string Name => "log";
@@ -30,7 +30,7 @@ internal sealed record Log<T> : UnaryOp<T>, IElementWise where T : unmanaged, IB
 }
 
 /// <summary>ln(1+x), accurate near 0. ∂/∂x = 1/(1+x).</summary>
-internal sealed record Log1P<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Log1P<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Log1P<T> Instance = new();
     public override string Name => "log1p";
@@ -39,7 +39,7 @@ internal sealed record Log1P<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatin
 }
 
 /// <summary>eˣ−1, accurate near 0. ∂/∂x = eˣ = y+1.</summary>
-internal sealed record ExpM1<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record ExpM1<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly ExpM1<T> Instance = new();
     public override string Name => "expm1";
@@ -48,7 +48,7 @@ internal sealed record ExpM1<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatin
 }
 
 /// <summary>√x. ∂/∂x = 1/(2√x) = 1/(2y) (infinite at 0).</summary>
-internal sealed record Sqrt<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Sqrt<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Sqrt<T> Instance = new();
     public override string Name => "sqrt";
@@ -60,7 +60,7 @@ internal sealed record Sqrt<T> : UnaryOp<T>, IElementWise where T : unmanaged, I
 }
 
 /// <summary>x². ∂/∂x = 2x.</summary>
-internal sealed record Square<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Square<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Square<T> Instance = new();
     public override string Name => "square";
@@ -72,7 +72,7 @@ internal sealed record Square<T> : UnaryOp<T>, IElementWise where T : unmanaged,
 }
 
 /// <summary>xᵖ for a constant exponent p (not 1 or 2, which are recorded as x·1 and a square). ∂/∂x = p·xᵖ⁻¹.</summary>
-internal sealed record PowScalar<T>(T Exponent) : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record PowScalar<T>(T Exponent) : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override string Name => "pow";
     public override string Label => $"pow({Exponent})";
@@ -102,7 +102,7 @@ internal sealed record PowScalar<T>(T Exponent) : UnaryOp<T>, IElementWise where
 }
 
 /// <summary>aᵇ with broadcasting. ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·ln a (NaN for a &lt; 0, where the real power is undefined).</summary>
-internal sealed record Pow<T> : BinaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Pow<T> : BinaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Pow<T> Instance = new();
     public override string Name => "pow";
@@ -117,7 +117,7 @@ internal sealed record Pow<T> : BinaryOp<T>, IElementWise where T : unmanaged, I
 }
 
 /// <summary>|x|. ∂/∂x = sign(x), taken as 0 at the kink x = 0.</summary>
-internal sealed record Abs<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Abs<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Abs<T> Instance = new();
     public override string Name => "abs";

@@ -23,6 +23,9 @@ internal sealed record Slice<T>(int Offset, ImmutableArray<int> Strides, Immutab
     }
 
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => new SliceBackward<T>(x.ShapeArray, Offset, Raw(Strides)).Apply(g);
+
+    /// <summary>Linear: the JVP is the op itself on the tangent.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);
 }
 
 /// <summary>Zeros of <see cref="Shape"/> with the input added into a strided region (the gradient of a slice). ∂: the slice.</summary>
@@ -41,6 +44,9 @@ internal sealed record SliceBackward<T>(ImmutableArray<int> Shape, int Offset, I
     }
 
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => new Slice<T>(Offset, Raw(Strides), x.ShapeArray).Apply(g);
+
+    /// <summary>Linear: the JVP is the op itself on the tangent.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);
 }
 
 /// <summary>Whole slices along <see cref="Axis"/> at <see cref="Indices"/> (validated, non-negative). ∂: added back at the same positions.</summary>
@@ -64,6 +70,9 @@ internal sealed record IndexSelect<T>(int Axis, ImmutableArray<int> Indices) : U
     }
 
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => new IndexAdd<T>(x.ShapeArray, Axis, Raw(Indices)).Apply(g);
+
+    /// <summary>Linear: the JVP is the op itself on the tangent.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);
 }
 
 /// <summary>Zeros of <see cref="Shape"/> with the input's slices added at <see cref="Indices"/> along <see cref="Axis"/>. ∂: the selection.</summary>
@@ -88,6 +97,9 @@ internal sealed record IndexAdd<T>(ImmutableArray<int> Shape, int Axis, Immutabl
     }
 
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => new IndexSelect<T>(Axis, Raw(Indices)).Apply(g);
+
+    /// <summary>Linear: the JVP is the op itself on the tangent.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);
 }
 
 /// <summary>Joins the inputs along <see cref="Axis"/> (shapes validated). ∂: each input's slice of the gradient.</summary>
@@ -130,6 +142,9 @@ internal sealed record Concat<T>(int Axis) : NaryOp<T> where T : unmanaged, IBin
         }
         return grads;
     }
+
+    /// <summary>Linear: the tangents joined the same way.</summary>
+    public override Tensor<T>? Jvp(Tensor<T>[] tangents, Tensor<T>[] inputs, Tensor<T> y) => Apply(tangents);
 }
 
 /// <summary>
@@ -155,4 +170,7 @@ internal sealed record Where<T>(Tensor<T> Condition) : NaryOp<T> where T : unman
         var zero = Tensor.Scalar(T.Zero);
         return [Tensor<T>.Where(Condition, g, zero), Tensor<T>.Where(Condition, zero, g)];
     }
+
+    /// <summary>Linear in the inputs: the tangents selected by the same condition.</summary>
+    public override Tensor<T>? Jvp(Tensor<T>[] tangents, Tensor<T>[] inputs, Tensor<T> y) => Apply(tangents);
 }

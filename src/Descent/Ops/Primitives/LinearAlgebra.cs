@@ -53,6 +53,12 @@ internal sealed record MatMul<T> : BinaryOp<T> where T : unmanaged, IBinaryFloat
 
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => Tensor<T>.MatMulTransposed(a, g, transposeB: false);
 
+    /// <summary>Product rule: J·v of a·b is ȧ·b + a·ḃ; this is ȧ·b.</summary>
+    public override Tensor<T>? JvpA(Tensor<T> t, Tensor<T> a, Tensor<T> b, Tensor<T> y) => Apply(t, b);
+
+    /// <summary>The a·ḃ part of the product rule.</summary>
+    public override Tensor<T>? JvpB(Tensor<T> t, Tensor<T> a, Tensor<T> b, Tensor<T> y) => Apply(a, t);
+
     internal override void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
     {
         Tensor<T> a = node.Input(0), b = node.Input(1);
@@ -120,6 +126,15 @@ internal sealed record Linear<T>(bool Relu) : NaryOp<T> where T : unmanaged, IBi
         if (w.RequiresGrad) grads[1] = Tensor<T>.MatMul(x.Transpose(), gz);
         if (inputs.Length > 2 && inputs[2].RequiresGrad) grads[2] = gz.Sum(0);
         return grads;
+    }
+
+    /// <summary>J·v of x·w + b (then ReLU): ẋ·w + x·ẇ + ḃ, masked where the ReLU is off.</summary>
+    public override Tensor<T>? Jvp(Tensor<T>[] tangents, Tensor<T>[] inputs, Tensor<T> y)
+    {
+        Tensor<T> x = inputs[0], w = inputs[1];
+        var dz = Tensor<T>.MatMul(tangents[0], w) + Tensor<T>.MatMul(x, tangents[1]);
+        if (tangents.Length > 2) dz += tangents[2];
+        return Relu ? dz * y.GreaterThan(T.Zero) : dz;
     }
 
     internal override void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)

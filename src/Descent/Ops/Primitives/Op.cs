@@ -28,6 +28,42 @@ internal abstract record Op<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     /// <summary>Sends the gradient of each input of <paramref name="node"/> to <paramref name="sink"/>.</summary>
     internal abstract void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink);
 
+    /// <summary>
+    /// Forward mode: the tangent of <paramref name="node"/>'s output given a tangent per input (null: zero, a constant in
+    /// this sweep), and whether the op declared its JVP (true) or it was derived from the VJP (<see cref="TransposeJvp"/>).
+    /// The arity bases route this to their typed <c>Jvp</c> methods.
+    /// </summary>
+    internal virtual (Tensor<T> Tangent, bool Declared) Tangent(Node<T> node, Tensor<T>?[] tangents, Tensor<T> output)
+        => (TransposeJvp(node, tangents, output), false);
+
+    /// <summary>
+    /// The JVP derived from the VJP, which is linear in the upstream gradient u: J·v = ∂/∂u ⟨Jᵀu, v⟩. Runs the VJP once
+    /// with a recorded u and differentiates the inner product — exact, but a backward pass of the VJP per forward step,
+    /// so primitives declare their own JVP where it matters.
+    /// </summary>
+    internal Tensor<T> TransposeJvp(Node<T> node, Tensor<T>?[] tangents, Tensor<T> output)
+    {
+        using var recording = Autograd.EnableGrad();
+        var u = new Tensor<T>(output.ShapeArray).WithGrad();
+        var sink = new CollectingSink<T>();
+        Backward(node, u, output, sink);
+        Tensor<T>? product = null;
+        var seen = new HashSet<Tensor<T>>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < node.InputCount; i++)
+        {
+            // An input used twice gets one gradient (the sink sums both uses) and one tangent: count it once.
+            if (!seen.Add(node.Input(i)) || tangents[i] is not { } v || sink.Find(node.Input(i)) is not { } g) continue;
+            var term = (g * v).Sum();
+            product = product is null ? term : product + term;
+        }
+        if (product is null || !product.RequiresGrad) return new Tensor<T>(output.ShapeArray);
+        return Autograd.Grad(product, [u], retainGraph: true)[0].Detach(); // the VJP may reach into the forward graph: keep it
+    }
+
+    /// <summary><paramref name="tangent"/> in <paramref name="output"/>'s shape (a broadcast part of a tangent is widened).</summary>
+    protected static Tensor<T> Shaped(Tensor<T> tangent, Tensor<T> output)
+        => Shapes.Equal(tangent.ShapeRef, output.ShapeRef) ? tangent : tangent.BroadcastTo(output.ShapeArray);
+
     /// <summary>A parameter array as an immutable one, without copying (the caller gives up the array).</summary>
     protected static ImmutableArray<int> Own(int[] values) => ImmutableCollectionsMarshal.AsImmutableArray(values);
 
@@ -49,6 +85,19 @@ internal abstract record UnaryOp<T> : Op<T> where T : unmanaged, IBinaryFloating
 
     /// <summary>The gradient of the input, given the upstream gradient, the input and the output.</summary>
     public abstract Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y);
+
+    /// <summary>
+    /// The Jacobian–vector product: the tangent of the output given the input's tangent <paramref name="t"/>, or null when
+    /// the op declares none (the engine then transposes the VJP). An element-wise op (<see cref="IDiagonalJacobian"/>)
+    /// has a diagonal, hence symmetric, Jacobian: its JVP is its VJP applied to the tangent, the default here.
+    /// </summary>
+    public virtual Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => this is IDiagonalJacobian ? Vjp(t, x, y) : null;
+
+    internal override (Tensor<T> Tangent, bool Declared) Tangent(Node<T> node, Tensor<T>?[] tangents, Tensor<T> output)
+    {
+        if (tangents[0] is not { } t) return (new Tensor<T>(output.ShapeArray), true);
+        return Jvp(t, node.Input(0), output) is { } tangent ? (Shaped(tangent, output), true) : base.Tangent(node, tangents, output);
+    }
 
     /// <summary>Computes the result and records the node when <paramref name="x"/> requires a gradient.</summary>
     public Tensor<T> Apply(Tensor<T> x) => Record(Forward(x), x);
@@ -87,6 +136,33 @@ internal abstract record BinaryOp<T> : Op<T> where T : unmanaged, IBinaryFloatin
 
     public virtual T ScalarVjpB(T g, T a, T b, T y) => throw new NotSupportedException();
 
+    /// <summary>
+    /// Input a's part of the JVP (its tangent <paramref name="t"/> ↦ its share of the output's tangent), or null when
+    /// the op declares none. Element-wise ops (<see cref="IDiagonalJacobian"/>) default to their VJP on the tangent.
+    /// </summary>
+    public virtual Tensor<T>? JvpA(Tensor<T> t, Tensor<T> a, Tensor<T> b, Tensor<T> y) => this is IDiagonalJacobian ? VjpA(t, a, b, y) : null;
+
+    /// <summary>Input b's part of the JVP; see <see cref="JvpA"/>.</summary>
+    public virtual Tensor<T>? JvpB(Tensor<T> t, Tensor<T> a, Tensor<T> b, Tensor<T> y) => this is IDiagonalJacobian ? VjpB(t, a, b, y) : null;
+
+    /// <summary>The sum of both inputs' parts (each widened to the output's shape), or the transposed VJP when one is not declared.</summary>
+    internal override (Tensor<T> Tangent, bool Declared) Tangent(Node<T> node, Tensor<T>?[] tangents, Tensor<T> output)
+    {
+        Tensor<T> a = node.Input(0), b = node.Input(1);
+        Tensor<T>? sum = null;
+        if (tangents[0] is { } ta)
+        {
+            if (JvpA(ta, a, b, output) is not { } part) return base.Tangent(node, tangents, output);
+            sum = Shaped(part, output);
+        }
+        if (tangents[1] is { } tb)
+        {
+            if (JvpB(tb, a, b, output) is not { } part) return base.Tangent(node, tangents, output);
+            sum = sum is null ? Shaped(part, output) : sum + Shaped(part, output);
+        }
+        return (sum ?? new Tensor<T>(output.ShapeArray), true);
+    }
+
     public Tensor<T> Apply(Tensor<T> a, Tensor<T> b) => Record(Forward(a, b), a, b);
 
     public Tensor<T> Record(Tensor<T> result, Tensor<T> a, Tensor<T> b)
@@ -114,6 +190,20 @@ internal abstract record NaryOp<T> : Op<T> where T : unmanaged, IBinaryFloatingP
 
     public abstract Tensor<T>?[] Vjp(Tensor<T> g, Tensor<T>[] inputs, Tensor<T> y);
 
+    /// <summary>
+    /// The JVP: the output's tangent given a tangent per input (zeros for constants), or null when the op declares none
+    /// (the engine then transposes the VJP).
+    /// </summary>
+    public virtual Tensor<T>? Jvp(Tensor<T>[] tangents, Tensor<T>[] inputs, Tensor<T> y) => null;
+
+    internal override (Tensor<T> Tangent, bool Declared) Tangent(Node<T> node, Tensor<T>?[] tangents, Tensor<T> output)
+    {
+        var inputs = ((ListNode<T>)node).Inputs;
+        var filled = new Tensor<T>[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) filled[i] = tangents[i] ?? new Tensor<T>(inputs[i].ShapeArray);
+        return Jvp(filled, inputs, output) is { } tangent ? (Shaped(tangent, output), true) : base.Tangent(node, tangents, output);
+    }
+
     public Tensor<T> Apply(params Tensor<T>[] inputs) => Record(Forward(inputs), inputs);
 
     public Tensor<T> Record(Tensor<T> result, Tensor<T>[] inputs)
@@ -132,3 +222,9 @@ internal abstract record NaryOp<T> : Op<T> where T : unmanaged, IBinaryFloatingP
             if (grads[i] is { } g && inputs[i].RequiresGrad) sink.Send(inputs[i], g);
     }
 }
+
+/// <summary>
+/// Marks an element-wise primitive: its Jacobian is diagonal (after broadcasting), hence symmetric, so its JVP is its VJP
+/// applied to the tangent — the default <c>Jvp</c> of <see cref="UnaryOp{T}"/> and <see cref="BinaryOp{T}"/> for it.
+/// </summary>
+internal interface IDiagonalJacobian;

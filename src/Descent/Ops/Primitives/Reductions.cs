@@ -29,6 +29,9 @@ internal sealed record Sum<T>(ImmutableArray<int> Axes, bool KeepDims) : UnaryOp
     }
 
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g.Reshape(KeptShape(x.ShapeRef)).BroadcastTo(x.ShapeRef);
+
+    /// <summary>Linear: the JVP is the op itself on the tangent.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);
 }
 
 /// <summary>
@@ -59,6 +62,14 @@ internal sealed record Extreme<T>(ImmutableArray<int> Axes, bool KeepDims, bool 
         var ties = mask.Sum(ax, keepDims: true);
         return g.Reshape(keptShape) * mask / ties;
     }
+
+    /// <summary>The tangent of the extreme: the mean of the tangents at the tied extreme positions (the VJP's split, transposed).</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y)
+    {
+        var ax = Raw(Axes);
+        var mask = x.Detach().EqualTo(y.Detach().Reshape(Tensor<T>.KeptShape(x.ShapeRef, ax)));
+        return (t * mask).Sum(ax, KeepDims) / mask.Sum(ax, KeepDims);
+    }
 }
 
 /// <summary>
@@ -88,5 +99,12 @@ internal sealed record Prod<T>(ImmutableArray<int> Axes, bool KeepDims) : UnaryO
         bool anyZero = Array.IndexOf(x.Buffer, T.Zero) >= 0;
         if (!anyZero) return g.Reshape(keptShape) * y.Reshape(keptShape) / x;
         return g.Reshape(keptShape) * x.Detach().ProductOfOthers(ax);
+    }
+
+    /// <summary>Σᵢ ẋᵢ Π_{j≠i} xⱼ (by the products of the others, so a zero gives no NaN).</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y)
+    {
+        var ax = Raw(Axes);
+        return (t * x.Detach().ProductOfOthers(ax)).Sum(ax, KeepDims);
     }
 }

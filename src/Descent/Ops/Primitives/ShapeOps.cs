@@ -16,6 +16,9 @@ internal sealed record Reshape<T>(ImmutableArray<int> Shape) : UnaryOp<T>, IElem
     public override string Label => $"reshape({Format(Shape)})";
     public override Tensor<T> Forward(Tensor<T> x) => new(Raw(Shape), x.Buffer);
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g.Reshape(x.ShapeRef);
+
+    /// <summary>Linear: the tangent reshaped the same way.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => t.Reshape(y.ShapeRef);
     public Expression Forward(Expression a, Expression? b) => a;
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y) => g;
 }
@@ -35,6 +38,9 @@ internal sealed record Permute<T>(ImmutableArray<int> Permutation) : UnaryOp<T> 
         for (int i = 0; i < inverse.Length; i++) inverse[Permutation[i]] = i;
         return g.Permute(inverse);
     }
+
+    /// <summary>Linear: the tangent permuted the same way.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);
 }
 
 /// <summary>Repeats the input along broadcast dimensions to <see cref="Shape"/> (a copy). ∂: summed back by the engine.</summary>
@@ -46,6 +52,9 @@ internal sealed record BroadcastTo<T>(ImmutableArray<int> Shape) : UnaryOp<T>, I
     public override string Label => $"broadcast_to({Format(Shape)})";
     public override Tensor<T> Forward(Tensor<T> x) => new((int[])Raw(Shape).Clone(), ElementWise.BroadcastTo(x.Buffer, x.ShapeRef, Raw(Shape)));
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => g;
+
+    /// <summary>Linear: the JVP is the op itself on the tangent.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);
     public Expression Forward(Expression a, Expression? b) => a;
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y) => g;
 }

@@ -8,7 +8,7 @@ namespace Descent.Ops;
 // Trigonometric and hyperbolic functions.
 
 /// <summary>sin x. ∂/∂x = cos x.</summary>
-internal sealed record Sin<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Sin<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Sin<T> Instance = new();
     public override string Name => "sin";
@@ -17,7 +17,7 @@ internal sealed record Sin<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingP
 }
 
 /// <summary>cos x. ∂/∂x = −sin x.</summary>
-internal sealed record Cos<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Cos<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Cos<T> Instance = new();
     public override string Name => "cos";
@@ -26,7 +26,7 @@ internal sealed record Cos<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingP
 }
 
 /// <summary>tan x. ∂/∂x = 1 + tan²x.</summary>
-internal sealed record Tan<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Tan<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Tan<T> Instance = new();
     public override string Name => "tan";
@@ -35,7 +35,7 @@ internal sealed record Tan<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingP
 }
 
 /// <summary>arcsin x on [−1, 1]. ∂/∂x = 1/√(1−x²).</summary>
-internal sealed record Asin<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Asin<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Asin<T> Instance = new();
     public override string Name => "asin";
@@ -44,7 +44,7 @@ internal sealed record Asin<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 }
 
 /// <summary>arccos x on [−1, 1]. ∂/∂x = −1/√(1−x²).</summary>
-internal sealed record Acos<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Acos<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Acos<T> Instance = new();
     public override string Name => "acos";
@@ -53,7 +53,7 @@ internal sealed record Acos<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 }
 
 /// <summary>arctan x. ∂/∂x = 1/(1+x²).</summary>
-internal sealed record Atan<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Atan<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Atan<T> Instance = new();
     public override string Name => "atan";
@@ -62,7 +62,7 @@ internal sealed record Atan<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 }
 
 /// <summary>sinh x. ∂/∂x = cosh x.</summary>
-internal sealed record Sinh<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Sinh<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Sinh<T> Instance = new();
     public override string Name => "sinh";
@@ -71,7 +71,7 @@ internal sealed record Sinh<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 }
 
 /// <summary>cosh x. ∂/∂x = sinh x.</summary>
-internal sealed record Cosh<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Cosh<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Cosh<T> Instance = new();
     public override string Name => "cosh";
@@ -80,7 +80,7 @@ internal sealed record Cosh<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 }
 
 /// <summary>tanh x. ∂/∂x = 1 − tanh²x = 1 − y².</summary>
-internal sealed record Tanh<T> : UnaryOp<T>, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Tanh<T> : UnaryOp<T>, IDiagonalJacobian, IElementWise where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Tanh<T> Instance = new();
     public override string Name => "tanh";
@@ -96,7 +96,7 @@ internal sealed record Tanh<T> : UnaryOp<T>, IElementWise where T : unmanaged, I
 /// sinc x = sin(x)/x with sinc 0 = 1: the stable form of <c>x.Sin() / x</c>, whose autodiff gradient at 0 is NaN.
 /// ∂/∂x = (x cos x − sin x)/x², which is 0 at x = 0 (and ≈ −x/3 near it, used for |x| &lt; 1e-4).
 /// </summary>
-internal sealed record Sinc<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record Sinc<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly Sinc<T> Instance = new();
     public override string Name => "sinc";
@@ -114,7 +114,7 @@ internal sealed record Sinc<T> : UnaryOp<T> where T : unmanaged, IBinaryFloating
 }
 
 /// <summary>sinc′ x = (x cos x − sin x)/x² (≈ −x/3 near 0); its own derivative is a constant-free kernel.</summary>
-internal sealed record SincDerivative<T> : UnaryOp<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed record SincDerivative<T> : UnaryOp<T>, IDiagonalJacobian where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static readonly SincDerivative<T> Instance = new();
     public override string Name => "sinc'";

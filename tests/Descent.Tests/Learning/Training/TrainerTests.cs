@@ -143,6 +143,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void DivergenceKeepsTheParametersAfterTheLastFiniteBatch()
+    {
+        var data = SeedLinear();
+        var model = new LinearRegression<double>();
+        var trainer = new Trainer<double>(model, (p, y) => Loss.MeanSquaredError(p, y), Optimizers.GradientDescent<double>(1e80), new TrainerOptions { Epochs = 100 });
+        var afterBatch = new List<(double Loss, double[] Parameters)>();
+        trainer.BatchEnded += b => afterBatch.Add((b.Loss, model.Parameters().SelectMany(p => p.ToArray()).ToArray()));
+        var history = trainer.Fit(new TestBatches<double>(data, 1, 0)); // one row a batch: the loss overflows inside an epoch
+        Assert.Equal(StopKind.Diverged, history.StopReason!.Kind);
+        Assert.False(double.IsFinite(afterBatch[^1].Loss));
+        Assert.True(afterBatch.Count > 1 && double.IsFinite(afterBatch[^2].Loss));
+        // The last finite batch's step is kept (not the epoch's start), and the non-finite batch made no step.
+        Assert.Equal(afterBatch[^2].Parameters, model.Parameters().SelectMany(p => p.ToArray()));
+        Assert.Equal(afterBatch[^1].Parameters, afterBatch[^2].Parameters);
+    }
+
+    [Fact]
     public void CancellationStopsAtABatchBoundary()
     {
         using var cts = new CancellationTokenSource();
