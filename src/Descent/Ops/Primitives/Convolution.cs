@@ -43,6 +43,13 @@ internal sealed record Conv2d<T>(ConvGeometry Geometry) : NaryOp<T> where T : un
         return grads;
     }
 
+    /// <summary>Bilinear in (x, w), linear in b: conv(ẋ, w) + conv(x, ẇ) + ḃ.</summary>
+    public override Tensor<T>? Jvp(Tensor<T>[] tangents, Tensor<T>[] inputs, Tensor<T> y)
+    {
+        var t = Apply(tangents[0], inputs[1]) + Apply(inputs[0], tangents[1]);
+        return inputs.Length > 2 ? t + tangents[2].Reshape(1, Geometry.OutChannels, 1, 1) : t;
+    }
+
     internal override void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
     {
         if (Autograd.IsRecording)
@@ -82,6 +89,10 @@ internal sealed record Conv2dInputGrad<T>(ConvGeometry Geometry) : BinaryOp<T> w
     public override Tensor<T> VjpA(Tensor<T> h, Tensor<T> gy, Tensor<T> w, Tensor<T> y) => new Conv2d<T>(Geometry).Apply(h, w);
 
     public override Tensor<T> VjpB(Tensor<T> h, Tensor<T> gy, Tensor<T> w, Tensor<T> y) => new Conv2dWeightGrad<T>(Geometry).Apply(h, gy);
+
+    public override Tensor<T>? JvpA(Tensor<T> t, Tensor<T> gy, Tensor<T> w, Tensor<T> y) => Apply(t, w);
+
+    public override Tensor<T>? JvpB(Tensor<T> t, Tensor<T> gy, Tensor<T> w, Tensor<T> y) => Apply(gy, t);
 }
 
 /// <summary>
@@ -102,4 +113,8 @@ internal sealed record Conv2dWeightGrad<T>(ConvGeometry Geometry) : BinaryOp<T> 
     public override Tensor<T> VjpA(Tensor<T> h, Tensor<T> x, Tensor<T> gy, Tensor<T> y) => new Conv2dInputGrad<T>(Geometry).Apply(gy, h);
 
     public override Tensor<T> VjpB(Tensor<T> h, Tensor<T> x, Tensor<T> gy, Tensor<T> y) => new Conv2d<T>(Geometry).Apply(x, h);
+
+    public override Tensor<T>? JvpA(Tensor<T> t, Tensor<T> x, Tensor<T> gy, Tensor<T> y) => Apply(t, gy);
+
+    public override Tensor<T>? JvpB(Tensor<T> t, Tensor<T> x, Tensor<T> gy, Tensor<T> y) => Apply(x, t);
 }

@@ -38,6 +38,10 @@ internal sealed record MaxPool2d<T>(PoolWindows Windows, int Planes, PoolSpec Sp
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y)
         => new MaxPool2dScatter<T>(Index, Own(x.ShapeArray), Planes, Windows.Height * Windows.Width, Windows.OutH * Windows.OutW).Apply(g);
 
+    /// <summary>Linear once the winners are known: the tangent's values at the winners.</summary>
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y)
+        => new MaxPool2dGather<T>(Index, Own(y.ShapeArray), Planes, Windows.Height * Windows.Width, Windows.OutH * Windows.OutW).Apply(t);
+
     /// <summary>The input's shape with the last two axes replaced by the windows' output size.</summary>
     internal static int[] Pooled(int[] shape, PoolWindows windows)
     {
@@ -61,6 +65,8 @@ internal sealed record MaxPool2dScatter<T>(ImmutableArray<int> Index, ImmutableA
         return gx;
     }
 
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);   // linear
+
     public override Tensor<T> Vjp(Tensor<T> h, Tensor<T> g, Tensor<T> y)
         => new MaxPool2dGather<T>(Index, Own(g.ShapeArray), Planes, InPlane, OutPlane).Apply(h);
 }
@@ -77,6 +83,8 @@ internal sealed record MaxPool2dGather<T>(ImmutableArray<int> Index, ImmutableAr
         Pooling.Gather(h.Buffer, y.Buffer, Raw(Index), Planes, InPlane, OutPlane);
         return y;
     }
+
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);   // linear
 
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> h, Tensor<T> y)
         => new MaxPool2dScatter<T>(Index, Own(h.ShapeArray), Planes, InPlane, OutPlane).Apply(g);
@@ -98,6 +106,8 @@ internal sealed record AvgPool2d<T>(PoolWindows Windows, int Planes, PoolSpec Sp
         return y;
     }
 
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);   // linear
+
     public override Tensor<T> Vjp(Tensor<T> g, Tensor<T> x, Tensor<T> y) => new AvgPool2dGrad<T>(Windows, Planes, Own(x.ShapeArray)).Apply(g);
 }
 
@@ -113,6 +123,8 @@ internal sealed record AvgPool2dGrad<T>(PoolWindows Windows, int Planes, Immutab
         Pooling.AvgBackward(g.Buffer, gx.Buffer, Planes, Windows);
         return gx;
     }
+
+    public override Tensor<T>? Jvp(Tensor<T> t, Tensor<T> x, Tensor<T> y) => Apply(t);   // linear
 
     public override Tensor<T> Vjp(Tensor<T> h, Tensor<T> g, Tensor<T> y) => new AvgPool2d<T>(Windows, Planes, new PoolSpec(default, default, default, true)).Apply(h);
 }

@@ -36,6 +36,25 @@ public sealed class ConvolutionalNetworkTests : IDisposable
     }
 
     [Fact]
+    public void ForwardModeThroughAConvNetUsesTheDeclaredJvpsAndMatchesReverseMode()
+    {
+        // Conv (with bias), max and average pooling declare their JVPs (none is the transpose of a VJP).
+        var random = new Random(5);
+        Tensor<double> Draw(params int[] shape) => Tensor.FromArray(Enumerable.Range(0, shape.Aggregate(1, (a, b) => a * b)).Select(_ => random.NextDouble() * 2 - 1).ToArray(), shape);
+        var w = Draw(3, 2, 3, 3);
+        var b = Draw(3);
+        Tensor<double> F(Tensor<double>[] t) => Tensor<double>.Conv2d(t[0], t[1], t[2], padding: 1).MaxPool2d(2).AvgPool2d(2, 1).Sum();
+        Tensor<double>[] xs = [Draw(2, 2, 6, 6), w, b], vs = [Draw(2, 2, 6, 6), Draw(3, 2, 3, 3), Draw(3)];
+        var (jv, declared, transposed) = Autograd.JvpWithCounts(F, xs, vs);
+        Assert.Equal(4, declared);   // conv2d, max_pool2d, avg_pool2d and the sum
+        Assert.Equal(0, transposed);
+        var leaves = xs.Select(x => x.Clone().WithGrad()).ToArray();
+        F(leaves).Backward();
+        double reverse = leaves.Zip(vs, (l, v) => l.Grad!.ToArray().Zip(v.ToArray(), (g, d) => g * d).Sum()).Sum();
+        Assert.Equal(reverse, jv.ToArray()[0], 10);
+    }
+
+    [Fact]
     public void TheDefaultCnnHasTheDocumentedLayersShapesAndParameterCount()
     {
         var cnn = new Cnn<float>([1, 28, 28], 10);
