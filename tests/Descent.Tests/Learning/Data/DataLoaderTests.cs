@@ -100,7 +100,7 @@ public class DataLoaderTests
     [Fact]
     public void BuffersAreReusedAndLabelsKeepRankOne()
     {
-        var data = Datasets.Blobs(10, seed: 2);
+        var data = SyntheticData.Blobs(10, seed: 2);
         var loader = DataLoader<double>.MiniBatches(data, 4, seed: 3);
         var batches = loader.ToList();
         Assert.Same(batches[0].X, batches[1].X);          // reused buffer: valid until the next batch
