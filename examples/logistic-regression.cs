@@ -4,7 +4,7 @@
 using Descent;
 using Descent.Learning.Data;
 
-var data = Datasets.Blobs(200, 2, 1.0, seed: 3);
+var data = SyntheticData.Blobs(200, 2, 1.0, seed: 3);
 var x = data.X;
 var y = data.Y.Reshape(-1, 1);
 var w = Tensor.Zeros<double>(2, 1).WithGrad();

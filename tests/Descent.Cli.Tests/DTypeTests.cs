@@ -55,7 +55,7 @@ public class DTypeTests
     [Fact]
     public void ReferenceFitStaysExactFloat64ByDefault()
     {
-        var data = Datasets.SeedLinear();
+        var data = SyntheticData.SeedLinear();
         var start = new LinearRegression<double>(1, 1, 0);
         double w = start.NamedParameters().Single(p => p.Name == "weight").Parameter.Data[0];
         double b = start.NamedParameters().Single(p => p.Name == "bias").Parameter.Data[0];
@@ -174,7 +174,7 @@ public class DTypeTests
     [Fact]
     public void ValidationSplitInPlaceTrainsLikeCopiedSplits()
     {
-        var data = Datasets.Spirals(1500, 3, 0.1, 3).Cast<float>();
+        var data = SyntheticData.Spirals(1500, 3, 0.1, 3).Cast<float>();
         var settings = new FitSettings { Data = "synthetic:spirals", Model = "softmax", LearningRate = 0.5, Epochs = 3, ValSplit = 0.2, Seed = 7, BatchSize = "32" };
         var outcome = FitCore.Train(settings, new LoadedData<float>("spirals", data, null), CancellationToken.None);
 

@@ -52,7 +52,7 @@ public class BrowserTests(ITestOutputHelper output)
                 Epochs = 1000, CheckpointPath = checkpoint, Cancellation = page.StopRequested,
                 Metrics = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>> { ["accuracy"] = Metric.Accuracy },
             });
-        var data = Datasets.Moons(256, 0.2, seed: 4);
+        var data = SyntheticData.Moons(256, 0.2, seed: 4);
         using var tracked = RunTracker.Attach(trainer, store, new RunStart { Command = "browser test", Settings = settings, Seed = 1, CheckpointPath = checkpoint });
         using var live = page.Attach(trainer, "moons mlp", settings, totalEpochs: 1000);
         var fit = Task.Run(() => trainer.Fit(new SlowBatches(data, 16, 15), data.Slice(0, 64)));

@@ -66,7 +66,7 @@ public sealed class TestClusterTests(FourSilos silos) : IClassFixture<FourSilos>
     /// <summary>Trains an MLP on spirals (float64, batch 64, Adam) for <paramref name="epochs"/> epochs; with <paramref name="workers"/>, on the cluster.</summary>
     internal static (double[][] Parameters, History History, DataParallelStats? Stats) Train(IGrainFactory? grains, int workers, int epochs, Action<Trainer<double>, DataParallel<double>?>? hook = null)
     {
-        var data = Datasets.Spirals(200, noise: 0.1, seed: 3);
+        var data = SyntheticData.Spirals(200, noise: 0.1, seed: 3);
         var model = new Mlp<double>(2, [16, 16], 2, seed: 4);
         var trainer = new Trainer<double>(model, Loss.FromName<double>("cross-entropy"), Optimizers.Adam<double>(0.01), new TrainerOptions { Epochs = epochs });
         DataParallel<double>? parallel = null;
@@ -104,7 +104,7 @@ public sealed class TestClusterTests(FourSilos silos) : IClassFixture<FourSilos>
     public void ShardsAreContiguousAndTheLossIsTheBatchMean()
     {
         // More workers than rows: the empty shards are skipped and the result is still the batch's.
-        var data = Datasets.Spirals(6, seed: 1);
+        var data = SyntheticData.Spirals(6, seed: 1);
         var model = new Mlp<double>(2, [4], 2, seed: 2);
         var loss = Loss.FromName<double>("cross-entropy");
         double expected = loss(model.Forward(data.X), data.Y).Item();
@@ -124,7 +124,7 @@ public sealed class TestClusterTests(FourSilos silos) : IClassFixture<FourSilos>
         try
         {
             string checkpoint = Path.Combine(dir, "run.ckpt");
-            var data = Datasets.Spirals(200, noise: 0.1, seed: 3);
+            var data = SyntheticData.Spirals(200, noise: 0.1, seed: 3);
             Trainer<double> NewTrainer(Mlp<double> model, int epochs)
             {
                 var trainer = new Trainer<double>(model, Loss.FromName<double>("cross-entropy"), Optimizers.Adam<double>(0.01), new TrainerOptions { Epochs = epochs, CheckpointPath = checkpoint });
@@ -149,7 +149,7 @@ public sealed class TestClusterTests(FourSilos silos) : IClassFixture<FourSilos>
     [Fact]
     public void Float32GradientsMatchOneProcess()
     {
-        var data = Datasets.Spirals(64, seed: 1);
+        var data = SyntheticData.Spirals(64, seed: 1);
         var x = data.X.Cast<float>();
         var y = data.Y.Cast<float>();
         var model = new Mlp<float>(2, [8], 2, seed: 2);

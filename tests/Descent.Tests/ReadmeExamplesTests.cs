@@ -48,7 +48,7 @@ public class ReadmeExamplesTests
     [Fact]
     public void FitAModel()
     {
-        var data = Datasets.SeedLinear();
+        var data = SyntheticData.SeedLinear();
         var model = new LinearRegression<double>(seed: 1);
         var trainer = new Trainer<double>(model, (p, y) => Loss.HalfMeanSquaredError(p, y),
             Optimizers.GradientDescent<double>(8e-3), new TrainerOptions { Epochs = 5000 });

@@ -63,7 +63,7 @@ public class BadFileTests
             cmd.CommandText = $"PRAGMA max_page_count = {pages + 3}";
             Assert.Equal(pages + 3, (long)cmd.ExecuteScalar()!);
         }
-        var data = Datasets.Blobs(200, 2, 1.0, seed: 3);
+        var data = SyntheticData.Blobs(200, 2, 1.0, seed: 3);
         var trainer = new Trainer<double>(new Mlp<double>(2, [8], 2, seed: 1), (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.Adam<double>(0.01),
             new TrainerOptions { Epochs = 40, CheckpointPath = checkpoint });
         History history;

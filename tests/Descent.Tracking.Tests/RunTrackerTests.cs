@@ -30,7 +30,7 @@ public class RunTrackerTests
     {
         using var temp = new TempFolder();
         using var store = RunStore.Open(temp.File("runs.db"));
-        var data = Datasets.Blobs(100, 2, 1.0, seed: 3);
+        var data = SyntheticData.Blobs(100, 2, 1.0, seed: 3);
         var trainer = new Trainer<double>(new Mlp<double>(2, [8], 2, seed: 1), (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.Adam<double>(0.01),
             new TrainerOptions { Epochs = 4 });
         History history;
@@ -62,7 +62,7 @@ public class RunTrackerTests
         using var temp = new TempFolder();
         using var store = RunStore.Open(temp.File("runs.db"));
         using var cancel = new CancellationTokenSource();
-        var data = Datasets.Blobs(100, 2, 1.0, seed: 3);
+        var data = SyntheticData.Blobs(100, 2, 1.0, seed: 3);
         var trainer = new Trainer<double>(new Mlp<double>(2, [8], 2, seed: 1), (p, y) => Loss.SoftmaxCrossEntropy(p, y), Optimizers.Adam<double>(0.01),
             new TrainerOptions { Epochs = 10, Cancellation = cancel.Token });
         long id;

@@ -51,7 +51,7 @@ using var tracked = RunTracker.Attach(trainer, store, new RunStart { Command = "
     new RunWriterOptions { FlushInterval = flush });
 using var live = page?.Attach(trainer, "host", settings, epochs);
 Console.WriteLine($"run {tracked.RunId}");
-var history = trainer.Fit(new SlowBatches(Datasets.Blobs(512, 2, 1.0, seed: 2), 16, delay));
+var history = trainer.Fit(new SlowBatches(SyntheticData.Blobs(512, 2, 1.0, seed: 2), 16, delay));
 tracked.Complete(history);
 live?.Complete(history);
 Console.WriteLine($"stopped {history.StopReason}");

@@ -200,7 +200,7 @@ public static class DemoCommand
 
     private static List<Figure> LinearRegressionDemo(string folder, TextWriter w)
     {
-        var data = Datasets.SeedLinear();
+        var data = SyntheticData.SeedLinear();
         var model = new LinearRegression<double>(1, 1, 0);
         var trainer = new Trainer<double>(model, (p, y) => Loss.HalfMeanSquaredError(p, y), Optimizers.GradientDescent<double>(8e-3), new TrainerOptions { Epochs = 5000 });
         // The line after epochs 1, 2, 5, 10, 20, 50, … and the last: it swings into place, fast for the slope and slowly for the intercept.
@@ -225,7 +225,7 @@ public static class DemoCommand
 
     private static List<Figure> LogisticRegressionDemo(string folder, TextWriter w)
     {
-        var (train, validation) = Split.TrainTest(Datasets.Blobs(300, 2, 1.5, seed: 1), 0.3, seed: 1);
+        var (train, validation) = Split.TrainTest(SyntheticData.Blobs(300, 2, 1.5, seed: 1), 0.3, seed: 1);
         var model = new LogisticRegression<double>(2, 0);
         var trainer = new Trainer<double>(model, (p, y) => Loss.BinaryCrossEntropy(p, y), Optimizers.GradientDescent<double>(0.1),
             new TrainerOptions { Epochs = 200, Metrics = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>> { ["accuracy"] = Descent.Learning.Metrics.Metric.Accuracy } });

@@ -7,7 +7,7 @@ namespace Descent.Cli.Commands;
 
 /// <summary>
 /// <c>sweep fit --set NAME=VALUES …</c>: a grid (or, with <c>--random K</c>, random) search over several fit settings
-/// with the library's <see cref="GridSearch"/> and <see cref="Learning.Tuning.RandomSearch"/>, one trial at a time with
+/// with the library's <see cref="HyperparameterSearch.Grid"/> and <see cref="Learning.Tuning.HyperparameterSearch.Random"/>, one trial at a time with
 /// the same seed, printed ranked, best first.
 /// </summary>
 internal static class SearchSettings
@@ -104,7 +104,7 @@ internal static class SearchSettings
             notes.Add(note);
             return new TrialOutcome(score, Diverged: note == "diverged");
         }
-        var result = random is int k ? Learning.Tuning.RandomSearch.Run(space, k, Objective, options) : GridSearch.Run(space, Objective, options);
+        var result = random is int k ? Learning.Tuning.HyperparameterSearch.Random.Run(space, k, Objective, options) : HyperparameterSearch.Grid.Run(space, Objective, options);
         var names = space.Names;
         var ranked = result.Trials;
         var best = ranked.Count > 0 && !ranked[0].Outcome.Failed ? ranked[0] : null;

@@ -83,7 +83,7 @@ public static class DataSources
             RejectColumns(source, features, target);
             return source[8..].ToLowerInvariant() switch
             {
-                "seed-linear" => new LoadedData<T>(source, As<T>(Datasets.SeedLinear()), null),
+                "seed-linear" => new LoadedData<T>(source, As<T>(SyntheticData.SeedLinear()), null),
                 "fashion-mnist" => FromPair(source, Mnist.LoadFashionMnist<T>()) with { ImageShape = [28, 28] },
                 var other => throw new UsageException($"--data '{source}': unknown built-in '{other}'; use builtin:seed-linear or builtin:fashion-mnist."),
             };
@@ -165,11 +165,11 @@ public static class DataSources
         {
             return kind switch
             {
-                "linear" => Datasets.Linear(n, Enumerable.Range(1, featureCount).Select(i => (double)i + 1).ToArray(),
+                "linear" => SyntheticData.Linear(n, Enumerable.Range(1, featureCount).Select(i => (double)i + 1).ToArray(),
                     options.GetValueOrDefault("bias", 1), options.GetValueOrDefault("noise", 0.1), seed),
-                "blobs" => Datasets.Blobs(n, classes, options.GetValueOrDefault("std", 1), seed),
-                "moons" => Datasets.Moons(n, options.GetValueOrDefault("noise", 0.1), seed),
-                _ => Datasets.Spirals(n, classes, options.GetValueOrDefault("noise", 0.1), seed),
+                "blobs" => SyntheticData.Blobs(n, classes, options.GetValueOrDefault("std", 1), seed),
+                "moons" => SyntheticData.Moons(n, options.GetValueOrDefault("noise", 0.1), seed),
+                _ => SyntheticData.Spirals(n, classes, options.GetValueOrDefault("noise", 0.1), seed),
             };
         }
         catch (ArgumentException e) when (e is not ArgumentNullException)

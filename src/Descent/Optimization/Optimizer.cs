@@ -26,6 +26,15 @@ public sealed class Optimizer<T>
     private readonly Schedule? _onePassRate;
     private readonly (IMetricObserver Observer, ITransformState State)[] _observers;
 
+    /// <summary>Creates an optimizer for tensors (e.g. a module's <c>Parameters()</c>), each wrapped in a <see cref="TensorParameter{T}"/>.</summary>
+    /// <param name="parameters">The tensors to optimize, in a fixed order (state is saved in this order).</param>
+    /// <param name="transform">The gradient transform chain, e.g. from <see cref="Optimizers"/>.</param>
+    /// <exception cref="ArgumentNullException">A tensor is null.</exception>
+    public Optimizer(IEnumerable<Tensor<T>> parameters, IGradientTransform<T> transform)
+        : this((parameters ?? throw new ArgumentNullException(nameof(parameters))).Select(p => (IOptimizable<T>)new TensorParameter<T>(p)), transform)
+    {
+    }
+
     /// <summary>Creates an optimizer for <paramref name="parameters"/> and the transform's state, which it owns (the transform may serve other optimizers).</summary>
     /// <param name="parameters">The parameters to optimize, in a fixed order (state is saved in this order).</param>
     /// <param name="transform">The gradient transform chain, e.g. from <see cref="Optimizers"/>.</param>

@@ -86,7 +86,7 @@ public sealed class ModelTests : IDisposable
     [Fact]
     public void ACheckpointWithADescriptionIsAModelFile()
     {
-        var data = Datasets.SeedLinear();
+        var data = SyntheticData.SeedLinear();
         var module = new LinearRegression<double>(seed: 1);
         var description = Model.Create(module, ModelTask.Regression, data.FeatureNames, data.TargetNames).Describe().ToJsonString();
         string path = Path.Combine(_dir, "run.ckpt");

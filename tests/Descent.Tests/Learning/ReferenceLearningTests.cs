@@ -19,7 +19,7 @@ public class ReferenceLearningTests
     [InlineData(42)]
     public void ReferenceLinearRegressionThroughTheFullBatchLoader(int seed)
     {
-        var data = Datasets.SeedLinear();                                  // y = 0.5·x + 5 at 7 points
+        var data = SyntheticData.SeedLinear();                                  // y = 0.5·x + 5 at 7 points
         var model = new LinearRegression<double>(features: 1, targets: 1, seed: seed, init: Initializers.Normal<double>(0, 1));
         var trainer = new Trainer<double>(model, (p, y) => Loss.HalfMeanSquaredError(p, y),
             Optimizers.GradientDescent<double>(8e-3), new TrainerOptions { Epochs = 5000 });
@@ -36,7 +36,7 @@ public class ReferenceLearningTests
     [Fact]
     public void FullBatchLoaderHandsOutTheDatasetItself()
     {
-        var data = Datasets.SeedLinear();
+        var data = SyntheticData.SeedLinear();
         var loader = DataLoader<double>.FullBatch(data);
         var batches = ((IBatchSource<double>)loader).Batches(3).ToList();
         Assert.Single(batches);
@@ -47,8 +47,8 @@ public class ReferenceLearningTests
     [Fact]
     public void LogisticRegressionSeparatesSeededGaussianBlobs()
     {
-        var train = Datasets.Blobs(400, classes: 2, std: 1, seed: 1);        // centres (3, 0) and (−3, 0)
-        var test = Datasets.Blobs(400, classes: 2, std: 1, seed: 2);
+        var train = SyntheticData.Blobs(400, classes: 2, std: 1, seed: 1);        // centres (3, 0) and (−3, 0)
+        var test = SyntheticData.Blobs(400, classes: 2, std: 1, seed: 2);
         var model = new LogisticRegression<double>(2, seed: 3);
         var trainer = new Trainer<double>(model, (p, y) => Loss.BinaryCrossEntropy(p, y), Optimizers.Sgd<double>(0.5),
             new TrainerOptions { Epochs = 20, Metrics = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>> { ["accuracy"] = Metric.Accuracy } });
@@ -63,7 +63,7 @@ public class ReferenceLearningTests
     [Fact]
     public void LogisticGradientsMatchTheHandDerivedFormulas()
     {
-        var data = Datasets.Blobs(12, seed: 5);
+        var data = SyntheticData.Blobs(12, seed: 5);
         var x = data.X.ToDoubleArray();
         var y = data.Y.ToDoubleArray();
         int n = data.Count;
@@ -90,7 +90,7 @@ public class ReferenceLearningTests
     [Fact]
     public void ModelExpectingThreeFeaturesOnTwoFeatureDataNamesBoth()
     {
-        var data = Datasets.Linear(8, [1.0, 2.0], seed: 1);                   // 2 features
+        var data = SyntheticData.Linear(8, [1.0, 2.0], seed: 1);                   // 2 features
         var trainer = new Trainer<double>(new LinearRegression<double>(features: 3), (p, y) => Loss.MeanSquaredError(p, y), Optimizers.Sgd<double>(0.1));
         var e = Assert.Throws<ShapeException>(() => trainer.Fit(DataLoader<double>.FullBatch(data)));
         Assert.Contains("3 features", e.Message);
@@ -100,7 +100,7 @@ public class ReferenceLearningTests
     [Fact]
     public void ModelOutputsThatDoNotFitTheTargetsNameBothShapes()
     {
-        var data = Datasets.Linear(8, [1.0, 2.0], seed: 1);                   // Y is [8, 1]
+        var data = SyntheticData.Linear(8, [1.0, 2.0], seed: 1);                   // Y is [8, 1]
         var trainer = new Trainer<double>(new LinearRegression<double>(features: 2, targets: 3), (p, y) => Loss.MeanSquaredError(p, y), Optimizers.Sgd<double>(0.1));
         var e = Assert.Throws<ShapeException>(() => trainer.Fit(DataLoader<double>.FullBatch(data)));
         Assert.Contains("[8, 3]", e.Message);

@@ -49,7 +49,7 @@ public readonly record struct DataLoaderState(int Epoch, int NextBatch);
 /// order is the dataset's own tensors.
 /// </para>
 /// <para>
-/// Both ways of reading the batches (enumerating the loader, and <see cref="Training.IBatchSource{T}"/>, what
+/// Both ways of reading the batches (enumerating the loader, and <see cref="IBatchSource{T}"/>, what
 /// <see cref="Training.Trainer{T}"/> uses) gather the next batch on another core while the current one trains (two
 /// alternating buffers), when the batches are large enough for that to pay: copying 64 random rows of 784 floats costs about as much as a softmax-regression step on them.
 /// </para>
@@ -66,7 +66,7 @@ public readonly record struct DataLoaderState(int Epoch, int NextBatch);
 /// </example>
 /// </remarks>
 /// <typeparam name="T">The element type.</typeparam>
-public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class DataLoader<T> : IEnumerable<Batch<T>>, IBatchSource<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly int[] _xShape, _yShape;
     private Tensor<T>? _xBuffer, _yBuffer, _xTail, _yTail;
@@ -183,7 +183,7 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
 
     /// <summary>
     /// Hands out the remaining batches of the current epoch, then advances to the next epoch. The batches come from the
-    /// same path as <see cref="Training.IBatchSource{T}.Batches(int, int)"/> (with the next batch prefetched when that pays).
+    /// same path as <see cref="IBatchSource{T}.Batches(int, int)"/> (with the next batch prefetched when that pays).
     /// </summary>
     public IEnumerator<Batch<T>> GetEnumerator()
     {
@@ -201,11 +201,11 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, Training.IBatchSource
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    int Training.IBatchSource<T>.ExampleCount => DropLast ? BatchCount * BatchSize : RowCount;
+    int IBatchSource<T>.ExampleCount => DropLast ? BatchCount * BatchSize : RowCount;
 
-    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Training.IBatchSource<T>.Batches(int epoch) => BatchesFrom(epoch, 0);
+    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> IBatchSource<T>.Batches(int epoch) => BatchesFrom(epoch, 0);
 
-    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> Training.IBatchSource<T>.Batches(int epoch, int firstBatch) => BatchesFrom(epoch, firstBatch);
+    IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> IBatchSource<T>.Batches(int epoch, int firstBatch) => BatchesFrom(epoch, firstBatch);
 
     private IEnumerable<(Tensor<T> Features, Tensor<T> Targets)> BatchesFrom(int epoch, int first)
     {

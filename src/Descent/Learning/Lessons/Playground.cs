@@ -192,9 +192,9 @@ public sealed class Playground
     /// <summary>A two-class dataset in the plane by name (see <see cref="PlaygroundSettings.DatasetNames"/>).</summary>
     public static Dataset<double> Make(string name, int n, double noise, int seed) => name switch
     {
-        "moons" => Datasets.Moons(n, noise, seed),
-        "blobs" => Datasets.Blobs(n, 2, 0.5 + 3 * noise, seed),
-        "spirals" => Datasets.Spirals(n, 2, noise, seed),
+        "moons" => SyntheticData.Moons(n, noise, seed),
+        "blobs" => SyntheticData.Blobs(n, 2, 0.5 + 3 * noise, seed),
+        "spirals" => SyntheticData.Spirals(n, 2, noise, seed),
         "circles" => Circles(n, noise, seed),
         "xor" => Xor(n, noise, seed),
         _ => throw new ArgumentException($"There is no dataset '{name}'; use one of {string.Join(", ", PlaygroundSettings.DatasetNames)}.", nameof(name)),

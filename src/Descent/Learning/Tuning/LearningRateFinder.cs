@@ -1,3 +1,4 @@
+using Descent.Learning.Data;
 using System.Numerics;
 using Descent.Learning.Losses;
 using Descent.Learning.Modules;

@@ -90,81 +90,89 @@ internal static class SearchRunner
 }
 
 /// <summary>
-/// Exhaustive search: one trial per point of the grid (the product of every setting's grid values), in parallel,
-/// each with its own seed derived from the master seed and the point's index.
+/// Hyperparameter search over a <see cref="SearchSpace"/>: <see cref="Grid"/> tries every grid point, <see cref="Random"/>
+/// draws points from the domains. (The gradient-free minimizer of a function is
+/// <see cref="Optimization.Minimization.RandomSearch"/>; the names no longer collide.)
 /// </summary>
-/// <example>
-/// <code>
-/// var result = GridSearch.Run(new SearchSpace { ["lr"] = Domain.Values(0.01, 0.1), ["hidden"] = Domain.Values(8, 32) },
-///     (s, seed) => TrialOutcome.FromHistory(Fit(s.Double("lr"), s.Int("hidden"), seed)));
-/// Console.WriteLine(result.ToTable());
-/// </code>
-/// </example>
-public static class GridSearch
+public static class HyperparameterSearch
 {
-    /// <summary>The grid's points in run order: the first setting varies slowest, the last fastest.</summary>
-    public static IReadOnlyList<Settings> Points(SearchSpace space)
+    /// <summary>
+    /// Exhaustive search: one trial per point of the grid (the product of every setting's grid values), in parallel,
+    /// each with its own seed derived from the master seed and the point's index.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var result = HyperparameterSearch.Grid.Run(new SearchSpace { ["lr"] = Domain.Values(0.01, 0.1), ["hidden"] = Domain.Values(8, 32) },
+    ///     (s, seed) => TrialOutcome.FromHistory(Fit(s.Double("lr"), s.Int("hidden"), seed)));
+    /// Console.WriteLine(result.ToTable());
+    /// </code>
+    /// </example>
+    public static class Grid
     {
-        ArgumentNullException.ThrowIfNull(space);
-        var points = new List<Settings>();
-        var domains = space.ToArray();
-        var current = new KeyValuePair<string, object>[domains.Length];
-        void Fill(int depth)
+        /// <summary>The grid's points in run order: the first setting varies slowest, the last fastest.</summary>
+        public static IReadOnlyList<Settings> Points(SearchSpace space)
         {
-            if (depth == domains.Length) { points.Add(new Settings(current.ToArray())); return; }
-            foreach (var value in domains[depth].Value.GridValues)
+            ArgumentNullException.ThrowIfNull(space);
+            var points = new List<Settings>();
+            var domains = space.ToArray();
+            var current = new KeyValuePair<string, object>[domains.Length];
+            void Fill(int depth)
             {
-                current[depth] = KeyValuePair.Create(domains[depth].Key, value);
-                Fill(depth + 1);
+                if (depth == domains.Length) { points.Add(new Settings(current.ToArray())); return; }
+                foreach (var value in domains[depth].Value.GridValues)
+                {
+                    current[depth] = KeyValuePair.Create(domains[depth].Key, value);
+                    Fill(depth + 1);
+                }
             }
+            Fill(0);
+            return points;
         }
-        Fill(0);
-        return points;
+
+        /// <summary>Runs one trial per grid point.</summary>
+        /// <param name="space">The settings and their grid values.</param>
+        /// <param name="objective">One trial: settings and seed in, outcome out. Called concurrently; it must not share mutable state between trials.</param>
+        /// <param name="options">Seed, parallelism, cancellation.</param>
+        /// <exception cref="AggregateException">A trial threw; its exception is inside.</exception>
+        /// <exception cref="OperationCanceledException">The search was cancelled.</exception>
+        /// <exception cref="InvalidOperationException">Trials disagree on whether lower scores are better.</exception>
+        public static SearchResult Run(SearchSpace space, Func<Settings, int, TrialOutcome> objective, SearchOptions? options = null)
+            => new(SearchRunner.Run(Points(space), objective, options ?? new SearchOptions()));
     }
 
-    /// <summary>Runs one trial per grid point.</summary>
-    /// <param name="space">The settings and their grid values.</param>
-    /// <param name="objective">One trial: settings and seed in, outcome out. Called concurrently; it must not share mutable state between trials.</param>
-    /// <param name="options">Seed, parallelism, cancellation.</param>
-    /// <exception cref="AggregateException">A trial threw; its exception is inside.</exception>
-    /// <exception cref="OperationCanceledException">The search was cancelled.</exception>
-    /// <exception cref="InvalidOperationException">Trials disagree on whether lower scores are better.</exception>
-    public static SearchResult Run(SearchSpace space, Func<Settings, int, TrialOutcome> objective, SearchOptions? options = null)
-        => new(SearchRunner.Run(Points(space), objective, options ?? new SearchOptions()));
-}
-
-/// <summary>
-/// Random search: <c>trials</c> points drawn independently from the settings' domains (uniform, or log-uniform on log
-/// scales), all drawn from the master seed before any trial runs, then run in parallel with per-trial seeds. Often
-/// better than a grid for the same budget when only a few settings matter.
-/// </summary>
-public static class RandomSearch
-{
-    /// <summary>The points a random search with this seed draws, in run order.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="trials"/> is negative.</exception>
-    public static IReadOnlyList<Settings> Points(SearchSpace space, int trials, int seed = 0)
+    /// <summary>
+    /// Random search: <c>trials</c> points drawn independently from the settings' domains (uniform, or log-uniform on log
+    /// scales), all drawn from the master seed before any trial runs, then run in parallel with per-trial seeds. Often
+    /// better than a grid for the same budget when only a few settings matter.
+    /// </summary>
+    public static class Random
     {
-        ArgumentNullException.ThrowIfNull(space);
-        ArgumentOutOfRangeException.ThrowIfNegative(trials);
-        // Stream −1 of the seed: independent of the per-trial seed streams 0, 1, 2, …
-        var random = DataRandom.ForStream(seed, -1);
-        var points = new Settings[trials];
-        for (int i = 0; i < trials; i++)
-            points[i] = new Settings(space.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.Sample(random))).ToArray());
-        return points;
-    }
+        /// <summary>The points a random search with this seed draws, in run order.</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="trials"/> is negative.</exception>
+        public static IReadOnlyList<Settings> Points(SearchSpace space, int trials, int seed = 0)
+        {
+            ArgumentNullException.ThrowIfNull(space);
+            ArgumentOutOfRangeException.ThrowIfNegative(trials);
+            // Stream −1 of the seed: independent of the per-trial seed streams 0, 1, 2, …
+            var random = DataRandom.ForStream(seed, -1);
+            var points = new Settings[trials];
+            for (int i = 0; i < trials; i++)
+                points[i] = new Settings(space.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.Sample(random))).ToArray());
+            return points;
+        }
 
-    /// <summary>Runs <paramref name="trials"/> trials at random points of <paramref name="space"/>.</summary>
-    /// <param name="space">The settings and their domains.</param>
-    /// <param name="trials">The number of trials.</param>
-    /// <param name="objective">One trial: settings and seed in, outcome out. Called concurrently; it must not share mutable state between trials.</param>
-    /// <param name="options">Seed, parallelism, cancellation.</param>
-    /// <exception cref="AggregateException">A trial threw; its exception is inside.</exception>
-    /// <exception cref="OperationCanceledException">The search was cancelled.</exception>
-    public static SearchResult Run(SearchSpace space, int trials, Func<Settings, int, TrialOutcome> objective, SearchOptions? options = null)
-    {
-        options ??= new SearchOptions();
-        return new(SearchRunner.Run(Points(space, trials, options.Seed), objective, options));
+        /// <summary>Runs <paramref name="trials"/> trials at random points of <paramref name="space"/>.</summary>
+        /// <param name="space">The settings and their domains.</param>
+        /// <param name="trials">The number of trials.</param>
+        /// <param name="objective">One trial: settings and seed in, outcome out. Called concurrently; it must not share mutable state between trials.</param>
+        /// <param name="options">Seed, parallelism, cancellation.</param>
+        /// <exception cref="AggregateException">A trial threw; its exception is inside.</exception>
+        /// <exception cref="OperationCanceledException">The search was cancelled.</exception>
+        public static SearchResult Run(SearchSpace space, int trials, Func<Settings, int, TrialOutcome> objective, SearchOptions? options = null)
+        {
+            options ??= new SearchOptions();
+            return new(SearchRunner.Run(Points(space, trials, options.Seed), objective, options));
+        }
     }
 }
 

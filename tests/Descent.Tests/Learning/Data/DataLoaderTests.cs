@@ -100,7 +100,7 @@ public class DataLoaderTests
     [Fact]
     public void BuffersAreReusedAndLabelsKeepRankOne()
     {
-        var data = Datasets.Blobs(10, seed: 2);
+        var data = SyntheticData.Blobs(10, seed: 2);
         var loader = DataLoader<double>.MiniBatches(data, 4, seed: 3);
         var batches = loader.ToList();
         Assert.Same(batches[0].X, batches[1].X);          // reused buffer: valid until the next batch
@@ -120,7 +120,7 @@ public class DataLoaderTests
             for (int epoch = 0; epoch < 2; epoch++)
             {
                 int index = 0;
-                foreach (var (bx, by) in ((Descent.Learning.Training.IBatchSource<float>)loader).Batches(epoch))
+                foreach (var (bx, by) in ((IBatchSource<float>)loader).Batches(epoch))
                 {
                     var expected = loader.GetBatch(epoch, index++);
                     Assert.Equal(expected.X.ToArray(), bx.ToArray());
@@ -136,7 +136,7 @@ public class DataLoaderTests
         var x = Tensor.RandomUniform<float>([1000, 256], seed: 1);
         var y = Tensor.FromArray(Enumerable.Range(0, 1000).Select(i => (float)i).ToArray());
         var loader = DataLoader<float>.MiniBatches(Dataset.From(x, y), 64, seed: 3);
-        var source = (Descent.Learning.Training.IBatchSource<float>)loader;
+        var source = (IBatchSource<float>)loader;
         foreach (var (bx, _) in source.Batches(0))
         {
             var first = bx.ToArray();

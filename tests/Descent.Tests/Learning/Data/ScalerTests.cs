@@ -46,7 +46,7 @@ public class ScalerTests
     [Fact]
     public void ScalingADatasetKeepsTargets()
     {
-        var d = Datasets.Blobs(20, seed: 4).Cast<float>();
+        var d = SyntheticData.Blobs(20, seed: 4).Cast<float>();
         var scaled = new Standardizer().Fit(d).Transform(d);
         Assert.Equal(d.Y.ToArray(), scaled.Y.ToArray());
         Assert.Equal(0, scaled.X.ToArray().Where((_, i) => i % 2 == 0).Average(), 5);

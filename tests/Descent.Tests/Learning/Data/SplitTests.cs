@@ -45,10 +45,10 @@ public class SplitTests
     [Fact]
     public void TrainTestAndValidation()
     {
-        var (train, test) = Split.TrainTest(Datasets.SeedLinear(), 0.3, seed: 2);
+        var (train, test) = Split.TrainTest(SyntheticData.SeedLinear(), 0.3, seed: 2);
         Assert.Equal((5, 2), (train.Count, test.Count));
         Assert.Throws<ArgumentOutOfRangeException>(() => Split.TrainValidationTest(Imbalanced(10), 0.5, 0.5, 0.5));
-        Assert.Throws<ArgumentException>(() => Split.TrainTest(Datasets.SeedLinear(), stratified: true));
+        Assert.Throws<ArgumentException>(() => Split.TrainTest(SyntheticData.SeedLinear(), stratified: true));
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public class TrainingLoopTests
     {
         Gen.Select(Gen.Int[2, 120], Gen.Int[1, 40], Gen.Double[0.05, 0.9], Gen.Int[0, 1000]).Sample((n, size, fraction, seed) =>
         {
-            var data = Datasets.Blobs(n, 3, 1, seed).Cast<float>();
+            var data = SyntheticData.Blobs(n, 3, 1, seed).Cast<float>();
             var (trainRows, testRows) = Split.TrainTestRows(n, fraction, seed);
             var (train, test) = Split.TrainTest(data, fraction, seed);
             Assert.Equal(test.X.ToDoubleArray(), data.Slice(testRows).X.ToDoubleArray());
@@ -83,7 +83,7 @@ public class TrainingLoopTests
     [Fact]
     public void EvaluateOnRowsEqualsEvaluateOnTheSlice()
     {
-        var data = Datasets.Spirals(3000, 3, 0.1, 2).Cast<float>();
+        var data = SyntheticData.Spirals(3000, 3, 0.1, 2).Cast<float>();
         var model = new Mlp<float>(2, [16], 3, seed: 4);
         var metrics = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>> { ["accuracy"] = Metric.Accuracy };
         var trainer = new Trainer<float>(model, Loss.FromName<float>("cross-entropy"), Optimizers.GradientDescent<float>(0.1), new TrainerOptions { Epochs = 2, Metrics = metrics });

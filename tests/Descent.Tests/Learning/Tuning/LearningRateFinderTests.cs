@@ -30,7 +30,7 @@ public class LearningRateFinderTests
     [Fact]
     public void OnePassMeansOneStepPerBatchButAtLeastFifty()
     {
-        var data = Datasets.Moons(640, 0.1, seed: 1);
+        var data = SyntheticData.Moons(640, 0.1, seed: 1);
         var result = LearningRateFinder.Run(new Mlp<double>(2, [8], 2, seed: 1), (p, t) => Loss.SoftmaxCrossEntropy(p, t),
             s => Optimizers.Adam<double>(s), DataLoader<double>.MiniBatches(data, 8, seed: 1), new LearningRateFinderOptions { Max = 1e-2 });
         Assert.Equal(80, result.LearningRates.Length);

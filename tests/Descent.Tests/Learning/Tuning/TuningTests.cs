@@ -7,7 +7,7 @@ using Descent.Learning.Tuning;
 using Descent.Optimization;
 using Descent.Optimization.Minimization;
 using Descent.Optimization.Stopping;
-using RandomSearch = Descent.Learning.Tuning.RandomSearch;
+using RandomSearch = Descent.Learning.Tuning.HyperparameterSearch.Random;
 
 namespace Descent.Tests.Learning.Tuning;
 
@@ -101,7 +101,7 @@ public class SearchTests
             ["kind"] = Domain.Values("a", "b"),
             ["hidden"] = Domain.IntRange(1, 3),
         };
-        var points = GridSearch.Points(space);
+        var points = HyperparameterSearch.Grid.Points(space);
         Assert.Equal(18, space.GridSize);
         Assert.Equal(18, points.Count);
         Assert.Equal("lr=0.001, kind=a, hidden=1", points[0].ToString());
@@ -121,14 +121,14 @@ public class SearchTests
     public void GridSearchRanksByScoreInEitherDirection()
     {
         var space = new SearchSpace { ["x"] = Domain.Range(0, 1, gridPoints: 11), ["kind"] = Domain.Values("a", "b") };
-        var result = GridSearch.Run(space, Bowl, new SearchOptions { Seed = 1 });
+        var result = HyperparameterSearch.Grid.Run(space, Bowl, new SearchOptions { Seed = 1 });
         Assert.Equal(22, result.Trials.Count);
         Assert.Equal(0.3, result.Best.Settings.Double("x"), 1e-12);
         Assert.Equal("b", result.Best.Settings["kind"]);
         Assert.Equal(Enumerable.Range(0, 22), result.RunOrder.Select(t => t.Index));
         for (int i = 1; i < 22; i++) Assert.True(result.Trials[i - 1].Outcome.Score <= result.Trials[i].Outcome.Score);
 
-        var higher = GridSearch.Run(space, (s, seed) => Bowl(s, seed) with { LowerIsBetter = false });
+        var higher = HyperparameterSearch.Grid.Run(space, (s, seed) => Bowl(s, seed) with { LowerIsBetter = false });
         Assert.Equal(1.0, higher.Best.Settings.Double("x"));
         Assert.Equal("a", higher.Best.Settings["kind"]);
         string table = result.ToTable();
@@ -140,7 +140,7 @@ public class SearchTests
     public void FailedTrialsRankLastAndMixedDirectionsAreRefused()
     {
         var space = new SearchSpace { ["x"] = Domain.Values(1.0, 2.0, 3.0, 4.0) };
-        var result = GridSearch.Run(space, (s, _) => s.Double("x") switch
+        var result = HyperparameterSearch.Grid.Run(space, (s, _) => s.Double("x") switch
         {
             1.0 => new TrialOutcome(double.NaN),
             2.0 => new TrialOutcome(0.5, Diverged: true),
@@ -148,7 +148,7 @@ public class SearchTests
         });
         Assert.Equal(new[] { 3.0, 4.0, 1.0, 2.0 }, result.Trials.Select(t => t.Settings.Double("x")));
         Assert.True(result.Trials[2].Outcome.Failed);
-        Assert.Throws<InvalidOperationException>(() => GridSearch.Run(space, (s, _) => new TrialOutcome(1, LowerIsBetter: s.Double("x") > 2)));
+        Assert.Throws<InvalidOperationException>(() => HyperparameterSearch.Grid.Run(space, (s, _) => new TrialOutcome(1, LowerIsBetter: s.Double("x") > 2)));
     }
 
     [Fact]
@@ -160,9 +160,9 @@ public class SearchTests
             ["layers"] = Domain.IntRange(1, 4),
             ["act"] = Domain.Values("relu", "tanh"),
         };
-        var points = RandomSearch.Points(space, 2000, seed: 5);
-        Assert.Equal(points.Select(p => p.ToString()), RandomSearch.Points(space, 2000, seed: 5).Select(p => p.ToString()));
-        Assert.NotEqual(points.Select(p => p.ToString()), RandomSearch.Points(space, 2000, seed: 6).Select(p => p.ToString()));
+        var points = HyperparameterSearch.Random.Points(space, 2000, seed: 5);
+        Assert.Equal(points.Select(p => p.ToString()), HyperparameterSearch.Random.Points(space, 2000, seed: 5).Select(p => p.ToString()));
+        Assert.NotEqual(points.Select(p => p.ToString()), HyperparameterSearch.Random.Points(space, 2000, seed: 6).Select(p => p.ToString()));
         var lr = points.Select(p => p.Double("lr")).ToArray();
         Assert.All(lr, v => Assert.InRange(v, 1e-4, 1));
         Assert.InRange(lr.Count(v => v < 1e-2) / 2000.0, 0.45, 0.55);    // half the decades, half the draws
@@ -173,8 +173,8 @@ public class SearchTests
     /// <summary>Logistic regression on blobs with the trainer: a real, seeded trial.</summary>
     private static TrialOutcome FitLogistic(Settings s, int seed)
     {
-        var train = Datasets.Blobs(64, std: 2, seed: 1);
-        var validation = Datasets.Blobs(64, std: 2, seed: 2);
+        var train = SyntheticData.Blobs(64, std: 2, seed: 1);
+        var validation = SyntheticData.Blobs(64, std: 2, seed: 2);
         var model = new LogisticRegression<double>(2, seed: seed, init: Descent.Learning.Initializers.Normal<double>(0, 1));
         var trainer = new Trainer<double>(model, (p, y) => Loss.BinaryCrossEntropy(p, y), Optimizers.Sgd<double>(s.Double("lr")),
             new TrainerOptions { Epochs = s.Int("epochs") });
@@ -185,14 +185,14 @@ public class SearchTests
     public void ParallelTrainerTrialsEqualSequentialOnes()
     {
         var space = new SearchSpace { ["lr"] = Domain.Range(1e-3, 1, logScale: true), ["epochs"] = Domain.IntRange(2, 6) };
-        var sequential = RandomSearch.Run(space, 8, FitLogistic, new SearchOptions { Seed = 11, MaxDegreeOfParallelism = 1 });
-        var parallel = RandomSearch.Run(space, 8, FitLogistic, new SearchOptions { Seed = 11, MaxDegreeOfParallelism = 4 });
+        var sequential = HyperparameterSearch.Random.Run(space, 8, FitLogistic, new SearchOptions { Seed = 11, MaxDegreeOfParallelism = 1 });
+        var parallel = HyperparameterSearch.Random.Run(space, 8, FitLogistic, new SearchOptions { Seed = 11, MaxDegreeOfParallelism = 4 });
         Assert.Equal(sequential.RunOrder.Select(t => t.Outcome.Score), parallel.RunOrder.Select(t => t.Outcome.Score));
         Assert.Equal(sequential.RunOrder.Select(t => t.Seed), parallel.RunOrder.Select(t => t.Seed));
         Assert.Equal(sequential.Trials.Select(t => t.Index), parallel.Trials.Select(t => t.Index));
         Assert.Equal(8, sequential.RunOrder.Select(t => t.Seed).Distinct().Count());
 
-        var shared = RandomSearch.Run(space, 3, FitLogistic, new SearchOptions { Seed = 11, SharedSeed = true });
+        var shared = HyperparameterSearch.Random.Run(space, 3, FitLogistic, new SearchOptions { Seed = 11, SharedSeed = true });
         Assert.All(shared.RunOrder, t => Assert.Equal(11, t.Seed));
     }
 }
@@ -257,10 +257,10 @@ public class CrossValidationTests
     [Fact]
     public void CrossValidationScoresAGridSearch()
     {
-        var data = Datasets.Linear(60, [2.0, -1.0], bias: 0.5, noise: 0.1, seed: 3);
+        var data = SyntheticData.Linear(60, [2.0, -1.0], bias: 0.5, noise: 0.1, seed: 3);
         var space = new SearchSpace { ["lr"] = Domain.Values(1e-3, 1e-2, 1e-1, 5.0) };
         var objective = CrossValidation.Objective<double>(data, k: 4, stratified: false, seed: 2, FitLinear);
-        var result = GridSearch.Run(space, objective, new SearchOptions { Seed = 9, MaxDegreeOfParallelism = 2 });
+        var result = HyperparameterSearch.Grid.Run(space, objective, new SearchOptions { Seed = 9, MaxDegreeOfParallelism = 2 });
 
         Assert.Equal(0.1, result.Best.Settings.Double("lr"));
         Assert.Equal(5.0, result.Trials[^1].Settings.Double("lr"));

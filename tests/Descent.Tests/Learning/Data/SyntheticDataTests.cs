@@ -2,12 +2,12 @@ using Descent.Learning.Data;
 
 namespace Descent.Tests.Learning.Data;
 
-public class DatasetsTests
+public class SyntheticDataTests
 {
     [Fact]
     public void SeedLinearIsTheReferenceData()
     {
-        var d = Datasets.SeedLinear();
+        var d = SyntheticData.SeedLinear();
         Assert.Equal(new double[] { 1, 2, 3, 4, 5, 6, 8 }, d.X.ToArray());
         Assert.Equal(new[] { 5.5, 6, 6.5, 7, 7.5, 8, 9 }, d.Y.ToArray());
         Assert.Equal([7, 1], d.Y.ShapeArray);
@@ -17,10 +17,10 @@ public class DatasetsTests
 
     private static Dataset<double> Make(string name, int seed) => name switch
     {
-        "linear" => Datasets.Linear(50, [2, -1], bias: 0.5, noise: 0.1, seed: seed),
-        "blobs" => Datasets.Blobs(50, classes: 3, std: 0.5, seed: seed),
-        "moons" => Datasets.Moons(50, noise: 0.1, seed: seed),
-        _ => Datasets.Spirals(50, classes: 3, noise: 0.2, seed: seed),
+        "linear" => SyntheticData.Linear(50, [2, -1], bias: 0.5, noise: 0.1, seed: seed),
+        "blobs" => SyntheticData.Blobs(50, classes: 3, std: 0.5, seed: seed),
+        "moons" => SyntheticData.Moons(50, noise: 0.1, seed: seed),
+        _ => SyntheticData.Spirals(50, classes: 3, noise: 0.2, seed: seed),
     };
 
     [Theory]
@@ -39,7 +39,7 @@ public class DatasetsTests
     [Fact]
     public void LinearWithoutNoiseIsExact()
     {
-        var d = Datasets.Linear(20, [2, -1], bias: 0.5, seed: 3);
+        var d = SyntheticData.Linear(20, [2, -1], bias: 0.5, seed: 3);
         var x = d.X.ToArray();
         var y = d.Y.ToArray();
         for (int i = 0; i < 20; i++) Assert.Equal(2 * x[2 * i] - x[2 * i + 1] + 0.5, y[i], 12);
@@ -48,7 +48,7 @@ public class DatasetsTests
     [Fact]
     public void BlobsAreBalancedAndCentred()
     {
-        var d = Datasets.Blobs(2000, std: 0.3, seed: 1);
+        var d = SyntheticData.Blobs(2000, std: 0.3, seed: 1);
         Assert.Equal(2, d.ClassCount);
         var labels = d.GetLabels();
         Assert.Equal(1000, labels.Count(l => l == 0));
@@ -62,7 +62,7 @@ public class DatasetsTests
     [Fact]
     public void MoonsAndSpiralsWithoutNoiseLieOnTheirCurves()
     {
-        var m = Datasets.Moons(10);
+        var m = SyntheticData.Moons(10);
         var x = m.X.ToArray();
         var labels = m.GetLabels();
         for (int i = 0; i < 10; i++)
@@ -71,7 +71,7 @@ public class DatasetsTests
             double r = labels[i] == 0 ? a * a + b * b : (1 - a) * (1 - a) + (0.5 - b) * (0.5 - b);
             Assert.Equal(1, r, 12);
         }
-        var s = Datasets.Spirals(9, classes: 3);
+        var s = SyntheticData.Spirals(9, classes: 3);
         Assert.Equal([0, 1, 2, 0, 1, 2, 0, 1, 2], s.GetLabels());
         Assert.Equal(3, s.ClassCount);
         var sx = s.X.ToArray();

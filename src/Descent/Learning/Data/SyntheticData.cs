@@ -5,7 +5,7 @@ namespace Descent.Learning.Data;
 /// is deterministic under its seed, on every platform and .NET version. Classification generators interleave the
 /// classes (row i has class i mod k), so any prefix is balanced.
 /// </summary>
-public static class Datasets
+public static class SyntheticData
 {
     /// <summary>
     /// The reference data of this project's first descents: x = [1, 2, 3, 4, 5, 6, 8], y = [5.5, 6, 6.5, 7, 7.5, 8, 9]
