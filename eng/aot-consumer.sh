@@ -65,7 +65,7 @@ var f = TensorBackend.ToFunction(Expr.Parse("2*w1^2 + 3*w2^2"));
 var result = Minimizer.Minimize(f, [2.0, 4.0], Optimizers.GradientDescent<double>(0.1), new MaxSteps(5));
 Console.WriteLine("min=" + string.Join(",", result.Point.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
 
-var data = Datasets.SeedLinear();
+var data = SyntheticData.SeedLinear();
 var model = new LinearRegression<double>(seed: 1);
 var trainer = new Trainer<double>(model, (p, y) => Loss.HalfMeanSquaredError(p, y),
     Optimizers.GradientDescent<double>(8e-3), new TrainerOptions { Epochs = 5000 });
