@@ -75,7 +75,7 @@ public static class TransferCommands
         var kind = Options.Text("--model", "The architecture the tensors hold: mlp (default) | linear | logistic | softmax.");
         var hidden = Options.Text("--hidden", "The MLP's hidden layer sizes, e.g. 128 or 128,64 (default: read from the tensors); a tensor that does not fit is named.");
         var layers = Options.Text("--layers", "The PyTorch names of the Linear layers in order, e.g. fc1,fc2,out (default: every '….weight' of rank 2 in the file's order).");
-        var activation = Options.Text("--activation", "The MLP's activation between layers (a state_dict does not record it): relu (default) | tanh | sigmoid | leaky_relu | softplus.");
+        var activation = Options.Text("--activation", "The MLP's activation between layers (a state_dict does not record it): relu (default) | tanh | sigmoid | leaky_relu | leaky_relu(0.2) (another negative slope) | softplus.");
         var task = Options.Text("--task", "classification | regression (default: regression for --model linear, classification otherwise).");
         var classes = Options.Text("--classes", "The class labels by class index, comma-separated, as the data writes them (default 0, 1, …).");
         var features = Options.Text("--features", "The feature (CSV column) names in input order, comma-separated (default x0, x1, …).");
