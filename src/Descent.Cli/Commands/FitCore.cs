@@ -326,9 +326,9 @@ internal static class FitCore
     /// </summary>
     private static Cnn<T> BuildCnn<T>(FitSettings s, LoadedData<T> data, int features, int outputs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (data.ImageShape is not { Count: 2 } image || image[0] * image[1] == 0 || features % (image[0] * image[1]) != 0)
-            throw new UsageException($"--model cnn needs image data (builtin:fashion-mnist or a folder of MNIST IDX files); '{s.Data}' has {features} features and no image shape — use --model mlp for a table of features.");
-        int[] shape = [features / (image[0] * image[1]), image[0], image[1]];
+        if (data.ImageShape is not { Count: 2 or 3 } image || image[^2] * image[^1] == 0 || features % (image[^2] * image[^1]) != 0)
+            throw new UsageException($"--model cnn needs image data (builtin:fashion-mnist, a folder of images in class subfolders or of MNIST IDX files); '{s.Data}' has {features} features and no image shape — use --model mlp for a table of features.");
+        int[] shape = [features / (image[^2] * image[^1]), image[^2], image[^1]];
         try
         {
             return new Cnn<T>(shape, outputs, s.Layers ?? Cnn<T>.DefaultLayers, s.Seed);
