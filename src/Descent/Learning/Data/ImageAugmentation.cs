@@ -103,11 +103,24 @@ public sealed class ImageAugmentation
     /// <exception cref="FormatException">An unknown or repeated item, or a shift that is not a whole number that fits the images; the message says which and what is accepted.</exception>
     public static ImageAugmentation Parse(string text, int channels, int height, int width, int seed = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        var (shift, flip) = ParseItems(text, (Math.Min(height, width) - 1, $"{height}×{width}"));
+        return new ImageAugmentation(channels, height, width, shift, flip, seed);
+    }
+
+    /// <summary>Checks the text form alone, before the images' size is known (a shift is checked against it by <see cref="Parse"/>).</summary>
+    /// <exception cref="FormatException">An unknown or repeated item, or a shift that is not a whole number.</exception>
+    public static void Validate(string text) => ParseItems(text, null);
+
+    private static (int Shift, bool Flip) ParseItems(string text, (int Limit, string Size)? images)
+    {
         ArgumentNullException.ThrowIfNull(text);
         const string Accepted = "use comma-separated shift=N (random shifts of up to N pixels) and hflip (random left–right flips), e.g. shift=2,hflip; or none";
+        string range = images is var (limit, size) ? $" from 0 to {limit} for {size} images" : "";
         string trimmed = text.Trim();
         if (trimmed.Length == 0) throw new FormatException($"empty; {Accepted}.");
-        if (trimmed.Equals("none", StringComparison.OrdinalIgnoreCase)) return new ImageAugmentation(channels, height, width, seed: seed);
+        if (trimmed.Equals("none", StringComparison.OrdinalIgnoreCase)) return (0, false);
         int? shift = null;
         bool flip = false;
         foreach (var raw in trimmed.Split(',', StringSplitOptions.TrimEntries))
@@ -120,10 +133,9 @@ public sealed class ImageAugmentation
             {
                 case "shift":
                     if (shift is not null) throw new FormatException($"shift is given twice; {Accepted}.");
-                    int limit = Math.Min(height, width) - 1;
-                    if (value is null || value.Length == 0) throw new FormatException($"shift needs a number of pixels, e.g. shift=2 (1 to {limit} for {height}×{width} images).");
-                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n > limit)
-                        throw new FormatException($"shift={value}: give a whole number of pixels from 0 to {limit} for {height}×{width} images, e.g. shift=2.");
+                    if (value is null || value.Length == 0) throw new FormatException($"shift needs a number of pixels, e.g. shift=2.");
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n > (images?.Limit ?? int.MaxValue))
+                        throw new FormatException($"shift={value}: give a whole number of pixels{range}, e.g. shift=2.");
                     shift = n;
                     break;
                 case "hflip":
@@ -137,7 +149,7 @@ public sealed class ImageAugmentation
                     throw new FormatException($"unknown item '{raw}'; {Accepted}.");
             }
         }
-        return new ImageAugmentation(channels, height, width, shift ?? 0, flip, seed);
+        return (shift ?? 0, flip);
     }
 
     /// <summary>

@@ -146,6 +146,8 @@ public sealed class ImageAugmentationTests : IDisposable
             var error = Assert.Throws<FormatException>(() => ImageAugmentation.Parse(text, 1, 28, 28));
             Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         }
+        ImageAugmentation.Validate("shift=500,hflip"); // the text alone: the size is checked once the images are known
+        Assert.Contains("unknown item", Assert.Throws<FormatException>(() => ImageAugmentation.Validate("crop=2")).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ImageAugmentation(1, 4, 4, maxShift: 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ImageAugmentation(0, 4, 4));
     }
