@@ -164,6 +164,34 @@ internal static class Convolution
     {
         int c = g.InChannels, h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW;
         int oh = g.OutH, ow = g.OutW, p = g.Positions, np = g.Batch * p;
+        if (IsFlat(g))
+        {
+            Parallel(g.Batch, (long)c * kh * kw * p, n =>
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int plane = ((first + n) * c + ch) * h * w;
+                    for (int ki = 0; ki < kh; ki++)
+                        for (int kj = 0; kj < kw; kj++)
+                        {
+                            var dst = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
+                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                            dst[..lo].Clear();
+                            dst[hi..].Clear();
+                            if (hi > lo) x.AsSpan(plane + lo + d, hi - lo).CopyTo(dst[lo..hi]);
+                            // The copy ran across row ends: the columns that fall in the left/right padding read the
+                            // neighbouring row's pixels, so they are zeroed again.
+                            if (qlo > 0 || qhi < ow)
+                                for (int r = r0; r < r1; r++)
+                                {
+                                    for (int q = 0; q < qlo; q++) dst[r * ow + q] = T.Zero;
+                                    for (int q = qhi; q < ow; q++) dst[r * ow + q] = T.Zero;
+                                }
+                        }
+                }
+            });
+            return;
+        }
         Parallel(g.Batch, (long)c * kh * kw * p, n =>
         {
             for (int ch = 0; ch < c; ch++)
@@ -192,11 +220,45 @@ internal static class Convolution
         });
     }
 
-    /// <summary>The inverse scatter of <see cref="Im2Col{T}"/>: images first … of x [N, C, H, W] = Σ of the column entries that read each element (overwritten).</summary>
+    /// <summary>
+    /// The inverse scatter of <see cref="Im2Col{T}"/>: images first … of x [N, C, H, W] = Σ of the column entries that
+    /// read each element (overwritten), added in the order of the column rows (c, ki, kj). The entries of
+    /// <paramref name="cols"/> that read the padding may be overwritten with zeros (it is scratch).
+    /// </summary>
     internal static void Col2Im<T>(T[] cols, T[] x, int first, ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int c = g.InChannels, h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW;
         int oh = g.OutH, ow = g.OutW, p = g.Positions, np = g.Batch * p;
+        if (IsFlat(g))
+        {
+            Parallel(g.Batch, (long)c * kh * kw * p, n =>
+            {
+                x.AsSpan((first + n) * c * h * w, c * h * w).Clear();
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int plane = ((first + n) * c + ch) * h * w;
+                    for (int ki = 0; ki < kh; ki++)
+                        for (int kj = 0; kj < kw; kj++)
+                        {
+                            var src = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
+                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                            // One add over the rows' whole span: the entries that read the padding would land on the
+                            // neighbouring row's ends, so they are made +0 first (x + 0 = x exactly: x starts at +0 and
+                            // a sum is −0 only when both terms are, so x is never −0).
+                            if (qlo > 0 || qhi < ow)
+                                for (int r = r0; r < r1; r++)
+                                {
+                                    for (int q = 0; q < qlo; q++) src[r * ow + q] = T.Zero;
+                                    for (int q = qhi; q < ow; q++) src[r * ow + q] = T.Zero;
+                                }
+                            if (lo >= hi) continue;
+                            var target = x.AsSpan(plane + lo + d, hi - lo);
+                            System.Numerics.Tensors.TensorPrimitives.Add(target, src[lo..hi], target);
+                        }
+                }
+            });
+            return;
+        }
         Parallel(g.Batch, (long)c * kh * kw * p, n =>
         {
             x.AsSpan((first + n) * c * h * w, c * h * w).Clear();
@@ -227,6 +289,29 @@ internal static class Convolution
                     }
             }
         });
+    }
+
+    /// <summary>
+    /// Stride 1 and as many output columns as input columns (e.g. "same" padding): row (c, ki, kj) of the columns is then
+    /// the input plane shifted by one constant offset, so im2col and col2im move whole planes at a time instead of rows
+    /// of a few elements.
+    /// </summary>
+    private static bool IsFlat(in ConvGeometry g) => g.StrideH == 1 && g.StrideW == 1 && g.OutW == g.Width;
+
+    /// <summary>
+    /// For tap (ki, kj) of a flat geometry (<see cref="IsFlat"/>): the offset d with input index = position + d, the
+    /// positions [lo, hi) whose rows are inside the input (and whose index lands in the plane), the valid output
+    /// columns [qlo, qhi), and the valid output rows [r0, r1).
+    /// </summary>
+    private static (int D, int Lo, int Hi, int QLo, int QHi, int R0, int R1) FlatShift(in ConvGeometry g, int ki, int kj)
+    {
+        int w = g.Width, dRow = ki * g.DilationH - g.PadTop, dCol = kj * g.DilationW - g.PadLeft;
+        int d = dRow * w + dCol;
+        int r0 = Math.Clamp(-dRow, 0, g.OutH), r1 = Math.Clamp(g.Height - dRow, r0, g.OutH);
+        int lo = Math.Max(r0 * w, -d), hi = Math.Min(r1 * w, g.Height * w - d);
+        if (hi < lo) hi = lo = Math.Min(lo, g.Positions);
+        var (qlo, qhi) = ValidRange(dCol, 1, w, g.OutW);
+        return (d, lo, hi, qlo, qhi, r0, r1);
     }
 
     /// <summary>The output columns q ∈ [lo, hi) whose input column q·stride + offset lies in [0, width).</summary>
