@@ -48,8 +48,8 @@ internal static class Convolution
     private static int ChunkOf(in ConvGeometry g)
         => (int)Math.Clamp(MaxColumnElements / Math.Max(1L, (long)g.Groups * g.GroupRows * g.Positions), 1, Math.Max(1, g.Batch));
 
-    /// <summary>y[N, O, OH, OW] = conv(x, w) (+ bias[o]).</summary>
-    public static void Forward<T>(T[] x, T[] w, T[]? bias, T[] y, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>y[N, O, OH, OW] = conv(x, w) (+ bias[o]), then max(·, 0) when <paramref name="relu"/> (on each output plane while it is in cache).</summary>
+    public static void Forward<T>(T[] x, T[] w, T[]? bias, T[] y, in ConvGeometry g, bool relu = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int chunk = ChunkOf(g);
         int rows = g.Groups * g.GroupRows, p = g.Positions, o = g.OutChannels;
@@ -75,6 +75,7 @@ internal static class Convolution
                         var dst = y.AsSpan(((start + n) * o + c) * p, p);
                         if (bias is null) src.CopyTo(dst);
                         else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[c], dst);
+                        if (relu) System.Numerics.Tensors.TensorPrimitives.Max(dst, T.Zero, dst);
                     }
                 });
             }
@@ -88,9 +89,12 @@ internal static class Convolution
 
     /// <summary>
     /// The backward pass: gx = ∂/∂x (overwritten, when not null), gw += or = ∂/∂w (<paramref name="accumulateWeight"/>),
-    /// gb += or = Σ gy over batch and positions (when not null).
+    /// gb += or = Σ gy over batch and positions (when not null). With <paramref name="reluOutput"/> (the output y of a
+    /// convolution fused with a ReLU), gy is first masked to (y &gt; 0 ? gy : 0) — as the ReLU's own backward pass — on
+    /// its way into the transposed copy, so the masked gradient is never a tensor of its own.
     /// </summary>
-    public static void Backward<T>(T[] x, T[] w, T[] gy, T[]? gx, T[]? gw, bool accumulateWeight, T[]? gb, bool accumulateBias, in ConvGeometry g)
+    public static void Backward<T>(T[] x, T[] w, T[] gy, T[]? gx, T[]? gw, bool accumulateWeight, T[]? gb, bool accumulateBias, in ConvGeometry g,
+        T[]? reluOutput = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int chunk = ChunkOf(g);
@@ -99,22 +103,20 @@ internal static class Convolution
         int rows = g.Groups * kg;
         var gT = ArrayPool<T>.Shared.Rent(Math.Max(1, o * chunk * p));
         var cols = ArrayPool<T>.Shared.Rent(Math.Max(1, rows * chunk * p));
+        var sums = gb is null ? null : new T[o];
         try
         {
-            if (gb is not null)
-            {
-                for (int c = 0; c < o; c++)
-                {
-                    T s = T.Zero;
-                    for (int n = 0; n < g.Batch; n++) s += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gy.AsSpan((n * o + c) * p, p));
-                    gb[c] = accumulateBias ? gb[c] + s : s;
-                }
-            }
             for (int first = 0; first < g.Batch; first += chunk)
             {
                 var part = g.WithBatch(Math.Min(chunk, g.Batch - first));
                 int np = part.Batch * p;
-                Transpose(gy, first, gT, part.Batch, o, p);
+                Transpose(gy, first, gT, part.Batch, o, p, reluOutput);
+                if (sums is not null)
+                {
+                    // Σ over images in order of the per-image sums: the same additions whatever the chunk size.
+                    for (int c = 0; c < o; c++)
+                        for (int n = 0; n < part.Batch; n++) sums[c] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gT.AsSpan(c * np + n * p, p));
+                }
                 if (gw is not null)
                 {
                     Im2Col(x, first, cols, part);
@@ -129,6 +131,8 @@ internal static class Convolution
                     Col2Im(cols, gx, first, part);
                 }
             }
+            if (gb is not null)
+                for (int c = 0; c < o; c++) gb[c] = accumulateBias ? gb[c] + sums![c] : sums![c];
         }
         finally
         {
@@ -145,14 +149,29 @@ internal static class Convolution
     public static void InputGrad<T>(T[] w, T[] gy, T[] gx, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Backward([], w, gy, gx, null, false, null, false, g);
 
-    /// <summary>Images first … first+n−1 of src [N, O, P] → dst [O, n·P].</summary>
-    private static void Transpose<T>(T[] src, int first, T[] dst, int n, int o, int p) where T : unmanaged
+    /// <summary>Images first … first+n−1 of src [N, O, P] → dst [O, n·P]; where <paramref name="mask"/> (same layout as src) is not &gt; 0, 0.</summary>
+    private static void Transpose<T>(T[] src, int first, T[] dst, int n, int o, int p, T[]? mask = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int np = n * p;
         Parallel(n, (long)o * p, i =>
         {
-            for (int c = 0; c < o; c++) src.AsSpan(((first + i) * o + c) * p, p).CopyTo(dst.AsSpan(c * np + i * p, p));
+            for (int c = 0; c < o; c++)
+            {
+                int from = ((first + i) * o + c) * p;
+                if (mask is null) src.AsSpan(from, p).CopyTo(dst.AsSpan(c * np + i * p, p));
+                else ReluMask(src.AsSpan(from, p), mask.AsSpan(from, p), dst.AsSpan(c * np + i * p, p));
+            }
         });
+    }
+
+    /// <summary>dst = y &gt; 0 ? g : 0, element-wise (the ReLU's gradient from its output, as its own backward pass computes it).</summary>
+    private static void ReluMask<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> dst) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            for (; i <= dst.Length - Vector<T>.Count; i += Vector<T>.Count)
+                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(y[i..]), Vector<T>.Zero), new Vector<T>(g[i..]), Vector<T>.Zero).CopyTo(dst[i..]);
+        for (; i < dst.Length; i++) dst[i] = y[i] > T.Zero ? g[i] : T.Zero;
     }
 
     /// <summary>

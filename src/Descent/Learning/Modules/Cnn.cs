@@ -62,6 +62,11 @@ public sealed class Cnn<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
                 x = linear.Forward(x, relu: true);
                 i++;
             }
+            else if (layers[i] is Conv2d<T> conv && i + 1 < layers.Count && layers[i + 1] is Activation<T> { Name: "relu" })
+            {
+                x = conv.ForwardRelu(x);
+                i++;
+            }
             else x = layers[i].Forward(x);
         }
         return x;
