@@ -114,8 +114,11 @@ internal static class Convolution
                 if (sums is not null)
                 {
                     // Σ over images in order of the per-image sums: the same additions whatever the chunk size.
-                    for (int c = 0; c < o; c++)
-                        for (int n = 0; n < part.Batch; n++) sums[c] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gT.AsSpan(c * np + n * p, p));
+                    int images = part.Batch;
+                    Parallel(o, (long)np, c =>
+                    {
+                        for (int n = 0; n < images; n++) sums[c] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gT.AsSpan(c * np + n * p, p));
+                    });
                 }
                 if (gw is not null)
                 {
@@ -341,12 +344,47 @@ internal static class Convolution
         return (Math.Min(lo, outWidth), Math.Max(hi, Math.Min(lo, outWidth)));
     }
 
-    /// <summary>Runs body(0..count−1), on both cores when the work is large enough to pay for the hand-off.</summary>
+    /// <summary>
+    /// Runs body(0..count−1), on several cores when the work is large enough to pay for the hand-off. On two cores the
+    /// tasks go to <see cref="GemmTeam"/>'s helper, which is awake (spinning) right after the products these passes sit
+    /// between, so it joins at once — the thread pool's workers would first have to wake up, while the helper holds the
+    /// other core. Every task writes its own part of the output, so the result does not depend on who ran what.
+    /// </summary>
     internal static void Parallel(int count, long workPerItem, Action<int> body)
     {
-        if (count > 1 && workPerItem * count >= 1 << 16 && Environment.ProcessorCount > 1)
-            System.Threading.Tasks.Parallel.For(0, count, body);
-        else
+        if (count <= 1 || workPerItem * count < 1 << 16 || Environment.ProcessorCount == 1)
+        {
             for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        if (Environment.ProcessorCount > 2 || !GemmTeam.Available)
+        {
+            System.Threading.Tasks.Parallel.For(0, count, body);
+            return;
+        }
+        var job = t_job is { Busy: false } cached ? cached : t_job = new ActionJob();
+        job.Busy = true;
+        try
+        {
+            job.Body = body;
+            job.Reset(count);
+            GemmTeam.Run(job);
+        }
+        finally
+        {
+            job.Body = null;
+            job.Busy = false;
+        }
+    }
+
+    [ThreadStatic] private static ActionJob? t_job;
+
+    /// <summary>body(i) as a <see cref="TeamJob"/> (one per thread, reused).</summary>
+    private sealed class ActionJob : TeamJob
+    {
+        public Action<int>? Body;
+        public bool Busy;
+
+        protected override void Execute(int index) => Body!(index);
     }
 }

@@ -205,10 +205,10 @@ internal static class Pooling
     /// <summary>gx (overwritten, [planes, H·W]) = Σ of g over the outputs whose <paramref name="index"/> points at each element.</summary>
     public static void Scatter<T>(T[] g, T[] gx, int[] index, int planes, int inPlane, int outPlane) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Array.Clear(gx);
-        Convolution.Parallel(planes, outPlane, plane =>
+        Convolution.Parallel(planes, inPlane, plane =>
         {
             int xo = plane * inPlane, yo = plane * outPlane;
+            gx.AsSpan(xo, inPlane).Clear();
             for (int o = 0; o < outPlane; o++) gx[xo + index[yo + o]] += g[yo + o];
         });
     }
