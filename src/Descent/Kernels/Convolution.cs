@@ -44,6 +44,9 @@ internal static class Convolution
     /// </summary>
     public const long MaxColumnElements = 8L << 20;
 
+    /// <summary>Fewer rows of columns than this (C·KH·KW, e.g. 9 for one input channel) make a weight-gradient product too thin for the GEMM to split.</summary>
+    private const int ThinRows = 16;
+
     /// <summary>Images per chunk for <paramref name="g"/>: as many as keep the column matrix within <see cref="MaxColumnElements"/>.</summary>
     private static int ChunkOf(in ConvGeometry g)
         => (int)Math.Clamp(MaxColumnElements / Math.Max(1L, (long)g.Groups * g.GroupRows * g.Positions), 1, Math.Max(1, g.Batch));
@@ -125,7 +128,20 @@ internal static class Convolution
                     Im2Col(x, first, cols, part);
                     bool add = accumulateWeight || first > 0;
                     for (int grp = 0; grp < g.Groups; grp++)
-                        Gemm.Multiply(gT, grp * og * np, false, cols, grp * kg * np, true, gw, grp * og * kg, og, np, kg, add);
+                    {
+                        if (kg < ThinRows && og >= 2 && (long)og * np * kg >= Gemm.TeamThreshold)
+                        {
+                            // A thin product (the first layer: 9 rows of columns) takes the GEMM's one-core dot-product
+                            // path; its output rows are independent, so the two halves of them go to the two cores.
+                            int half = ((og + 1) / 2 + 3) / 4 * 4, gOff = grp * og;   // whole blocks of the 4-row kernel
+                            Parallel(2, (long)half * np * kg, t =>
+                            {
+                                int r0 = t * half, count = Math.Min(half, og - r0);
+                                if (count > 0) Gemm.Multiply(gT, (gOff + r0) * np, false, cols, grp * kg * np, true, gw, (gOff + r0) * kg, count, np, kg, add);
+                            });
+                        }
+                        else Gemm.Multiply(gT, grp * og * np, false, cols, grp * kg * np, true, gw, grp * og * kg, og, np, kg, add);
+                    }
                 }
                 if (gx is not null)
                 {

@@ -74,6 +74,30 @@ public class ConvolutionKernelTests
         Assert.True(flat >= 50, $"only {flat} geometries took the whole-plane path");
     }
 
+    [Fact]
+    public void AThinWeightGradientSplitOverCoresEqualsOneProduct()
+    {
+        // One input channel, 3×3 (9 rows of columns): the weight gradient's output rows are split between the cores;
+        // each row is the same dot products as in one whole product, so the result is bit-identical.
+        var g = new ConvGeometry(8, 1, 28, 28, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28);
+        var r = new Random(5);
+        var x = new float[8 * 784];
+        var gy = new float[8 * 20 * 784];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)r.NextDouble() - 0.5f;
+        for (int i = 0; i < gy.Length; i++) gy[i] = (float)r.NextDouble() - 0.5f;
+        var gw = new float[20 * 9];
+        Convolution.WeightGrad(x, gy, gw, g);
+        int np = 8 * 784;
+        var cols = new float[9 * np];
+        Convolution.Im2Col(x, 0, cols, g);
+        var gT = new float[20 * np];
+        for (int n = 0; n < 8; n++)
+            for (int c = 0; c < 20; c++) Array.Copy(gy, (n * 20 + c) * 784, gT, c * np + n * 784, 784);
+        var expected = new float[20 * 9];
+        Gemm.Multiply(gT, 0, false, cols, 0, true, expected, 0, 20, np, 9);
+        Assert.Equal(expected, gw);
+    }
+
     [Theory]
     [InlineData(28, 28)]
     [InlineData(14, 14)]
