@@ -7,7 +7,8 @@
 #   REPS=3 benchmarks/compare.sh fit_         # one epoch through the `descent fit ... --json` CLI (Release build, a fresh
 #                                         # process each, its train_seconds) for the MLP 784-128-10 (fit_mlp) and softmax
 #                                         # regression (fit_softmax), SGD 0.1, batch 64, against PyTorch's first epoch
-#                                         # (fashion.py, EPOCHS=1) on 1 thread, 2 intra-op threads and all defaults
+#                                         # (fashion.py, EPOCHS=1) on 1 thread, 2 intra-op threads and all defaults;
+#                                         # DESCENT_CLI=PATH runs that build of the tool (e.g. the installed AOT one)
 #   ISA=avx2 benchmarks/compare.sh sgemm  # Descent without AVX-512 against OpenBLAS's Haswell (AVX2) kernels;
 #                                         # ISA=v128: without AVX2 against OpenBLAS's Nehalem (SSE) kernels
 #   TIMER=cpu, BATCH_S, BATCHES_X, WARMUP_S are passed to both sides (see Descent.Benchmarks' Compare.cs)
@@ -63,8 +64,12 @@ for w in "${WANT[@]}"; do
   esac
 done
 if [ ${#fit[@]} -gt 0 ]; then
-  dotnet build -c Release src/Descent.Cli -v q -nologo >/dev/null
-  CLI=src/Descent.Cli/bin/Release/net10.0/Descent.Cli
+  # DESCENT_CLI=PATH measures another build of the tool instead (the installed Native AOT `descent`, a ReadyToRun publish).
+  if [ -n "${DESCENT_CLI:-}" ]; then CLI=$DESCENT_CLI
+  else
+    dotnet build -c Release src/Descent.Cli -v q -nologo >/dev/null
+    CLI=src/Descent.Cli/bin/Release/net10.0/Descent.Cli
+  fi
 fi
 fit_descent() {  # fit_descent NAME MODEL: one CLI epoch; prints {"NAME": [train_seconds], "NAME_accuracy": [...], ...}
   local extra=(); [ "$2" = mlp ] && extra=(--hidden 128)
