@@ -21,6 +21,8 @@ internal sealed record FitSettings
     public int[]? Hidden { get; init; }
     /// <summary>The <c>--layers</c> text: a CNN's layer stack (<see cref="LayerSpec"/>).</summary>
     public string? Layers { get; init; }
+    /// <summary>The <c>--augment</c> text: random shifts and flips of the training images (<see cref="ImageAugmentation.Parse"/>).</summary>
+    public string? Augment { get; init; }
     public string? Loss { get; init; }
     public string Optimizer { get; init; } = "gd";
     public double? LearningRate { get; init; }
@@ -251,6 +253,9 @@ internal static class FitCore
         }
         var loader = batch is int size ? DataLoader<T>.MiniBatches(train, size, s.Seed, rows: trainRows) : DataLoader<T>.FullBatch(train);
         int batchesPerEpoch = loader.BatchCount;
+        // --augment: the training batches only; validation, test and the reported train metrics use the images as they are.
+        var augmentation = AugmentationOf(s, data.ImageShape, features, scaling);
+        IBatchSource<T> source = augmentation is null ? loader : augmentation.Wrap(loader);
 
         var metricFunctions = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>>(StringComparer.Ordinal);
         if (classification) metricFunctions["accuracy"] = Metric.Accuracy;
@@ -269,8 +274,8 @@ internal static class FitCore
             Metrics = metricFunctions,
             ModelDescription = Describe(module, data, train, classification, scaling, []).Describe().ToJsonString(),
         });
-        trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject { ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName };
-        if (s.Resume is not null) Resume(trainer, s, optimizerSetting.Name, epochs);
+        trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject { ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName, ["augment"] = augmentation?.ToString() ?? "none" };
+        if (s.Resume is not null) Resume(trainer, s, optimizerSetting.Name, epochs, augmentation?.ToString() ?? "none");
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
         if (onBatch is not null)
         {
@@ -279,7 +284,7 @@ internal static class FitCore
         configure?.Invoke(trainer);
         // --workers / --cluster: the batch gradients come from an Orleans cluster (portable build only; docs/distributed.md).
         using var distributed = s.Workers is not null || s.Cluster is not null ? DistributedTraining.Start(s, trainer, module, lossName, cancellation) : null;
-        var history = trainer.Fit(loader, validation); // a stop (Ctrl-C, SIGTERM, the Stop button) writes the checkpoint with its batch
+        var history = trainer.Fit(source, validation); // a stop (Ctrl-C, SIGTERM, the Stop button) writes the checkpoint with its batch
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         void Add(string prefix, Dataset<T> d, int[]? rows = null)
@@ -318,6 +323,32 @@ internal static class FitCore
             Names = (train.FeatureNames, train.TargetNames),
             Summary = module is Cnn<T> cnn ? cnn.Summary() : null,
         };
+    }
+
+    /// <summary>
+    /// The <c>--augment</c> of a fit, or null without one (or with <c>none</c>): random shifts and flips of the training
+    /// images, seeded from <c>--seed</c>. Image data only, and on the pixels as loaded (in [0, 1], zero-filled), not after
+    /// a per-pixel <c>--scale</c>, whose statistics belong to fixed positions. This checks the text alone, before any data is read.
+    /// </summary>
+    internal static void CheckAugmentSyntax(string? text)
+    {
+        if (text is null) return;
+        try { ImageAugmentation.Validate(text); }
+        catch (FormatException e) { throw new UsageException($"--augment '{text}': {e.Message}"); }
+    }
+
+    /// <summary>The <c>--augment</c> of a fit (see <see cref="CheckAugmentSyntax"/> for the text alone), checked against the images.</summary>
+    internal static ImageAugmentation? AugmentationOf(FitSettings s, IReadOnlyList<int>? imageShape, int features, FeatureScaling? scaling)
+    {
+        if (s.Augment is null) return null;
+        if (imageShape is not { Count: 2 } image || image[0] * image[1] == 0 || features % (image[0] * image[1]) != 0)
+            throw new UsageException($"--augment {s.Augment}: shifts and flips are for image data (builtin:fashion-mnist or a folder of MNIST IDX files); '{s.Data ?? "builtin:seed-linear"}' has {features} features and no image shape — drop --augment.");
+        if (scaling is not null)
+            throw new UsageException($"--augment {s.Augment}: shifted pixels would meet another position's --scale statistics; image pixels are already in [0, 1], so drop --scale (or --augment).");
+        ImageAugmentation augmentation;
+        try { augmentation = ImageAugmentation.Parse(s.Augment, features / (image[0] * image[1]), image[0], image[1], s.Seed); }
+        catch (FormatException e) { throw new UsageException($"--augment '{s.Augment}': {e.Message}"); }
+        return augmentation.IsIdentity ? null : augmentation;
     }
 
     /// <summary>
@@ -528,10 +559,16 @@ internal static class FitCore
     }
 
     /// <summary>Loads <c>--resume</c> into the trainer after checking that it fits the command line (optimizer, epochs left).</summary>
-    private static void Resume<T>(Trainer<T> trainer, FitSettings s, string optimizerName, int epochs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Resume<T>(Trainer<T> trainer, FitSettings s, string optimizerName, int epochs, string augment) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (!File.Exists(s.Resume)) throw new InputException($"--resume '{s.Resume}': no such checkpoint file.");
         var checkpoint = Checkpoint.Load(s.Resume!);
+        // A checkpoint of a run without --augment (or from before the option) trained on the images as they are.
+        string savedAugment = checkpoint.Metadata["metadata"]?["augment"] is System.Text.Json.Nodes.JsonValue a && a.GetValueKind() == System.Text.Json.JsonValueKind.String ? a.GetValue<string>() : "none";
+        if (!string.Equals(savedAugment, augment, StringComparison.Ordinal))
+            throw new UsageException(augment == "none"
+                ? $"--resume '{s.Resume}': the checkpoint was written with --augment {savedAugment}; resume with --augment {savedAugment} so the rest of the run sees the same images (or start a new run without --resume)."
+                : $"--augment {s.Augment}: the checkpoint '{s.Resume}' was written with {(savedAugment == "none" ? "no --augment" : "--augment " + savedAugment)}; resume with {(savedAugment == "none" ? "no --augment" : "--augment " + savedAugment)} (or start a new run without --resume).");
         if (checkpoint.Metadata["metadata"]?["optimizer"] is System.Text.Json.Nodes.JsonValue saved && saved.GetValueKind() == System.Text.Json.JsonValueKind.String)
         {
             string savedText = saved.GetValue<string>();
