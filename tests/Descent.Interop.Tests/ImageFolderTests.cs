@@ -210,6 +210,9 @@ public sealed class ImageFolderTests
         Assert.Equal(90, saved.Architecture.Inputs);
         var predicted = Support.Json("predict", model, "--data", folder);
         Assert.Equal(1.0, predicted["metrics"]!["accuracy"]!.GetValue<double>());
+        // Shifts and flips apply to colour images as to grey ones (each channel moved alike).
+        var augmented = Support.Run("fit", "--data", folder, "--model", "mlp", "--hidden", "8", "--epochs", "2", "--augment", "shift=1,hflip");
+        Assert.True(augmented.Code == 0, augmented.Err);
         // ONNX: the input is [batch, 3, 5, 6], and ONNX Runtime agrees with predict on the folder's pixels.
         var images = ImageFolder.Load<float>(folder);
         var bytes = Descent.Interop.Onnx.OnnxExporter.Export(saved);
