@@ -113,7 +113,7 @@ public sealed class Activation<T> : Module<T> where T : unmanaged, IBinaryFloati
         int open = key.IndexOf('(', StringComparison.Ordinal);
         if (open > 0 && key.EndsWith(')') && key[..open].Trim() is "leaky_relu" or "leakyrelu")
         {
-            string text = key[(open + 1)..^1].Trim();
+            string text = key[(open + 1)..^1].Replace(" ", "", StringComparison.Ordinal);
             if (text.StartsWith("slope=", StringComparison.Ordinal)) text = text[6..].Trim();
             else if (text.StartsWith("negative_slope=", StringComparison.Ordinal)) text = text[15..].Trim();
             if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double slope) || !double.IsFinite(slope))
