@@ -37,7 +37,7 @@ public static class FitCommand
         var seed = Options.Whole("--seed", "Random seed (default 0).");
         var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here (see --checkpoint-every), at the end, and when stopped (mid-epoch too); the epoch history goes beside it to PATH.history.jsonl.");
         var checkpointEvery = Options.Text("--checkpoint-every", "With --checkpoint: N epochs, or a least time between checkpoints such as 1s, 30s, 5m (default 1s).");
-        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch); --epochs is the total including its epochs.");
+        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch); --epochs is the total including its epochs. A model file that is no checkpoint ('descent import', 'fit --save') starts a new run from its weights with a fresh optimizer.");
         var init = Options.Text("--init", "Starting parameters: default (small random values from --seed) or zeros (every parameter 0, as the lesson's reference fit starts).");
         var plot = Options.Text("--plot", "Write the training/validation loss curve here (.png or .svg).");
         var logEvery = Options.Whole("--log-every", "Keep every Nth epoch in the history (first and last always).");
@@ -111,6 +111,8 @@ public static class FitCommand
             var (name, tags) = labels.Read(p, trackPath is not null || liveOn, "--track or --live");
             var observe = new FitObservers(trackPath, liveOn ? livePort ?? 0 : null) { LinesEvery = p.GetValue(logEvery), Name = name, Tags = tags, LiveExit = exitAfter };
             CheckFiles(settings, p.GetValue(plot), observe.TrackPath);
+            settings = FitCore.ResumeModelFile(settings, out string? resumeNote);
+            if (resumeNote is not null) context.Error.WriteLine("note: " + resumeNote);
             return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot), observe);
         });
         return command;

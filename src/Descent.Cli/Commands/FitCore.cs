@@ -50,6 +50,8 @@ internal sealed record FitSettings
     public Factories.GradientOptions Gradients { get; init; } = new();
     /// <summary>The <c>--init-from</c> model file: training starts from its parameters and keeps its feature scaling.</summary>
     public string? InitFrom { get; init; }
+    /// <summary>True when <see cref="InitFrom"/> came from <c>--resume</c> naming a model file that is no checkpoint (<see cref="FitCore.ResumeModelFile"/>).</summary>
+    public bool InitFromResume { get; init; }
     /// <summary><c>--workers N</c>: data-parallel training on N local worker processes (docs/distributed.md).</summary>
     public int? Workers { get; init; }
     /// <summary><c>--cluster HOST:PORT</c>: data-parallel training on a running cluster.</summary>
@@ -355,9 +357,9 @@ internal static class FitCore
     /// </summary>
     private static Cnn<T> BuildCnn<T>(FitSettings s, LoadedData<T> data, int features, int outputs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (data.ImageShape is not { Count: 2 } image || image[0] * image[1] == 0 || features % (image[0] * image[1]) != 0)
-            throw new UsageException($"--model cnn needs image data (builtin:fashion-mnist or a folder of MNIST IDX files); '{s.Data}' has {features} features and no image shape — use --model mlp for a table of features.");
-        int[] shape = [features / (image[0] * image[1]), image[0], image[1]];
+        if (data.ImageShape is not { Count: 2 or 3 } image || image[^2] * image[^1] == 0 || features % (image[^2] * image[^1]) != 0)
+            throw new UsageException($"--model cnn needs image data (builtin:fashion-mnist, a folder of images in class subfolders or of MNIST IDX files); '{s.Data}' has {features} features and no image shape — use --model mlp for a table of features.");
+        int[] shape = [features / (image[^2] * image[^1]), image[^2], image[^1]];
         try
         {
             return new Cnn<T>(shape, outputs, s.Layers ?? Cnn<T>.DefaultLayers, s.Seed);
@@ -481,16 +483,54 @@ internal static class FitCore
         throw new UsageException($"--checkpoint-every '{text}': give a number of epochs (e.g. 1 for every epoch, 10) or a least time between checkpoints (e.g. 1s, 30s, 5m; default {DefaultCheckpointEvery}).");
     }
 
+    /// <summary>
+    /// <c>--resume FILE</c> where FILE is a model file but no training checkpoint (written by <c>descent import</c> or
+    /// <c>fit --save</c>): it holds weights but no optimizer state, epoch count or data order, so there is nothing to
+    /// continue exactly. The run starts from its weights as <c>--init-from</c> does — a fresh optimizer, epoch 1, the
+    /// model's own feature scaling — and <paramref name="note"/> says so. Checkpoints (and every other file) are left
+    /// to <see cref="Resume{T}"/>.
+    /// </summary>
+    public static FitSettings ResumeModelFile(FitSettings s, out string? note)
+    {
+        note = null;
+        if (s.Resume is null || !File.Exists(s.Resume) || ModelFileFormat(s.Resume) != Model.FormatName) return s;
+        if (s.InitFrom is not null) throw new UsageException("--init-from and --resume both give the starting point; --resume continues a checkpoint exactly, --init-from starts a new run from a model's weights. Give one.");
+        note = $"--resume '{s.Resume}' is a model file, not a training checkpoint: it holds no optimizer state or epoch count, so training starts from its weights with a fresh {s.Optimizer} optimizer at epoch 1 and runs --epochs {s.Epochs ?? 100} epochs (as --init-from does).";
+        return s with { InitFrom = s.Resume, Resume = null, InitFromResume = true };
+    }
+
+    /// <summary>The <c>format</c> in a safetensors file's metadata, or null (not safetensors, no metadata, unreadable).</summary>
+    private static string? ModelFileFormat(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> prefix = stackalloc byte[8];
+            if (stream.Length < 8) return null;
+            stream.ReadExactly(prefix);
+            ulong length = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            if (length > (ulong)(stream.Length - 8) || length > 64 * 1024 * 1024) return null;
+            var header = new byte[(int)length];
+            stream.ReadExactly(header);
+            return System.Text.Json.Nodes.JsonNode.Parse(header)?["__metadata__"]?["format"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The <c>--init-from</c> model, checked against the data and the other options before anything is built; null without it.</summary>
     private static Model? InitialModel<T>(FitSettings s, Dataset<T> train) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (s.InitFrom is null) return null;
+        string option = s.InitFromResume ? "--resume" : "--init-from";
         if (s.Resume is not null) throw new UsageException("--init-from and --resume both give the starting point; --resume continues a checkpoint exactly, --init-from starts a new run from a model's weights. Give one.");
-        if (s.Init is not null) throw new UsageException($"--init {s.Init} and --init-from both set the starting parameters; give one.");
-        if (s.Scale is not null) throw new UsageException("--init-from keeps the model's own feature scaling (its weights were learned behind it); drop --scale.");
+        if (s.Init is not null) throw new UsageException($"--init {s.Init} and {option} both set the starting parameters; give one.");
+        if (s.Scale is not null) throw new UsageException($"{option} keeps the model's own feature scaling (its weights were learned behind it); drop --scale.");
         if (!File.Exists(s.InitFrom)) throw new InputException($"--init-from '{s.InitFrom}': no such model file; write one with 'descent fit --save' or 'descent import'.");
         var model = Model.Load(s.InitFrom);
-        string what = $"--init-from '{s.InitFrom}' ({model.Architecture.Kind}, {model.Architecture.Inputs} inputs, {model.Architecture.Outputs} outputs)";
+        string what = $"{option} '{s.InitFrom}' ({model.Architecture.Kind}, {model.Architecture.Inputs} inputs, {model.Architecture.Outputs} outputs)";
         if (model.Architecture.Inputs != train.FeatureCount)
             throw new InputException($"{what} reads {model.Architecture.Inputs} features, but the data has {train.FeatureCount}; train on data with the model's features ({string.Join(", ", model.FeatureNames.Take(8))}{(model.FeatureNames.Count > 8 ? ", …" : "")}).");
         if (train.IsClassification != (model.Task == ModelTask.Classification))
@@ -505,12 +545,13 @@ internal static class FitCore
     {
         var a = model.Architecture;
         var b = ModelArchitecture.Of(built);
+        string option = s.InitFromResume ? "--resume" : "--init-from";
         if (s.Model is not null && !string.Equals(s.Model, a.Kind, StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"--model {s.Model}: --init-from '{s.InitFrom}' is a {a.Kind} model; drop --model or give --model {a.Kind}.");
+            throw new UsageException($"--model {s.Model}: {option} '{s.InitFrom}' is a {a.Kind} model; drop --model or give --model {a.Kind}.");
         if (s.Hidden is not null && !s.Hidden.SequenceEqual(a.Hidden))
-            throw new UsageException($"--hidden {string.Join(",", s.Hidden)}: --init-from '{s.InitFrom}' has hidden layers {string.Join(",", a.Hidden)}; drop --hidden.");
+            throw new UsageException($"--hidden {string.Join(",", s.Hidden)}: {option} '{s.InitFrom}' has hidden layers {string.Join(",", a.Hidden)}; drop --hidden.");
         if (b.Outputs != a.Outputs)
-            throw new InputException($"--init-from '{s.InitFrom}' has {a.Outputs} outputs, but the data needs {b.Outputs}.");
+            throw new InputException($"{option} '{s.InitFrom}' has {a.Outputs} outputs, but the data needs {b.Outputs}.");
         var module = a.Build<T>(s.Seed);
         var state = model.Parameters.ToDictionary(p => p.Key, p => Tensor.FromArray(p.Value.Values.Select(T.CreateTruncating).ToArray(), p.Value.Shape), StringComparer.Ordinal);
         module.LoadStateDict(state);
