@@ -290,6 +290,8 @@ internal static unsafe partial class Gemm
         int done = 0;
         if (typeof(T) == typeof(float) && nj == 4 && System.Runtime.Intrinsics.X86.Sse.IsSupported)
             done = StoreTransposed4(ld, (float*)t, (float*)c, ldc, rows, acc);
+        else if (typeof(T) == typeof(float) && nj == 2 && System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            done = StoreTransposed2(ld, (float*)t, (float*)c, ldc, rows, acc);
         for (int i = done; i < rows; i++)
         {
             T* ci = c + (long)i * ldc;
@@ -332,6 +334,31 @@ internal static unsafe partial class Gemm
             System.Runtime.Intrinsics.X86.Sse.Store(c0 + ldc, q1);
             System.Runtime.Intrinsics.X86.Sse.Store(c0 + 2 * ldc, q2);
             System.Runtime.Intrinsics.X86.Sse.Store(c0 + 3 * ldc, q3);
+        }
+        return i;
+    }
+
+    /// <summary>As <see cref="StoreTransposed4"/> for two float columns (the last two of a 10-class head): 8-byte halves.</summary>
+    private static int StoreTransposed2(int ld, float* t, float* c, int ldc, int rows, bool acc)
+    {
+        int i = 0;
+        for (; i + 4 <= rows; i += 4)
+        {
+            var r0 = System.Runtime.Intrinsics.X86.Sse.LoadVector128(t + i);
+            var r1 = System.Runtime.Intrinsics.X86.Sse.LoadVector128(t + ld + i);
+            var q01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1);  // rows i, i+1: r0[0] r1[0] | r0[1] r1[1]
+            var q23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1); // rows i+2, i+3
+            float* c0 = c + (long)i * ldc;
+            if (acc)
+            {
+                var zero = Vector128<float>.Zero;
+                q01 = System.Runtime.Intrinsics.X86.Sse.Add(System.Runtime.Intrinsics.X86.Sse.LoadHigh(System.Runtime.Intrinsics.X86.Sse.LoadLow(zero, c0), c0 + ldc), q01);
+                q23 = System.Runtime.Intrinsics.X86.Sse.Add(System.Runtime.Intrinsics.X86.Sse.LoadHigh(System.Runtime.Intrinsics.X86.Sse.LoadLow(zero, c0 + 2 * ldc), c0 + 3 * ldc), q23);
+            }
+            System.Runtime.Intrinsics.X86.Sse.StoreLow(c0, q01);
+            System.Runtime.Intrinsics.X86.Sse.StoreHigh(c0 + ldc, q01);
+            System.Runtime.Intrinsics.X86.Sse.StoreLow(c0 + 2 * ldc, q23);
+            System.Runtime.Intrinsics.X86.Sse.StoreHigh(c0 + 3 * ldc, q23);
         }
         return i;
     }
