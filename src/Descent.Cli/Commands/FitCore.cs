@@ -342,7 +342,7 @@ internal static class FitCore
     {
         if (s.Augment is null) return null;
         if (imageShape is not { Count: 2 or 3 } image || image[^2] * image[^1] == 0 || features % (image[^2] * image[^1]) != 0)
-            throw new UsageException($"--augment {s.Augment}: shifts and flips are for image data (builtin:fashion-mnist, a folder of images or of MNIST IDX files); '{s.Data ?? "builtin:seed-linear"}' has {features} features and no image shape — drop --augment.");
+            throw new UsageException($"--augment {s.Augment}: shifts and flips are for image data (builtin:fashion-mnist, a folder of images in class subfolders or of MNIST IDX files); '{s.Data ?? "builtin:seed-linear"}' has {features} features and no image shape — drop --augment.");
         if (scaling is not null)
             throw new UsageException($"--augment {s.Augment}: shifted pixels would meet another position's --scale statistics; image pixels are already in [0, 1], so drop --scale (or --augment).");
         ImageAugmentation augmentation;
