@@ -118,7 +118,7 @@ public sealed class Cnn<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
 /// <c>maxpool(kernel, stride=kernel, padding=0)</c>, <c>avgpool(kernel, stride=kernel, padding=0)</c>,
 /// <c>adaptiveavgpool(h, w)</c>, <c>globalavgpool</c>, <c>batchnorm</c> (1-D or 2-D by its input),
 /// <c>dropout(p=0.5)</c>, <c>dropout2d(p=0.5)</c>, <c>flatten</c>, <c>linear(n)</c> (<c>linear</c> alone: the output
-/// count) and the activations relu, tanh, sigmoid, leaky_relu, softplus, identity. A stack of feature maps is flattened
+/// count) and the activations relu, tanh, sigmoid, leaky_relu (<c>leaky_relu(0.2)</c>: its negative slope), softplus, identity. A stack of feature maps is flattened
 /// before a linear layer; a stack that does not end in the output count gets a final <c>linear</c>.
 /// </summary>
 public static class LayerSpec
@@ -265,7 +265,11 @@ public static class LayerSpec
                     break;
                 }
                 default:
-                    try { stack.Add(Activation<T>.FromName(name)); }
+                    try { stack.Add(Activation<T>.FromName(name is "leaky_relu" or "leakyrelu" && (args.Count > 0 || named.Count > 0) ? $"leaky_relu({(args.Count > 0 ? args[0] : named.GetValueOrDefault("slope") ?? named.GetValueOrDefault("negative_slope") ?? "?")})" : name)); }
+                    catch (ArgumentException) when (name is "leaky_relu" or "leakyrelu")
+                    {
+                        throw new FormatException($"{where}: the negative slope must be a number, e.g. leaky_relu(0.2).");
+                    }
                     catch (ArgumentException)
                     {
                         throw new FormatException($"{where}: unknown layer '{name}'; known: {string.Join(", ", Names)}.");
