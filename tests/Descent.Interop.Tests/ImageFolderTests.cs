@@ -256,4 +256,24 @@ public sealed class ImageFolderTests
         Assert.Contains("'zebra'", unknownErr);
         Assert.False(File.Exists(output));
     }
+
+    [Fact]
+    public void Fit_augments_colour_images_with_every_channel_shifted_and_flipped_together()
+    {
+        // Colour images (3 channels): --augment reads the channel count from the image shape, [3, 8, 8].
+        string dir = Support.TempFolder();
+        string folder = Path.Combine(dir, "colours");
+        for (int i = 0; i < 12; i++)
+        {
+            string label = i % 2 == 0 ? "red-left" : "blue-right";
+            Directory.CreateDirectory(Path.Combine(folder, label));
+            WriteBmp(Path.Combine(folder, label, $"{i:D2}.bmp"), (x, y) => i % 2 == 0 ? (x < 4 ? (byte)(200 + i) : (byte)0, (byte)y, (byte)0) : ((byte)0, (byte)y, x >= 4 ? (byte)(200 + i) : (byte)0), 8, 8);
+        }
+        var fit = Support.Json("fit", "--data", folder, "--layers", "conv(2,3,padding=1) relu flatten linear", "--epochs", "2", "--batch-size", "4", "--augment", "shift=2,hflip");
+        Assert.Equal(2 * (3 * 9 + 1) + (2 * 64 * 2 + 2), fit["summary"]!["parameters"]!.GetValue<long>()); // conv over 3 channels, linear 2·8·8 → 2 classes
+        Assert.Equal(2, fit["epochs_run"]!.GetValue<int>());
+        var (code, _, error) = Support.Run("fit", "--data", folder, "--layers", "conv(2,3,padding=1) relu flatten linear", "--epochs", "1", "--augment", "shift=8");
+        Assert.Equal(2, code);
+        Assert.Contains("from 0 to 7 for 8×8 images", error, StringComparison.Ordinal);
+    }
 }
