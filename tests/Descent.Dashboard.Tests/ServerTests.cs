@@ -202,10 +202,13 @@ public class ServerTests
         for (int step = 1; step <= 100_000; step++) run.LogStep(step, 1, "loss", 1.0 / step);
         using var http = new HttpClient();
         JsonNode? state = null;
-        for (int i = 0; i < 100 && state?["series"]?[run.Key] is null; i++)
+        // The page's frames take the logged points in asynchronously: wait for a state that has seen the last one.
+        static double? LastStep(JsonNode? state, string key) =>
+            state?["series"]?[key]?["step:loss"]?[0]?.AsArray() is { Count: > 0 } xs ? xs[^1]!.GetValue<double>() : null;
+        for (int i = 0; i < 400 && LastStep(state, run.Key) != 100_000.0; i++)
         {
             state = JsonNode.Parse(await http.GetStringAsync(new Uri(page.Address, "api/state")));
-            await Task.Delay(50);
+            if (LastStep(state, run.Key) != 100_000.0) await Task.Delay(50);
         }
         var columns = state!["series"]![run.Key]!["step:loss"]!.AsArray();
         var xs = columns[0]!.AsArray();
