@@ -4,6 +4,11 @@
 #   benchmarks/compare.sh                 # all workloads, REPS=3
 #   REPS=5 benchmarks/compare.sh w2 mlp   # selected workloads (name prefixes)
 #   REPS=1 benchmarks/compare.sh fashion_cnn_epoch   # the CNN epoch (--model cnn, Adam 1e-3, batch 64) against PyTorch on 1 and all threads
+#   REPS=3 benchmarks/compare.sh fit_         # one epoch through the `descent fit ... --json` CLI (Release build, a fresh
+#                                         # process each, its train_seconds) for the MLP 784-128-10 (fit_mlp) and softmax
+#                                         # regression (fit_softmax), SGD 0.1, batch 64, against PyTorch's first epoch
+#                                         # (fashion.py, EPOCHS=1) on 1 thread, 2 intra-op threads and all defaults;
+#                                         # DESCENT_CLI=PATH runs that build of the tool (e.g. the installed AOT one)
 #   ISA=avx2 benchmarks/compare.sh sgemm  # Descent without AVX-512 against OpenBLAS's Haswell (AVX2) kernels;
 #                                         # ISA=v128: without AVX2 against OpenBLAS's Nehalem (SSE) kernels
 #   TIMER=cpu, BATCH_S, BATCHES_X, WARMUP_S are passed to both sides (see Descent.Benchmarks' Compare.cs)
@@ -48,9 +53,34 @@ BIN=benchmarks/Descent.Benchmarks/bin/Release/net10.0/Descent.Benchmarks
 OUT=$(mktemp -d)
 echo "raw results in $OUT" >&2
 
-small=() ; large=() ; fashion=()
-for w in "${WANT[@]}"; do case $w in sgemm*|dgemm*) large+=("$w");; fashion*) fashion+=("$w");; *) small+=("$w");; esac; done
-if [ ${#fashion[@]} -gt 0 ] && [ ! -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+small=() ; large=() ; fashion=() ; fit=()
+for w in "${WANT[@]}"; do
+  case $w in
+    sgemm*|dgemm*) large+=("$w");;
+    fashion*) fashion+=("$w");;
+    fit|fit_) fit+=(fit_mlp fit_softmax);;
+    fit*) fit+=("$w");;
+    *) small+=("$w");;
+  esac
+done
+if [ ${#fit[@]} -gt 0 ]; then
+  # DESCENT_CLI=PATH measures another build of the tool instead (the installed Native AOT `descent`, a ReadyToRun publish).
+  if [ -n "${DESCENT_CLI:-}" ]; then CLI=$DESCENT_CLI
+  else
+    dotnet build -c Release src/Descent.Cli -v q -nologo >/dev/null
+    CLI=src/Descent.Cli/bin/Release/net10.0/Descent.Cli
+  fi
+fi
+fit_descent() {  # fit_descent NAME MODEL: one CLI epoch; prints {"NAME": [train_seconds], "NAME_accuracy": [...], ...}
+  local extra=(); [ "$2" = mlp ] && extra=(--hidden 128)
+  "${DENV[@]}" "$CLI" fit --data builtin:fashion-mnist --model "$2" "${extra[@]}" --optimizer gd --lr 0.1 --batch-size 64 \
+    --epochs 1 --seed "${SEED:-1}" --json | "$PY" -c '
+import json, sys
+name, d = sys.argv[1], json.load(sys.stdin)
+print(json.dumps({name: [d["train_seconds"]], name + "_accuracy": [d["metrics"]["test_accuracy"]],
+                  name + "_peak_rss_mb": [d["peak_memory_bytes"] / 2**20]}))' "$1"
+}
+if { [ ${#fashion[@]} -gt 0 ] || [ ${#fit[@]} -gt 0 ]; } && [ ! -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dataset-fashion-mnist >/dev/null
 fi
@@ -76,6 +106,18 @@ for r in $(seq "$REPS"); do
       OMP_NUM_THREADS=$(nproc) OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
         "$PY" benchmarks/torch/fashion.py "$w" > "$OUT/peer_allcores_$r-${w//_/-}.json"
     fi
+  done
+  # One epoch through the CLI in a fresh process (what a user runs: JIT warm-up included) against PyTorch's first epoch
+  # on 1 thread, on 2 intra-op threads (BLAS on 1) and with its defaults (intra-op and OpenBLAS threads on all cores).
+  for w in "${fit[@]}"; do
+    model=${w#fit_}
+    fit_descent "$w" "$model" > "$OUT/descent_cli_$r-${w//_/-}.json"
+    EPOCHS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
+      "$PY" benchmarks/torch/fashion.py "fashion_${model}_epoch" "$w" > "$OUT/peer_1thread_$r-${w//_/-}.json"
+    EPOCHS=1 OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
+      "$PY" benchmarks/torch/fashion.py "fashion_${model}_epoch" "$w" > "$OUT/peer_2threads_$r-${w//_/-}.json"
+    EPOCHS=1 "${PENV[@]}" env -u OMP_NUM_THREADS -u OPENBLAS_NUM_THREADS \
+      "$PY" benchmarks/torch/fashion.py "fashion_${model}_epoch" "$w" > "$OUT/peer_allcores_$r-${w//_/-}.json"
   done
   if [ ${#large[@]} -gt 0 ]; then
     "${DENV[@]}" "$BIN" compare "${large[@]}" > "$OUT/descent_default_gemm_$r.json"

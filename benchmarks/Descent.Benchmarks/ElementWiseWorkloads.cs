@@ -17,7 +17,7 @@ public static class ElementWiseWorkloads
             int n = rows * cols;
             bool Want(string op) => want($"ew_{op}_{tag}");
             void Add(string op, Action action) => results.Add(($"ew_{op}_{tag}", time(action, 7)));
-            string[] ops = ["copy", "add", "mul", "scale", "exp", "relu", "relubwd", "sum", "max", "sumrows", "sumcols", "softmax", "axpy"];
+            string[] ops = ["copy", "add", "mul", "scale", "exp", "relu", "relubwd", "sum", "mean", "max", "sumrows", "sumcols", "meancols", "maxrows", "softmax", "axpy"];
             if (!ops.Any(Want)) continue;
             var a = Tensor.RandomNormal<float>([n], 1);
             var b = Tensor.RandomNormal<float>([n], 2);
@@ -31,9 +31,12 @@ public static class ElementWiseWorkloads
             if (Want("relu")) Add("relu", () => GC.KeepAlive(a.Relu()));
             if (Want("relubwd")) Add("relubwd", () => GC.KeepAlive(b * a.GreaterThan(0f)));
             if (Want("sum")) Add("sum", () => GC.KeepAlive(a.Sum()));
+            if (Want("mean")) Add("mean", () => GC.KeepAlive(a.Mean()));
             if (Want("max")) Add("max", () => GC.KeepAlive(a.Max()));
             if (Want("sumrows")) Add("sumrows", () => GC.KeepAlive(m.Sum(1)));
             if (Want("sumcols")) Add("sumcols", () => GC.KeepAlive(m.Sum(0)));
+            if (Want("meancols")) Add("meancols", () => GC.KeepAlive(m.Mean(0)));
+            if (Want("maxrows")) Add("maxrows", () => GC.KeepAlive(m.Max(1)));
             if (Want("softmax")) Add("softmax", () => GC.KeepAlive(m.Softmax(-1)));
             if (Want("axpy"))
             {

@@ -31,7 +31,11 @@ public static class Epoch
                 sw.Restart();
                 long tf = 0, tb = 0, tu = 0, t0;
                 int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2); var pause0 = GC.GetTotalPauseDuration(); long alloc0 = GC.GetTotalAllocatedBytes();
-                foreach (var (x, y) in ((IBatchSource<float>)loader).Batches(0))
+                bool sync = Environment.GetEnvironmentVariable("EPOCH_SYNC") == "1";
+                IEnumerable<(Tensor<float>, Tensor<float>)> batches = sync
+                    ? Enumerable.Range(0, loader.BatchCount).Select(i => { var b = loader.GetBatch(0, i); return (b.X, b.Y); })
+                    : ((IBatchSource<float>)loader).Batches(0);
+                foreach (var (x, y) in batches)
                 {
                     t0 = Stopwatch.GetTimestamp();
                     var loss = Loss.SoftmaxCrossEntropy(m.Forward(x), y);

@@ -159,6 +159,25 @@ public static class Workloads
     }
 
     /// <summary>
+    /// A product through the public tensor API, <c>a.MatMul(b)</c> (the result allocated per call, as a user's code
+    /// does): the <c>*_matmul</c> workloads beside the kernel-level <c>sgemm_*</c>/<c>dgemm_*</c>/<c>mm_*</c> ones.
+    /// </summary>
+    public sealed class TensorMatmul<T> where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        private readonly Tensor<T> _a, _b;
+
+        /// <summary>Random operands A m×k and B k×n.</summary>
+        public TensorMatmul(int m, int k, int n)
+        {
+            _a = Tensor.RandomUniform<T>([m, k], 1, -1, 1);
+            _b = Tensor.RandomUniform<T>([k, n], 2, -1, 1);
+        }
+
+        /// <summary>Multiplies.</summary>
+        public void Run() => GC.KeepAlive(_a.MatMul(_b));
+    }
+
+    /// <summary>
     /// The float32 products of one MLP (784-128-10, batch 64) and softmax-regression step, by name (the <c>mm_*</c>
     /// workloads): (m, k, n, A stored transposed, B stored transposed), as MatMul's forward and backward call them.
     /// </summary>

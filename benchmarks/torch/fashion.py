@@ -9,7 +9,8 @@ loop indexes the data tensor with the permutation (faster than torch.utils.data.
 {"<workload>": [seconds of each epoch], "<workload>_accuracy": [test accuracy after the last epoch],
  "<workload>_peak_rss_mb": [peak resident memory of this process]}.
 
-Usage: python3 fashion.py fashion_mlp_epoch|fashion_softmax_epoch|fashion_cnn_epoch   (one workload per process, for a clean peak RSS)
+Usage: python3 fashion.py fashion_mlp_epoch|fashion_softmax_epoch|fashion_cnn_epoch [NAME]   (one workload per process, for a clean peak RSS;
+NAME, when given, names the printed entries instead of the workload: compare.sh's fit_* workloads use it)
 """
 import gzip
 import json
@@ -32,7 +33,7 @@ def idx(name):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-def main(workload):
+def main(workload, name=None):
     cnn = workload == "fashion_cnn_epoch"
     epochs = int(os.environ.get("EPOCHS", "1" if cnn else "3"))
     x = torch.from_numpy(idx("train-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255)
@@ -66,8 +67,9 @@ def main(workload):
         model.eval()
         accuracy = torch.cat([model(xt[i:i + 1000]).argmax(1) for i in range(0, xt.shape[0], 1000)]).eq(yt).float().mean().item()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({workload: times, workload + "_accuracy": [accuracy], workload + "_peak_rss_mb": [peak]}))
+    name = name or workload
+    print(json.dumps({name: times, name + "_accuracy": [accuracy], name + "_peak_rss_mb": [peak]}))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

@@ -37,8 +37,8 @@ def fmt(seconds):
 
 
 # ew_* workloads: bytes each op must move at least, per element (float32: 4 bytes per operand read or result written).
-EW_BYTES = {"copy": 8, "add": 12, "mul": 12, "scale": 8, "exp": 8, "relu": 8, "relubwd": 12, "sum": 4, "max": 4,
-            "sumrows": 4, "sumcols": 4, "softmax": 8, "axpy": 12}
+EW_BYTES = {"copy": 8, "add": 12, "mul": 12, "scale": 8, "exp": 8, "relu": 8, "relubwd": 12, "sum": 4, "mean": 4, "max": 4,
+            "sumrows": 4, "sumcols": 4, "meancols": 4, "maxrows": 4, "softmax": 8, "axpy": 12}
 
 
 def ew_extra(name, seconds, copy_seconds):
@@ -63,8 +63,9 @@ def main(directory):
         copy = lambda side: min(min(t) for t in side.get("ew_copy_" + name.split("_")[-1], {"": [0]}).values())
         if name.startswith("ew_"):
             extra = ew_extra(name, dmin, copy(ours))
-        # A compiled variant (name_compiled) is compared with the peer's and the hand-written loop of the same workload.
-        base = name[: -len("_compiled")] if name.endswith("_compiled") else name
+        # A compiled variant (name_compiled) is compared with the peer's and the hand-written loop of the same workload;
+        # a product through the public MatMul (name_matmul) with the peer's product of the same shape.
+        base = name.rsplit("_", 1)[0] if name.endswith(("_compiled", "_matmul")) else name
         if base in peer:
             cfg, pmin, pmed = best(peer[base])
             pextra = ew_extra(name, pmin, copy(peer)) if name.startswith("ew_") else ""

@@ -330,4 +330,31 @@ public sealed class BadInputTests : IDisposable
         Assert.True(!Directory.Exists($"/proc/{child}") || System.IO.File.ReadAllText($"/proc/{child}/stat").Contains(") Z ", StringComparison.Ordinal), "dot's child process outlived it");
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }
+
+    // ---- --augment: the text, the data it needs, and a resume with other draws ----------------------------------
+
+    [Theory]
+    [InlineData("rotate=10", "--augment 'rotate=10': unknown item 'rotate=10'; use comma-separated shift=N")]
+    [InlineData("shift", "--augment 'shift': shift needs a number of pixels, e.g. shift=2")]
+    [InlineData("shift=-2", "--augment 'shift=-2': shift=-2: give a whole number of pixels")]
+    [InlineData("hflip,hflip", "hflip is given twice")]
+    [InlineData("", "--augment '': empty")]
+    public void AugmentTextThatDoesNotParseIsRefusedBeforeAnyDataIsRead(string value, string expected)
+        => Fails(ExitCodes.Usage, ["fit", "--data", "/no/such/folder", "--model", "cnn", "--augment", value], expected);
+
+    [Fact]
+    public void AugmentNeedsImagesThatTheShiftFitsAndNoPerPixelScaling()
+    {
+        Fails(ExitCodes.Usage, ["fit", "--data", "synthetic:moons", "--augment", "hflip"], "--augment hflip: shifts and flips are for image data", "no image shape");
+        string folder = DTypeTests.MnistFolder(train: 8, test: 2, rows: 4, cols: 5, gzipImages: false);
+        try
+        {
+            Fails(ExitCodes.Usage, ["fit", "--data", folder, "--model", "cnn", "--augment", "shift=4"], "--augment 'shift=4': shift=4: give a whole number of pixels from 0 to 3 for 4×5 images");
+            Fails(ExitCodes.Usage, ["fit", "--data", folder, "--model", "mlp", "--scale", "standard", "--augment", "shift=1"], "--augment shift=1:", "drop --scale");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

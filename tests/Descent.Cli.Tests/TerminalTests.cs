@@ -182,7 +182,8 @@ public partial class TerminalTests
     }
 
     [Theory]
-    [InlineData("fit --model ", new[] { "linear", "logistic", "mlp", "softmax" })]
+    [InlineData("fit --model ", new[] { "cnn", "linear", "logistic", "mlp", "softmax" })]
+    [InlineData("fit --augment s", new[] { "shift=2", "shift=2,hflip" })]
     [InlineData("fit --optimizer ad", new[] { "adagrad", "adam", "adamw" })]
     [InlineData("sweep fit --model s", new[] { "softmax" })]
     [InlineData("demo linear", new[] { "linear-regression" })]

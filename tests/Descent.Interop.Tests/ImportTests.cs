@@ -110,6 +110,34 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public void Fit_resume_of_an_imported_model_starts_a_fresh_run_from_its_weights_and_says_so()
+    {
+        // An imported model file holds weights but no optimizer state or epoch count: --resume starts from its weights
+        // with a fresh optimizer at epoch 1 (one note line), and trains exactly as --init-from does.
+        string dir = Support.TempFolder();
+        string model = Path.Combine(dir, "imported.safetensors");
+        Assert.Equal(0, Support.Run("import", Support.Fixture("mlp.pt"), "--hidden", "16", "--classes", "alpha,beta,gamma", "--features", "f1,f2,f3,f4", "--target", "species", "--out", model).Code);
+        string[] common = ["fit", "--data", Support.Fixture("train.csv"), "--target", "species", "--epochs", "5", "--optimizer", "adam", "--lr", "0.01"];
+        string resumed = Path.Combine(dir, "resumed.safetensors"), initialised = Path.Combine(dir, "init.safetensors");
+        var (code, _, err) = Support.Run([.. common, "--resume", model, "--save", resumed]);
+        Assert.True(code == 0, err);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("note: --resume", StringComparison.Ordinal));
+        Assert.Contains("fresh adam optimizer at epoch 1", err);
+        Assert.Equal(0, Support.Run([.. common, "--init-from", model, "--save", initialised]).Code);
+        var a = Model.Load(resumed);
+        var b = Model.Load(initialised);
+        Assert.Equal(b.Parameters.Keys.Order(), a.Parameters.Keys.Order());
+        foreach (var (name, (_, values)) in b.Parameters) Assert.Equal(values, a.Parameters[name].Values);
+        Assert.NotEqual(Model.Load(model).Parameters["layers.0.weight"].Values, a.Parameters["layers.0.weight"].Values);
+        // The resumed run's --checkpoint is a real checkpoint, which a further --resume continues exactly.
+        string checkpoint = Path.Combine(dir, "run.ckpt");
+        Assert.Equal(0, Support.Run([.. common, "--resume", model, "--checkpoint", checkpoint]).Code);
+        var next = Support.Run([.. common[..^6], "--model", "mlp", "--hidden", "16", "--epochs", "8", "--optimizer", "adam", "--lr", "0.01", "--resume", checkpoint]);
+        Assert.True(next.Code == 0, next.Err);
+        Assert.DoesNotContain("note: --resume", next.Err);
+    }
+
+    [Fact]
     public void A_pickle_naming_anything_but_tensors_is_refused_and_never_run()
     {
         string dir = Support.TempFolder();

@@ -115,6 +115,39 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void A_leaky_relu_slope_travels_through_the_model_file_into_ONNX()
+    {
+        // A slope far from PyTorch's 0.01 default: a wrong slope in the graph would differ by far more than 1e-5 on
+        // these inputs (most pre-activations are negative somewhere).
+        string dir = Support.TempFolder();
+        var x = Random(64, 5, 4, scale: 3);
+        var mlp = Create(new Mlp<float>(5, [7, 6], 3, "leaky_relu(0.3)", seed: 7), ModelTask.Classification, 5, 3);
+        string mlpFile = Path.Combine(dir, "mlp.safetensors");
+        mlp.Save(mlpFile);
+        var loaded = Model.Load(mlpFile);
+        Assert.Equal("leaky_relu(0.3)", loaded.Architecture.Activation);
+        var cnn = new Cnn<float>([1, 6, 6], 3, "conv(3,3,padding=1) leaky_relu(0.25) maxpool(2) flatten linear(8) leaky_relu(slope=0.5) linear", seed: 3);
+        string cnnFile = Path.Combine(dir, "cnn.safetensors");
+        Create(cnn, ModelTask.Classification, 36, 3).Save(cnnFile);
+        var files = new[]
+        {
+            AssertAgrees(loaded, x, dir, "mlp_leaky"),
+            AssertAgrees(Model.Load(cnnFile), Random(16, 36, 5, scale: 2), dir, "cnn_leaky"),
+        };
+        float[] Alphas(string file)
+        {
+            var graph = Descent.Interop.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(file)).Graph;
+            return graph.Node.Where(n => n.OpType == "LeakyRelu").Select(n => n.Attribute.Single(a => a.Name == "alpha").F).ToArray();
+        }
+        Assert.Equal([0.3f, 0.3f], Alphas(files[0]));
+        Assert.Equal([0.25f, 0.5f], Alphas(files[1]));
+        // The same network with the default slope predicts differently: the slope is really used.
+        var plain = Create(new Mlp<float>(5, [7, 6], 3, "leaky_relu", seed: 7), ModelTask.Classification, 5, 3);
+        Assert.NotEqual(plain.Predict(x).Probabilities![0][0], loaded.Predict(x).Probabilities![0][0], 6);
+        Support.OnnxChecker(files);
+    }
+
+    [Fact]
     public void An_adaptive_pooling_to_more_than_one_by_one_is_a_clear_export_error()
     {
         var cnn = new Cnn<float>([1, 6, 6], 2, "conv(2,3) adaptiveavgpool(2,2) flatten linear", seed: 1);

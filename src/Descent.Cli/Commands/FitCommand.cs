@@ -24,6 +24,7 @@ public static class FitCommand
         var target = Options.Text("--target", "CSV target column (default: the last).");
         var model = Options.Text("--model", "linear | logistic | softmax | mlp | cnn (default from the data; cnn: image data, conv 32 → pool → conv 64 → pool → linear 128 → classes).");
         var layers = Options.Text("--layers", "A CNN's layer stack (implies --model cnn), e.g. \"conv(32,3,padding=1) relu maxpool(2) conv(64,3,padding=1) relu maxpool(2) flatten linear(128) relu linear\"; see README.");
+        var augment = Options.Text("--augment", "Augment the training images (never validation or test): shift=N (random shifts of up to N pixels, zero-filled, as torchvision's RandomCrop(size, padding=N)) and hflip (mirror half the images left–right; not for digits or text), e.g. shift=2,hflip. Seeded from --seed; resumes exactly.");
         var hidden = Options.Text("--hidden", "MLP hidden layer sizes, e.g. 128,64 (default 32).");
         var loss = Options.Text("--loss", "mse | half-mse | sse | mae | huber | bce | bce-logits | cross-entropy | nll | hinge.");
         var optimizer = Options.Text("--optimizer", "(default: nesterov for scaled CSV data, gd otherwise) gd | momentum | nesterov | adagrad | rmsprop | adam | adamw | lion, optionally with settings (adam:beta1=0.9).");
@@ -36,7 +37,7 @@ public static class FitCommand
         var seed = Options.Whole("--seed", "Random seed (default 0).");
         var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here (see --checkpoint-every), at the end, and when stopped (mid-epoch too); the epoch history goes beside it to PATH.history.jsonl.");
         var checkpointEvery = Options.Text("--checkpoint-every", "With --checkpoint: N epochs, or a least time between checkpoints such as 1s, 30s, 5m (default 1s).");
-        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch); --epochs is the total including its epochs.");
+        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch); --epochs is the total including its epochs. A model file that is no checkpoint ('descent import', 'fit --save') starts a new run from its weights with a fresh optimizer.");
         var init = Options.Text("--init", "Starting parameters: default (small random values from --seed) or zeros (every parameter 0, as the lesson's reference fit starts).");
         var plot = Options.Text("--plot", "Write the training/validation loss curve here (.png or .svg).");
         var logEvery = Options.Whole("--log-every", "Keep every Nth epoch in the history (first and last always).");
@@ -55,7 +56,7 @@ public static class FitCommand
         var command = new Command("fit", "Train a model. With no --data, fits the reference linear regression (half-MSE, lr 8e-3, 5000 full-batch epochs).")
         {
             data, features, target, model, hidden, loss, optimizer, lr, epochs, batch, valSplit, schedule, stop, seed, checkpoint, resume, plot, logEvery, track, live, port, dtype,
-            init, checkpointEvery, scale, task, save, layers, liveExit, initFrom, workers, cluster,
+            init, checkpointEvery, scale, task, save, layers, liveExit, initFrom, workers, cluster, augment,
         };
         gradients.AddTo(command);
         var labels = RunLabels.AddTo(command);
@@ -69,6 +70,7 @@ public static class FitCommand
                 Model = p.GetValue(model),
                 Hidden = Options.Ints("--hidden", p.GetValue(hidden)),
                 Layers = p.GetValue(layers),
+                Augment = p.GetValue(augment),
                 Loss = p.GetValue(loss),
                 Optimizer = p.GetValue(optimizer) ?? "",
                 LearningRate = p.GetValue(lr),
@@ -94,6 +96,7 @@ public static class FitCommand
             if (settings.Workers is < 1 or > 256) throw new UsageException($"--workers {settings.Workers}: use 1 to 256 worker processes.");
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
             FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
+            FitCore.CheckAugmentSyntax(settings.Augment); // so is a misspelt --augment (its sizes are checked against the images later)
             CheckSavePath(settings);
             int every = p.GetValue(logEvery) ?? 1;
             if (every < 1) throw new UsageException("--log-every must be at least 1.");
@@ -108,6 +111,8 @@ public static class FitCommand
             var (name, tags) = labels.Read(p, trackPath is not null || liveOn, "--track or --live");
             var observe = new FitObservers(trackPath, liveOn ? livePort ?? 0 : null) { LinesEvery = p.GetValue(logEvery), Name = name, Tags = tags, LiveExit = exitAfter };
             CheckFiles(settings, p.GetValue(plot), observe.TrackPath);
+            settings = FitCore.ResumeModelFile(settings, out string? resumeNote);
+            if (resumeNote is not null) context.Error.WriteLine("note: " + resumeNote);
             return Run(context, settings, p.GetValue(Root.Json), every, p.GetValue(plot), observe);
         });
         return command;
@@ -159,7 +164,7 @@ public static class FitCommand
     internal static JsonObject SettingsJson(FitSettings s, int epochs) => new JsonObject()
         .With("dtype", DataSources.Name(FitCore.DTypeOf(s)))
         .With("data", s.Data ?? "builtin:seed-linear (reference)").With("features", s.Features).With("target", s.Target)
-        .With("model", s.Model).With("hidden", s.Hidden).With("layers", s.Layers).With("loss", s.Loss).With("optimizer", s.Optimizer)
+        .With("model", s.Model).With("hidden", s.Hidden).With("layers", s.Layers).With("augment", s.Augment).With("loss", s.Loss).With("optimizer", s.Optimizer)
         .With("lr", FitCore.LearningRateOf(s)).With("epochs", epochs)
         .With("batch_size", s.BatchSize).With("val_split", s.ValSplit).With("schedule", s.Schedule).With("stop", s.Stops)
         .With("seed", s.Seed).With("checkpoint", s.Checkpoint).With("resume", s.Resume).With("init", s.Init).With("init_from", s.InitFrom)

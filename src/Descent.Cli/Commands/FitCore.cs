@@ -21,6 +21,8 @@ internal sealed record FitSettings
     public int[]? Hidden { get; init; }
     /// <summary>The <c>--layers</c> text: a CNN's layer stack (<see cref="LayerSpec"/>).</summary>
     public string? Layers { get; init; }
+    /// <summary>The <c>--augment</c> text: random shifts and flips of the training images (<see cref="ImageAugmentation.Parse"/>).</summary>
+    public string? Augment { get; init; }
     public string? Loss { get; init; }
     public string Optimizer { get; init; } = "gd";
     public double? LearningRate { get; init; }
@@ -48,6 +50,8 @@ internal sealed record FitSettings
     public Factories.GradientOptions Gradients { get; init; } = new();
     /// <summary>The <c>--init-from</c> model file: training starts from its parameters and keeps its feature scaling.</summary>
     public string? InitFrom { get; init; }
+    /// <summary>True when <see cref="InitFrom"/> came from <c>--resume</c> naming a model file that is no checkpoint (<see cref="FitCore.ResumeModelFile"/>).</summary>
+    public bool InitFromResume { get; init; }
     /// <summary><c>--workers N</c>: data-parallel training on N local worker processes (docs/distributed.md).</summary>
     public int? Workers { get; init; }
     /// <summary><c>--cluster HOST:PORT</c>: data-parallel training on a running cluster.</summary>
@@ -249,6 +253,9 @@ internal static class FitCore
         }
         var loader = batch is int size ? DataLoader<T>.MiniBatches(train, size, s.Seed, rows: trainRows) : DataLoader<T>.FullBatch(train);
         int batchesPerEpoch = loader.BatchCount;
+        // --augment: the training batches only; validation, test and the reported train metrics use the images as they are.
+        var augmentation = AugmentationOf(s, data.ImageShape, features, scaling);
+        IBatchSource<T> source = augmentation is null ? loader : augmentation.Wrap(loader);
 
         var metricFunctions = new Dictionary<string, Func<Tensor<double>, Tensor<double>, double>>(StringComparer.Ordinal);
         if (classification) metricFunctions["accuracy"] = Metric.Accuracy;
@@ -267,8 +274,8 @@ internal static class FitCore
             Metrics = metricFunctions,
             ModelDescription = Describe(module, data, train, classification, scaling, []).Describe().ToJsonString(),
         });
-        trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject { ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName };
-        if (s.Resume is not null) Resume(trainer, s, optimizerSetting.Name, epochs);
+        trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject { ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName, ["augment"] = augmentation?.ToString() ?? "none" };
+        if (s.Resume is not null) Resume(trainer, s, optimizerSetting.Name, epochs, augmentation?.ToString() ?? "none");
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
         if (onBatch is not null)
         {
@@ -277,7 +284,7 @@ internal static class FitCore
         configure?.Invoke(trainer);
         // --workers / --cluster: the batch gradients come from an Orleans cluster (portable build only; docs/distributed.md).
         using var distributed = s.Workers is not null || s.Cluster is not null ? DistributedTraining.Start(s, trainer, module, lossName, cancellation) : null;
-        var history = trainer.Fit(loader, validation); // a stop (Ctrl-C, SIGTERM, the Stop button) writes the checkpoint with its batch
+        var history = trainer.Fit(source, validation); // a stop (Ctrl-C, SIGTERM, the Stop button) writes the checkpoint with its batch
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         void Add(string prefix, Dataset<T> d, int[]? rows = null)
@@ -319,14 +326,40 @@ internal static class FitCore
     }
 
     /// <summary>
+    /// The <c>--augment</c> of a fit, or null without one (or with <c>none</c>): random shifts and flips of the training
+    /// images, seeded from <c>--seed</c>. Image data only, and on the pixels as loaded (in [0, 1], zero-filled), not after
+    /// a per-pixel <c>--scale</c>, whose statistics belong to fixed positions. This checks the text alone, before any data is read.
+    /// </summary>
+    internal static void CheckAugmentSyntax(string? text)
+    {
+        if (text is null) return;
+        try { ImageAugmentation.Validate(text); }
+        catch (FormatException e) { throw new UsageException($"--augment '{text}': {e.Message}"); }
+    }
+
+    /// <summary>The <c>--augment</c> of a fit (see <see cref="CheckAugmentSyntax"/> for the text alone), checked against the images.</summary>
+    internal static ImageAugmentation? AugmentationOf(FitSettings s, IReadOnlyList<int>? imageShape, int features, FeatureScaling? scaling)
+    {
+        if (s.Augment is null) return null;
+        if (imageShape is not { Count: 2 } image || image[0] * image[1] == 0 || features % (image[0] * image[1]) != 0)
+            throw new UsageException($"--augment {s.Augment}: shifts and flips are for image data (builtin:fashion-mnist or a folder of MNIST IDX files); '{s.Data ?? "builtin:seed-linear"}' has {features} features and no image shape — drop --augment.");
+        if (scaling is not null)
+            throw new UsageException($"--augment {s.Augment}: shifted pixels would meet another position's --scale statistics; image pixels are already in [0, 1], so drop --scale (or --augment).");
+        ImageAugmentation augmentation;
+        try { augmentation = ImageAugmentation.Parse(s.Augment, features / (image[0] * image[1]), image[0], image[1], s.Seed); }
+        catch (FormatException e) { throw new UsageException($"--augment '{s.Augment}': {e.Message}"); }
+        return augmentation.IsIdentity ? null : augmentation;
+    }
+
+    /// <summary>
     /// A convolutional network for image data: images of the data's shape ([H, W] with C = features/(H·W) channels),
     /// the layers of <c>--layers</c> or <see cref="Cnn{T}.DefaultLayers"/>.
     /// </summary>
     private static Cnn<T> BuildCnn<T>(FitSettings s, LoadedData<T> data, int features, int outputs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (data.ImageShape is not { Count: 2 } image || image[0] * image[1] == 0 || features % (image[0] * image[1]) != 0)
-            throw new UsageException($"--model cnn needs image data (builtin:fashion-mnist or a folder of MNIST IDX files); '{s.Data}' has {features} features and no image shape — use --model mlp for a table of features.");
-        int[] shape = [features / (image[0] * image[1]), image[0], image[1]];
+        if (data.ImageShape is not { Count: 2 or 3 } image || image[^2] * image[^1] == 0 || features % (image[^2] * image[^1]) != 0)
+            throw new UsageException($"--model cnn needs image data (builtin:fashion-mnist, a folder of images in class subfolders or of MNIST IDX files); '{s.Data}' has {features} features and no image shape — use --model mlp for a table of features.");
+        int[] shape = [features / (image[^2] * image[^1]), image[^2], image[^1]];
         try
         {
             return new Cnn<T>(shape, outputs, s.Layers ?? Cnn<T>.DefaultLayers, s.Seed);
@@ -450,16 +483,54 @@ internal static class FitCore
         throw new UsageException($"--checkpoint-every '{text}': give a number of epochs (e.g. 1 for every epoch, 10) or a least time between checkpoints (e.g. 1s, 30s, 5m; default {DefaultCheckpointEvery}).");
     }
 
+    /// <summary>
+    /// <c>--resume FILE</c> where FILE is a model file but no training checkpoint (written by <c>descent import</c> or
+    /// <c>fit --save</c>): it holds weights but no optimizer state, epoch count or data order, so there is nothing to
+    /// continue exactly. The run starts from its weights as <c>--init-from</c> does — a fresh optimizer, epoch 1, the
+    /// model's own feature scaling — and <paramref name="note"/> says so. Checkpoints (and every other file) are left
+    /// to <see cref="Resume{T}"/>.
+    /// </summary>
+    public static FitSettings ResumeModelFile(FitSettings s, out string? note)
+    {
+        note = null;
+        if (s.Resume is null || !File.Exists(s.Resume) || ModelFileFormat(s.Resume) != Model.FormatName) return s;
+        if (s.InitFrom is not null) throw new UsageException("--init-from and --resume both give the starting point; --resume continues a checkpoint exactly, --init-from starts a new run from a model's weights. Give one.");
+        note = $"--resume '{s.Resume}' is a model file, not a training checkpoint: it holds no optimizer state or epoch count, so training starts from its weights with a fresh {s.Optimizer} optimizer at epoch 1 and runs --epochs {s.Epochs ?? 100} epochs (as --init-from does).";
+        return s with { InitFrom = s.Resume, Resume = null, InitFromResume = true };
+    }
+
+    /// <summary>The <c>format</c> in a safetensors file's metadata, or null (not safetensors, no metadata, unreadable).</summary>
+    private static string? ModelFileFormat(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> prefix = stackalloc byte[8];
+            if (stream.Length < 8) return null;
+            stream.ReadExactly(prefix);
+            ulong length = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            if (length > (ulong)(stream.Length - 8) || length > 64 * 1024 * 1024) return null;
+            var header = new byte[(int)length];
+            stream.ReadExactly(header);
+            return System.Text.Json.Nodes.JsonNode.Parse(header)?["__metadata__"]?["format"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The <c>--init-from</c> model, checked against the data and the other options before anything is built; null without it.</summary>
     private static Model? InitialModel<T>(FitSettings s, Dataset<T> train) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (s.InitFrom is null) return null;
+        string option = s.InitFromResume ? "--resume" : "--init-from";
         if (s.Resume is not null) throw new UsageException("--init-from and --resume both give the starting point; --resume continues a checkpoint exactly, --init-from starts a new run from a model's weights. Give one.");
-        if (s.Init is not null) throw new UsageException($"--init {s.Init} and --init-from both set the starting parameters; give one.");
-        if (s.Scale is not null) throw new UsageException("--init-from keeps the model's own feature scaling (its weights were learned behind it); drop --scale.");
+        if (s.Init is not null) throw new UsageException($"--init {s.Init} and {option} both set the starting parameters; give one.");
+        if (s.Scale is not null) throw new UsageException($"{option} keeps the model's own feature scaling (its weights were learned behind it); drop --scale.");
         if (!File.Exists(s.InitFrom)) throw new InputException($"--init-from '{s.InitFrom}': no such model file; write one with 'descent fit --save' or 'descent import'.");
         var model = Model.Load(s.InitFrom);
-        string what = $"--init-from '{s.InitFrom}' ({model.Architecture.Kind}, {model.Architecture.Inputs} inputs, {model.Architecture.Outputs} outputs)";
+        string what = $"{option} '{s.InitFrom}' ({model.Architecture.Kind}, {model.Architecture.Inputs} inputs, {model.Architecture.Outputs} outputs)";
         if (model.Architecture.Inputs != train.FeatureCount)
             throw new InputException($"{what} reads {model.Architecture.Inputs} features, but the data has {train.FeatureCount}; train on data with the model's features ({string.Join(", ", model.FeatureNames.Take(8))}{(model.FeatureNames.Count > 8 ? ", …" : "")}).");
         if (train.IsClassification != (model.Task == ModelTask.Classification))
@@ -474,12 +545,13 @@ internal static class FitCore
     {
         var a = model.Architecture;
         var b = ModelArchitecture.Of(built);
+        string option = s.InitFromResume ? "--resume" : "--init-from";
         if (s.Model is not null && !string.Equals(s.Model, a.Kind, StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"--model {s.Model}: --init-from '{s.InitFrom}' is a {a.Kind} model; drop --model or give --model {a.Kind}.");
+            throw new UsageException($"--model {s.Model}: {option} '{s.InitFrom}' is a {a.Kind} model; drop --model or give --model {a.Kind}.");
         if (s.Hidden is not null && !s.Hidden.SequenceEqual(a.Hidden))
-            throw new UsageException($"--hidden {string.Join(",", s.Hidden)}: --init-from '{s.InitFrom}' has hidden layers {string.Join(",", a.Hidden)}; drop --hidden.");
+            throw new UsageException($"--hidden {string.Join(",", s.Hidden)}: {option} '{s.InitFrom}' has hidden layers {string.Join(",", a.Hidden)}; drop --hidden.");
         if (b.Outputs != a.Outputs)
-            throw new InputException($"--init-from '{s.InitFrom}' has {a.Outputs} outputs, but the data needs {b.Outputs}.");
+            throw new InputException($"{option} '{s.InitFrom}' has {a.Outputs} outputs, but the data needs {b.Outputs}.");
         var module = a.Build<T>(s.Seed);
         var state = model.Parameters.ToDictionary(p => p.Key, p => Tensor.FromArray(p.Value.Values.Select(T.CreateTruncating).ToArray(), p.Value.Shape), StringComparer.Ordinal);
         module.LoadStateDict(state);
@@ -487,10 +559,16 @@ internal static class FitCore
     }
 
     /// <summary>Loads <c>--resume</c> into the trainer after checking that it fits the command line (optimizer, epochs left).</summary>
-    private static void Resume<T>(Trainer<T> trainer, FitSettings s, string optimizerName, int epochs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Resume<T>(Trainer<T> trainer, FitSettings s, string optimizerName, int epochs, string augment) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (!File.Exists(s.Resume)) throw new InputException($"--resume '{s.Resume}': no such checkpoint file.");
         var checkpoint = Checkpoint.Load(s.Resume!);
+        // A checkpoint of a run without --augment (or from before the option) trained on the images as they are.
+        string savedAugment = checkpoint.Metadata["metadata"]?["augment"] is System.Text.Json.Nodes.JsonValue a && a.GetValueKind() == System.Text.Json.JsonValueKind.String ? a.GetValue<string>() : "none";
+        if (!string.Equals(savedAugment, augment, StringComparison.Ordinal))
+            throw new UsageException(augment == "none"
+                ? $"--resume '{s.Resume}': the checkpoint was written with --augment {savedAugment}; resume with --augment {savedAugment} so the rest of the run sees the same images (or start a new run without --resume)."
+                : $"--augment {s.Augment}: the checkpoint '{s.Resume}' was written with {(savedAugment == "none" ? "no --augment" : "--augment " + savedAugment)}; resume with {(savedAugment == "none" ? "no --augment" : "--augment " + savedAugment)} (or start a new run without --resume).");
         if (checkpoint.Metadata["metadata"]?["optimizer"] is System.Text.Json.Nodes.JsonValue saved && saved.GetValueKind() == System.Text.Json.JsonValueKind.String)
         {
             string savedText = saved.GetValue<string>();

@@ -23,12 +23,12 @@ public static class PredictCommand
     public static Command Build(CliContext context)
     {
         var modelPath = new Argument<string>("MODEL") { Description = "A model file written by 'descent fit --save', or a checkpoint of 'descent fit --checkpoint'." };
-        var data = Options.Text("--data", "A CSV file with the model's feature columns (by name; a target column adds metrics), builtin:fashion-mnist or a folder of MNIST IDX files (their test split).");
-        var command = new Command("predict", "Predict with a saved model: every row of a CSV file, or the test split of image data; metrics when the targets are known.") { modelPath, data };
+        var data = Options.Text("--data", "A CSV file with the model's feature columns (by name; a target column adds metrics), a folder of images (PNG, JPEG, BMP…; in class subfolders, metrics too), builtin:fashion-mnist or a folder of MNIST IDX files (their test split).");
+        var command = new Command("predict", "Predict with a saved model: every row of a CSV file, every image of a folder, or the test split of image data; metrics when the targets are known.") { modelPath, data };
         command.SetAction(p =>
         {
             string path = p.GetValue(modelPath)!;
-            string source = p.GetValue(data) ?? throw new UsageException("predict needs --data: a CSV file with the model's feature columns, builtin:fashion-mnist or an MNIST folder.");
+            string source = p.GetValue(data) ?? throw new UsageException("predict needs --data: a CSV file with the model's feature columns, a folder of images, builtin:fashion-mnist or an MNIST folder.");
             if (!File.Exists(path))
                 throw new InputException(Directory.Exists(path)
                     ? $"predict: '{path}' is a folder; give the model file written by 'descent fit --save PATH'."
@@ -40,11 +40,17 @@ public static class PredictCommand
     }
 
     /// <summary>Features, and the targets when the data holds them (labels mapped to the model's class indices, −1 for an unknown class).</summary>
-    private sealed record Input<T>(Tensor<T> X, double[][]? Targets, int[]? Labels) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+    private sealed record Input<T>(Tensor<T> X, double[][]? Targets, int[]? Labels) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        /// <summary>Each row's image file (relative to the folder) when the data is a folder of images; null otherwise.</summary>
+        public IReadOnlyList<string>? Files { get; init; }
+    }
 
     private static int Run<T>(CliContext context, Model model, string path, string source, bool json) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var input = DataSources.IsCsv(source) ? FromCsv<T>(model, source) : FromSource<T>(model, source);
+        var input = DataSources.IsCsv(source) ? FromCsv<T>(model, source)
+            : Directory.Exists(source) && !DataSources.IsMnistFolder(source) ? FromImages<T>(model, source)
+            : FromSource<T>(model, source);
         var prediction = model.Predict(input.X);
         bool classifier = model.Task == ModelTask.Classification;
 
@@ -75,8 +81,8 @@ public static class PredictCommand
             metrics["r2"] = tot == 0 ? (se == 0 ? 1 : double.NegativeInfinity) : 1 - se / tot;
         }
 
-        if (json) Json.Write(context.Output, ToJson(model, path, prediction, metrics, report));
-        else PrintHuman(context.Output, model, path, prediction, metrics, report);
+        if (json) Json.Write(context.Output, ToJson(model, path, prediction, metrics, report, input.Files));
+        else PrintHuman(context.Output, model, path, prediction, metrics, report, input.Files);
         return ExitCodes.Ok;
     }
 
@@ -122,6 +128,31 @@ public static class PredictCommand
         return new Input<T>(data.X, null, null);
     }
 
+    /// <summary>
+    /// A folder of image files read with the model's own image preprocessing: its size (no resizing: another size is an
+    /// error naming the file), its channels (colour converted to grey for a one-channel model), pixel / 255 as in
+    /// training; the model's feature scaling is applied by <see cref="Model.Predict{T}"/>. Class subfolders give labels
+    /// by name.
+    /// </summary>
+    private static Input<T> FromImages<T>(Model model, string source) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (model.ImageShape is not { Count: 2 or 3 } shape)
+            throw new InputException($"--data '{source}' is a folder of images, but {Describe(model)} reads the features {string.Join(", ", model.FeatureNames.Take(4))}{(model.FeatureNames.Count > 4 ? ", …" : "")}, not images; give a CSV file with those columns.");
+        int height = shape[^2], width = shape[^1];
+        int channels = model.Architecture.Inputs / (height * width);
+        if (channels is not (1 or 3) || channels * height * width != model.Architecture.Inputs)
+            throw new InputException($"--data '{source}': the model reads {model.Architecture.Inputs} values per image of {width}×{height} pixels, which is not 1 (grey) or 3 (RGB) channels; it cannot read image files.");
+        var images = Descent.Interop.Images.ImageFolder.Load<T>(source, new Descent.Interop.Images.ImageFolderOptions { Channels = channels, Size = [height, width] });
+        var data = images.Data;
+        if (!images.Labeled || model.Task != ModelTask.Classification) return new Input<T>(data.X, null, null) { Files = images.Files };
+        var index = ClassNames(model).Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
+        if (data.ClassNames!.FirstOrDefault(n => !index.ContainsKey(n)) is { } unknown)
+            throw new InputException($"--data '{source}': the class folder '{unknown}' is not one of the model's classes ({string.Join(", ", ClassNames(model))}); name the class folders as the model's classes, or put the images directly in the folder for predictions only.");
+        var folders = data.ClassNames!;
+        var labels = data.GetLabels().Select(l => index[folders[l]]).ToArray();
+        return new Input<T>(data.X, null, labels) { Files = images.Files };
+    }
+
     private static double[][] Rows<T>(Tensor<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var values = y.ToDoubleArray();
@@ -133,7 +164,7 @@ public static class PredictCommand
         => $"{model.Architecture.Kind}, {(model.Task == ModelTask.Classification ? $"{model.ClassCount} classes" : "regression")}, {model.Architecture.Inputs} features";
 
     /// <summary>The JSON document of a prediction.</summary>
-    internal static JsonObject ToJson(Model model, string path, ModelPrediction prediction, Dictionary<string, double> metrics, ClassificationReport? report)
+    internal static JsonObject ToJson(Model model, string path, ModelPrediction prediction, Dictionary<string, double> metrics, ClassificationReport? report, IReadOnlyList<string>? files = null)
     {
         bool classifier = model.Task == ModelTask.Classification;
         JsonNode Output(int i) => classifier ? JsonValue.Create(prediction.Labels![i])
@@ -146,6 +177,7 @@ public static class PredictCommand
             ["rows"] = prediction.Count,
             ["predictions"] = new JsonArray(Enumerable.Range(0, prediction.Count).Select(i => (JsonNode?)Output(i)).ToArray()),
         };
+        if (files is not null) result["files"] = new JsonArray(files.Select(f => (JsonNode)f).ToArray());
         if (classifier)
         {
             result["classes"] = new JsonArray(ClassNames(model).Select(c => (JsonNode)c).ToArray());
@@ -156,15 +188,17 @@ public static class PredictCommand
         return result;
     }
 
-    private static void PrintHuman(TextWriter output, Model model, string path, ModelPrediction prediction, Dictionary<string, double> metrics, ClassificationReport? report)
+    private static void PrintHuman(TextWriter output, Model model, string path, ModelPrediction prediction, Dictionary<string, double> metrics, ClassificationReport? report, IReadOnlyList<string>? files)
     {
         bool classifier = model.Task == ModelTask.Classification;
         output.WriteLine($"Predicted {prediction.Count} rows with {path} ({Describe(model)}{(model.Scaling is { } s ? $", {FeatureScaling.Name(s.Kind)} scaling" : "")}).");
         int shown = Math.Min(ShownRows, prediction.Count);
+        string Row(int i) => files is not null ? files[i] : (i + 1).ToString(CultureInfo.InvariantCulture);
         var rows = Enumerable.Range(0, shown).Select(i => classifier
-            ? new[] { (i + 1).ToString(CultureInfo.InvariantCulture), prediction.Labels![i], Points.Show(prediction.Probabilities![i][prediction.Classes![i]]) }
-            : new[] { (i + 1).ToString(CultureInfo.InvariantCulture), string.Join(", ", prediction.Values[i].Select(Points.Show)) });
-        Human.Table(output, classifier ? ["row", "prediction", "probability"] : ["row", $"prediction ({string.Join(", ", model.TargetNames)})"], rows);
+            ? new[] { Row(i), prediction.Labels![i], Points.Show(prediction.Probabilities![i][prediction.Classes![i]]) }
+            : new[] { Row(i), string.Join(", ", prediction.Values[i].Select(Points.Show)) });
+        string first = files is not null ? "file" : "row";
+        Human.Table(output, classifier ? [first, "prediction", "probability"] : [first, $"prediction ({string.Join(", ", model.TargetNames)})"], rows);
         if (prediction.Count > shown) output.WriteLine($"… and {prediction.Count - shown} more rows (--json prints them all).");
         if (metrics.Count > 0) Human.Table(output, ["metric", "value"], metrics.Select(kv => new[] { kv.Key, Points.Show(kv.Value) }));
         if (report is not null) FitCommand.PrintReport(output, report, "given");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using Descent.Interop.Images;
 using Descent.Learning.Data;
 
 namespace Descent.Cli.Infrastructure;
@@ -28,13 +29,14 @@ public enum DType
 }
 
 /// <summary>
-/// Resolves <c>--data</c>: a CSV file; a folder with the four MNIST-format IDX files; <c>builtin:seed-linear</c>,
+/// Resolves <c>--data</c>: a CSV file; a folder of image files in class subfolders (<see cref="ImageFolder"/>); a
+/// folder with the four MNIST-format IDX files; <c>builtin:seed-linear</c>,
 /// <c>builtin:fashion-mnist</c>; <c>synthetic:linear|blobs|moons|spirals?n=…&amp;noise=…</c>.
 /// </summary>
 public static class DataSources
 {
     /// <summary>The accepted forms, for messages.</summary>
-    public const string Forms = "a CSV file, a folder of MNIST IDX files, builtin:seed-linear, builtin:fashion-mnist, or synthetic:linear|blobs|moons|spirals?n=200&noise=0.1";
+    public const string Forms = "a CSV file, a folder of images (PNG, JPEG, BMP… in class subfolders), a folder of MNIST IDX files, builtin:seed-linear, builtin:fashion-mnist, or synthetic:linear|blobs|moons|spirals?n=200&noise=0.1";
 
     /// <summary>The accepted values of <c>--dtype</c>, for messages and help.</summary>
     public const string DTypeChoices = "auto, float32 or float64";
@@ -44,7 +46,7 @@ public static class DataSources
 
     /// <summary>
     /// Resolves <c>--dtype</c> for the data source <paramref name="source"/> (null: the reference data). <c>auto</c> (or
-    /// no value) picks float32 for image data (<c>builtin:fashion-mnist</c>, a folder of MNIST IDX files) and float64
+    /// no value) picks float32 for image data (<c>builtin:fashion-mnist</c>, a folder of images or MNIST IDX files) and float64
     /// for everything else, so the reference numbers stay exact.
     /// </summary>
     /// <exception cref="UsageException">The value is not one of the choices.</exception>
@@ -96,7 +98,12 @@ public static class DataSources
         if (Directory.Exists(source))
         {
             RejectColumns(source, features, target);
-            return FromPair(source, Mnist.Load<T>(source)) with { ImageShape = ImageShapeOf(source) };
+            if (IsMnistFolder(source))
+                return FromPair(source, Mnist.Load<T>(source)) with { ImageShape = ImageShapeOf(source) };
+            var images = ImageFolder.Load<T>(source);
+            if (!images.Labeled)
+                throw new InputException($"--data '{source}': its images are not in class subfolders, so they have no labels to learn from; put each class's images in a subfolder named after the class ({Path.Combine(source, "cat")}/…, {Path.Combine(source, "dog")}/…). 'descent predict' reads a folder without labels.");
+            return new LoadedData<T>(source, images.Data, null) { ImageShape = images.ImageShape };
         }
         if (!File.Exists(source))
             throw new InputException($"--data '{source}': no such file or folder; give {Forms}.");
@@ -108,6 +115,11 @@ public static class DataSources
             : null;
         return new LoadedData<T>(source, result.Dataset, null) { TaskNote = note };
     }
+
+    /// <summary>True for a folder holding MNIST-format IDX files (train-images-idx3-ubyte and its kin, plain or gzip).</summary>
+    public static bool IsMnistFolder(string source)
+        => Directory.Exists(source) && new[] { "train-images-idx3-ubyte", "t10k-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte" }
+            .Any(f => File.Exists(Path.Combine(source, f)) || File.Exists(Path.Combine(source, f + ".gz")));
 
     /// <summary>True when <paramref name="source"/> names a CSV file (not builtin:, synthetic: or a folder).</summary>
     public static bool IsCsv(string source)

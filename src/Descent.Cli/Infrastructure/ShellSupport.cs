@@ -19,7 +19,8 @@ public static class ShellSupport
     /// <summary>Completion values by option name (for every command that has the option).</summary>
     private static readonly Dictionary<string, string[]> s_values = new(StringComparer.Ordinal)
     {
-        ["--model"] = ["linear", "logistic", "softmax", "mlp"],
+        ["--model"] = ["linear", "logistic", "softmax", "mlp", "cnn"],
+        ["--augment"] = ["shift=2", "hflip", "shift=2,hflip", "none"],
         ["--optimizer"] = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "lion", .. Factories.MethodOptimizers],
         ["--loss"] = ["mse", "half-mse", "sse", "mae", "huber", "bce", "bce-logits", "cross-entropy", "nll", "hinge"],
         ["--schedule"] = ["constant", "step:factor=0.5,every=1000", "exponential:gamma=0.99", "cosine:steps=1000", "polynomial:steps=1000", "warmup:steps=100", "onecycle:steps=1000"],

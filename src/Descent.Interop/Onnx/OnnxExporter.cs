@@ -42,7 +42,7 @@ public static partial class OnnxExporter
     private static readonly Dictionary<Type, OnnxLayerExporter> Layers = new()
     {
         [typeof(Linear<>)] = (g, m, x) => Gemm(g, x, ((Linear<float>)m).Weight, ((Linear<float>)m).Bias, "linear"),
-        [typeof(Activation<>)] = (g, m, x) => ActivationNodes(g, ((Activation<float>)m).Name, x),
+        [typeof(Activation<>)] = (g, m, x) => ActivationNodes(g, (Activation<float>)m, x),
         [typeof(Dropout<>)] = (g, _, x) => g.Node("Identity", [x]),   // inference: dropout is the identity
         [typeof(Sequential<>)] = (g, m, x) => ((Sequential<float>)m).Layers.Aggregate(x, (v, layer) => ExportLayer(g, layer, v)),
         [typeof(LinearRegression<>)] = (g, m, x) => Gemm(g, x, Parameter(m, "weight"), Parameter(m, "bias"), "linear"),
@@ -176,18 +176,17 @@ public static partial class OnnxExporter
         return g.Node("Gemm", [x, w, b]);
     }
 
-    private static string ActivationNodes(OnnxGraph g, string name, string x) => name switch
+    private static string ActivationNodes(OnnxGraph g, Activation<float> activation, string x) => activation.Name switch
     {
         "relu" => g.Node("Relu", [x]),
         "sigmoid" => g.Node("Sigmoid", [x]),
         "tanh" => g.Node("Tanh", [x]),
-        // Activation.FromName("leaky_relu") uses the slope 0.01; the module does not expose another.
-        "leaky_relu" => g.Node("LeakyRelu", [x], new Dictionary<string, object> { ["alpha"] = 0.01f }),
+        "leaky_relu" => g.Node("LeakyRelu", [x], new Dictionary<string, object> { ["alpha"] = (float)(activation.NegativeSlope ?? Activation<float>.DefaultNegativeSlope) }),
         "softplus" => g.Node("Softplus", [x]),
         "softmax" => g.Node("Softmax", [x], new Dictionary<string, object> { ["axis"] = -1L }),
         "log_softmax" => g.Node("LogSoftmax", [x], new Dictionary<string, object> { ["axis"] = -1L }),
         "identity" => g.Node("Identity", [x]),
-        _ => throw new OnnxExportException($"the activation '{name}' has no ONNX export."),
+        var name => throw new OnnxExportException($"the activation '{name}' has no ONNX export."),
     };
 
     private static string ExportMlp(OnnxGraph g, Module<float> module, string x)

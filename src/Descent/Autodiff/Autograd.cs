@@ -12,11 +12,17 @@ public static partial class Autograd
     [ThreadStatic] private static int s_noGradDepth;
     [ThreadStatic] private static int s_anomalyDepth;
 
+    /// <summary>
+    /// Anomaly scopes open on any thread: while none is (always, outside debugging), <see cref="IsDetectingAnomalies"/>
+    /// is answered without a thread-local read, which every recorded operation and backward pass asks.
+    /// </summary>
+    private static int s_anomalyScopes;
+
     /// <summary>True when operations on tensors that require gradients are being recorded (the default).</summary>
     public static bool IsRecording => s_noGradDepth == 0;
 
     /// <summary>True inside <see cref="DetectAnomaly"/>.</summary>
-    public static bool IsDetectingAnomalies => s_anomalyDepth > 0;
+    public static bool IsDetectingAnomalies => Volatile.Read(ref s_anomalyScopes) != 0 && s_anomalyDepth > 0;
 
     /// <summary>
     /// A scope in which nothing is recorded: results are constants and no graph is kept. Use it for parameter updates
@@ -43,6 +49,7 @@ public static partial class Autograd
     /// </summary>
     public static Scope DetectAnomaly()
     {
+        Interlocked.Increment(ref s_anomalyScopes);
         s_anomalyDepth++;
         return new Scope(ScopeKind.Anomaly);
     }
@@ -97,7 +104,10 @@ public static partial class Autograd
             {
                 case ScopeKind.NoGrad: s_noGradDepth--; break;
                 case ScopeKind.Enable: s_noGradDepth = _saved; break;
-                case ScopeKind.Anomaly: s_anomalyDepth--; break;
+                case ScopeKind.Anomaly:
+                    s_anomalyDepth--;
+                    Interlocked.Decrement(ref s_anomalyScopes);
+                    break;
             }
         }
     }

@@ -16,6 +16,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     private readonly List<Tensor<T>> _order = [];
     private readonly Stack<(Tensor<T> Tensor, int Next)> _stack = new();
     private bool _anomaly;
+    private bool _running;
     private bool _leafDirect;
     private bool _createGraph;
     private Tensor<T>? _one;
@@ -25,7 +26,16 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     {
         if (!root.RequiresGrad)
             throw new GradientException("Backward() was called on a tensor that does not require a gradient: no input of the computation had WithGrad(), or it was computed inside Autograd.NoGrad().");
-        var engine = t_cached ?? new Engine<T>();
+        // One thread-local read per pass: the cached engine, unless a pass is already running on this thread (a
+        // backward pass started from inside another one's hook gets its own).
+        var cached = t_cached;
+        Engine<T> engine;
+        if (cached is not null && !cached._running) engine = cached;
+        else
+        {
+            engine = new Engine<T>();
+            if (cached is null) t_cached = engine;
+        }
         if (upstream is null)
         {
             if (root.Size != 1)
@@ -35,7 +45,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
         else if (!Shapes.Equal(upstream.Shape, root.Shape))
             throw new GradientException($"The upstream gradient has shape {Shapes.Format(upstream.Shape)} but the result has shape {Shapes.Format(root.Shape)}; they must match.");
 
-        t_cached = null;
+        engine._running = true;
         try
         {
             engine._anomaly = Autograd.IsDetectingAnomalies;
@@ -44,8 +54,8 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
         finally
         {
             engine._order.Clear();
-            engine._stack.Clear();
-            t_cached = engine;
+            if (engine._stack.Count > 0) engine._stack.Clear(); // Stack<T>.Clear clears its array even when empty
+            engine._running = false;
         }
     }
 
@@ -61,7 +71,9 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
             // One operation on leaves (a scalar step such as w·w): its gradients go straight into the leaves' Grad,
             // so there is nothing to order and nothing pending.
             if (only.Freed) throw Freed(only);
-            using (Autograd.NoGrad()) only.Backward(upstream, root, this);
+            // Numbers in, numbers out (w·w on one-element leaves) create no tensor, so they need no recording scope.
+            if (!only.Op.TryScalarBackward(only, upstream, root, this))
+                using (Autograd.NoGrad()) only.Backward(upstream, root, this);
             if (!retainGraph) only.Release();
             return null;
         }
@@ -102,6 +114,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
 
     private static bool OnlyLeaves(Node<T> node)
     {
+        if (node is BinaryNode<T> binary) return binary.A.Node is null && binary.B.Node is null;
         for (int i = 0; i < node.InputCount; i++)
             if (node.Input(i).Node is not null) return false;
         return true;

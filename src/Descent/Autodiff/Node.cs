@@ -96,6 +96,8 @@ internal sealed class UnaryNode<T>(Ops.UnaryOp<T> op, Tensor<T> x) : Node<T>(op)
 /// <summary>A node of a <see cref="Ops.BinaryOp{T}"/>.</summary>
 internal sealed class BinaryNode<T>(Ops.BinaryOp<T> op, Tensor<T> a, Tensor<T> b) : Node<T>(op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    public Tensor<T> A => a;
+    public Tensor<T> B => b;
     public override int InputCount => 2;
     public override Tensor<T> Input(int index) => index == 0 ? a : b;
 }

@@ -44,12 +44,15 @@ internal static class Convolution
     /// </summary>
     public const long MaxColumnElements = 8L << 20;
 
+    /// <summary>Fewer rows of columns than this (C·KH·KW, e.g. 9 for one input channel) make a weight-gradient product too thin for the GEMM to split.</summary>
+    private const int ThinRows = 16;
+
     /// <summary>Images per chunk for <paramref name="g"/>: as many as keep the column matrix within <see cref="MaxColumnElements"/>.</summary>
     private static int ChunkOf(in ConvGeometry g)
         => (int)Math.Clamp(MaxColumnElements / Math.Max(1L, (long)g.Groups * g.GroupRows * g.Positions), 1, Math.Max(1, g.Batch));
 
-    /// <summary>y[N, O, OH, OW] = conv(x, w) (+ bias[o]).</summary>
-    public static void Forward<T>(T[] x, T[] w, T[]? bias, T[] y, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>y[N, O, OH, OW] = conv(x, w) (+ bias[o]), then max(·, 0) when <paramref name="relu"/> (on each output plane while it is in cache).</summary>
+    public static void Forward<T>(T[] x, T[] w, T[]? bias, T[] y, in ConvGeometry g, bool relu = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int chunk = ChunkOf(g);
         int rows = g.Groups * g.GroupRows, p = g.Positions, o = g.OutChannels;
@@ -75,6 +78,7 @@ internal static class Convolution
                         var dst = y.AsSpan(((start + n) * o + c) * p, p);
                         if (bias is null) src.CopyTo(dst);
                         else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[c], dst);
+                        if (relu) System.Numerics.Tensors.TensorPrimitives.Max(dst, T.Zero, dst);
                     }
                 });
             }
@@ -88,9 +92,12 @@ internal static class Convolution
 
     /// <summary>
     /// The backward pass: gx = ∂/∂x (overwritten, when not null), gw += or = ∂/∂w (<paramref name="accumulateWeight"/>),
-    /// gb += or = Σ gy over batch and positions (when not null).
+    /// gb += or = Σ gy over batch and positions (when not null). With <paramref name="reluOutput"/> (the output y of a
+    /// convolution fused with a ReLU), gy is first masked to (y &gt; 0 ? gy : 0) — as the ReLU's own backward pass — on
+    /// its way into the transposed copy, so the masked gradient is never a tensor of its own.
     /// </summary>
-    public static void Backward<T>(T[] x, T[] w, T[] gy, T[]? gx, T[]? gw, bool accumulateWeight, T[]? gb, bool accumulateBias, in ConvGeometry g)
+    public static void Backward<T>(T[] x, T[] w, T[] gy, T[]? gx, T[]? gw, bool accumulateWeight, T[]? gb, bool accumulateBias, in ConvGeometry g,
+        T[]? reluOutput = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int chunk = ChunkOf(g);
@@ -99,28 +106,42 @@ internal static class Convolution
         int rows = g.Groups * kg;
         var gT = ArrayPool<T>.Shared.Rent(Math.Max(1, o * chunk * p));
         var cols = ArrayPool<T>.Shared.Rent(Math.Max(1, rows * chunk * p));
+        var sums = gb is null ? null : new T[o];
         try
         {
-            if (gb is not null)
-            {
-                for (int c = 0; c < o; c++)
-                {
-                    T s = T.Zero;
-                    for (int n = 0; n < g.Batch; n++) s += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gy.AsSpan((n * o + c) * p, p));
-                    gb[c] = accumulateBias ? gb[c] + s : s;
-                }
-            }
             for (int first = 0; first < g.Batch; first += chunk)
             {
                 var part = g.WithBatch(Math.Min(chunk, g.Batch - first));
                 int np = part.Batch * p;
-                Transpose(gy, first, gT, part.Batch, o, p);
+                Transpose(gy, first, gT, part.Batch, o, p, reluOutput);
+                if (sums is not null)
+                {
+                    // Σ over images in order of the per-image sums: the same additions whatever the chunk size.
+                    int images = part.Batch;
+                    Parallel(o, (long)np, c =>
+                    {
+                        for (int n = 0; n < images; n++) sums[c] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gT.AsSpan(c * np + n * p, p));
+                    });
+                }
                 if (gw is not null)
                 {
                     Im2Col(x, first, cols, part);
                     bool add = accumulateWeight || first > 0;
                     for (int grp = 0; grp < g.Groups; grp++)
-                        Gemm.Multiply(gT, grp * og * np, false, cols, grp * kg * np, true, gw, grp * og * kg, og, np, kg, add);
+                    {
+                        if (kg < ThinRows && og >= 2 && (long)og * np * kg >= Gemm.TeamThreshold)
+                        {
+                            // A thin product (the first layer: 9 rows of columns) takes the GEMM's one-core dot-product
+                            // path; its output rows are independent, so the two halves of them go to the two cores.
+                            int half = ((og + 1) / 2 + 3) / 4 * 4, gOff = grp * og;   // whole blocks of the 4-row kernel
+                            Parallel(2, (long)half * np * kg, t =>
+                            {
+                                int r0 = t * half, count = Math.Min(half, og - r0);
+                                if (count > 0) Gemm.Multiply(gT, (gOff + r0) * np, false, cols, grp * kg * np, true, gw, (gOff + r0) * kg, count, np, kg, add);
+                            });
+                        }
+                        else Gemm.Multiply(gT, grp * og * np, false, cols, grp * kg * np, true, gw, grp * og * kg, og, np, kg, add);
+                    }
                 }
                 if (gx is not null)
                 {
@@ -129,6 +150,8 @@ internal static class Convolution
                     Col2Im(cols, gx, first, part);
                 }
             }
+            if (gb is not null)
+                for (int c = 0; c < o; c++) gb[c] = accumulateBias ? gb[c] + sums![c] : sums![c];
         }
         finally
         {
@@ -145,14 +168,29 @@ internal static class Convolution
     public static void InputGrad<T>(T[] w, T[] gy, T[] gx, in ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Backward([], w, gy, gx, null, false, null, false, g);
 
-    /// <summary>Images first … first+n−1 of src [N, O, P] → dst [O, n·P].</summary>
-    private static void Transpose<T>(T[] src, int first, T[] dst, int n, int o, int p) where T : unmanaged
+    /// <summary>Images first … first+n−1 of src [N, O, P] → dst [O, n·P]; where <paramref name="mask"/> (same layout as src) is not &gt; 0, 0.</summary>
+    private static void Transpose<T>(T[] src, int first, T[] dst, int n, int o, int p, T[]? mask = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int np = n * p;
         Parallel(n, (long)o * p, i =>
         {
-            for (int c = 0; c < o; c++) src.AsSpan(((first + i) * o + c) * p, p).CopyTo(dst.AsSpan(c * np + i * p, p));
+            for (int c = 0; c < o; c++)
+            {
+                int from = ((first + i) * o + c) * p;
+                if (mask is null) src.AsSpan(from, p).CopyTo(dst.AsSpan(c * np + i * p, p));
+                else ReluMask(src.AsSpan(from, p), mask.AsSpan(from, p), dst.AsSpan(c * np + i * p, p));
+            }
         });
+    }
+
+    /// <summary>dst = y &gt; 0 ? g : 0, element-wise (the ReLU's gradient from its output, as its own backward pass computes it).</summary>
+    private static void ReluMask<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> dst) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            for (; i <= dst.Length - Vector<T>.Count; i += Vector<T>.Count)
+                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(y[i..]), Vector<T>.Zero), new Vector<T>(g[i..]), Vector<T>.Zero).CopyTo(dst[i..]);
+        for (; i < dst.Length; i++) dst[i] = y[i] > T.Zero ? g[i] : T.Zero;
     }
 
     /// <summary>
@@ -164,6 +202,34 @@ internal static class Convolution
     {
         int c = g.InChannels, h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW;
         int oh = g.OutH, ow = g.OutW, p = g.Positions, np = g.Batch * p;
+        if (IsFlat(g))
+        {
+            Parallel(g.Batch, (long)c * kh * kw * p, n =>
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int plane = ((first + n) * c + ch) * h * w;
+                    for (int ki = 0; ki < kh; ki++)
+                        for (int kj = 0; kj < kw; kj++)
+                        {
+                            var dst = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
+                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                            dst[..lo].Clear();
+                            dst[hi..].Clear();
+                            if (hi > lo) x.AsSpan(plane + lo + d, hi - lo).CopyTo(dst[lo..hi]);
+                            // The copy ran across row ends: the columns that fall in the left/right padding read the
+                            // neighbouring row's pixels, so they are zeroed again.
+                            if (qlo > 0 || qhi < ow)
+                                for (int r = r0; r < r1; r++)
+                                {
+                                    for (int q = 0; q < qlo; q++) dst[r * ow + q] = T.Zero;
+                                    for (int q = qhi; q < ow; q++) dst[r * ow + q] = T.Zero;
+                                }
+                        }
+                }
+            });
+            return;
+        }
         Parallel(g.Batch, (long)c * kh * kw * p, n =>
         {
             for (int ch = 0; ch < c; ch++)
@@ -192,11 +258,45 @@ internal static class Convolution
         });
     }
 
-    /// <summary>The inverse scatter of <see cref="Im2Col{T}"/>: images first … of x [N, C, H, W] = Σ of the column entries that read each element (overwritten).</summary>
+    /// <summary>
+    /// The inverse scatter of <see cref="Im2Col{T}"/>: images first … of x [N, C, H, W] = Σ of the column entries that
+    /// read each element (overwritten), added in the order of the column rows (c, ki, kj). The entries of
+    /// <paramref name="cols"/> that read the padding may be overwritten with zeros (it is scratch).
+    /// </summary>
     internal static void Col2Im<T>(T[] cols, T[] x, int first, ConvGeometry g) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int c = g.InChannels, h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW;
         int oh = g.OutH, ow = g.OutW, p = g.Positions, np = g.Batch * p;
+        if (IsFlat(g))
+        {
+            Parallel(g.Batch, (long)c * kh * kw * p, n =>
+            {
+                x.AsSpan((first + n) * c * h * w, c * h * w).Clear();
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int plane = ((first + n) * c + ch) * h * w;
+                    for (int ki = 0; ki < kh; ki++)
+                        for (int kj = 0; kj < kw; kj++)
+                        {
+                            var src = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
+                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                            // One add over the rows' whole span: the entries that read the padding would land on the
+                            // neighbouring row's ends, so they are made +0 first (x + 0 = x exactly: x starts at +0 and
+                            // a sum is −0 only when both terms are, so x is never −0).
+                            if (qlo > 0 || qhi < ow)
+                                for (int r = r0; r < r1; r++)
+                                {
+                                    for (int q = 0; q < qlo; q++) src[r * ow + q] = T.Zero;
+                                    for (int q = qhi; q < ow; q++) src[r * ow + q] = T.Zero;
+                                }
+                            if (lo >= hi) continue;
+                            var target = x.AsSpan(plane + lo + d, hi - lo);
+                            System.Numerics.Tensors.TensorPrimitives.Add(target, src[lo..hi], target);
+                        }
+                }
+            });
+            return;
+        }
         Parallel(g.Batch, (long)c * kh * kw * p, n =>
         {
             x.AsSpan((first + n) * c * h * w, c * h * w).Clear();
@@ -229,6 +329,29 @@ internal static class Convolution
         });
     }
 
+    /// <summary>
+    /// Stride 1 and as many output columns as input columns (e.g. "same" padding): row (c, ki, kj) of the columns is then
+    /// the input plane shifted by one constant offset, so im2col and col2im move whole planes at a time instead of rows
+    /// of a few elements.
+    /// </summary>
+    private static bool IsFlat(in ConvGeometry g) => g.StrideH == 1 && g.StrideW == 1 && g.OutW == g.Width;
+
+    /// <summary>
+    /// For tap (ki, kj) of a flat geometry (<see cref="IsFlat"/>): the offset d with input index = position + d, the
+    /// positions [lo, hi) whose rows are inside the input (and whose index lands in the plane), the valid output
+    /// columns [qlo, qhi), and the valid output rows [r0, r1).
+    /// </summary>
+    private static (int D, int Lo, int Hi, int QLo, int QHi, int R0, int R1) FlatShift(in ConvGeometry g, int ki, int kj)
+    {
+        int w = g.Width, dRow = ki * g.DilationH - g.PadTop, dCol = kj * g.DilationW - g.PadLeft;
+        int d = dRow * w + dCol;
+        int r0 = Math.Clamp(-dRow, 0, g.OutH), r1 = Math.Clamp(g.Height - dRow, r0, g.OutH);
+        int lo = Math.Max(r0 * w, -d), hi = Math.Min(r1 * w, g.Height * w - d);
+        if (hi < lo) hi = lo = Math.Min(lo, g.Positions);
+        var (qlo, qhi) = ValidRange(dCol, 1, w, g.OutW);
+        return (d, lo, hi, qlo, qhi, r0, r1);
+    }
+
     /// <summary>The output columns q ∈ [lo, hi) whose input column q·stride + offset lies in [0, width).</summary>
     private static (int Lo, int Hi) ValidRange(int offset, int stride, int width, int outWidth)
     {
@@ -237,12 +360,47 @@ internal static class Convolution
         return (Math.Min(lo, outWidth), Math.Max(hi, Math.Min(lo, outWidth)));
     }
 
-    /// <summary>Runs body(0..count−1), on both cores when the work is large enough to pay for the hand-off.</summary>
+    /// <summary>
+    /// Runs body(0..count−1), on several cores when the work is large enough to pay for the hand-off. On two cores the
+    /// tasks go to <see cref="GemmTeam"/>'s helper, which is awake (spinning) right after the products these passes sit
+    /// between, so it joins at once — the thread pool's workers would first have to wake up, while the helper holds the
+    /// other core. Every task writes its own part of the output, so the result does not depend on who ran what.
+    /// </summary>
     internal static void Parallel(int count, long workPerItem, Action<int> body)
     {
-        if (count > 1 && workPerItem * count >= 1 << 16 && Environment.ProcessorCount > 1)
-            System.Threading.Tasks.Parallel.For(0, count, body);
-        else
+        if (count <= 1 || workPerItem * count < 1 << 16 || Environment.ProcessorCount == 1)
+        {
             for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        if (Environment.ProcessorCount > 2 || !GemmTeam.Available)
+        {
+            System.Threading.Tasks.Parallel.For(0, count, body);
+            return;
+        }
+        var job = t_job is { Busy: false } cached ? cached : t_job = new ActionJob();
+        job.Busy = true;
+        try
+        {
+            job.Body = body;
+            job.Reset(count);
+            GemmTeam.Run(job);
+        }
+        finally
+        {
+            job.Body = null;
+            job.Busy = false;
+        }
+    }
+
+    [ThreadStatic] private static ActionJob? t_job;
+
+    /// <summary>body(i) as a <see cref="TeamJob"/> (one per thread, reused).</summary>
+    private sealed class ActionJob : TeamJob
+    {
+        public Action<int>? Body;
+        public bool Busy;
+
+        protected override void Execute(int index) => Body!(index);
     }
 }

@@ -53,6 +53,48 @@ internal abstract class TeamJob
 }
 
 /// <summary>
+/// A piece of work done ahead for its owner (the next training batch gathered while this one trains): the GEMM helper
+/// runs it between products (<see cref="GemmTeam.Post"/>), and the owner runs it itself if nobody has started it by
+/// the time it needs the result (<see cref="Complete"/>) — so the owner never waits for a thread that is not running.
+/// </summary>
+internal abstract class TeamTask
+{
+    private int _state; // 0 waiting, 1 running, 2 done
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _error;
+
+    /// <summary>The work.</summary>
+    protected abstract void Execute();
+
+    /// <summary>Runs the work unless another thread has started it; false when one had.</summary>
+    internal bool TryRun()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) return false;
+        try { Execute(); }
+        catch (Exception e) { _error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        Volatile.Write(ref _state, 2);
+        return true;
+    }
+
+    /// <summary>Runs the work here if nobody has started it, else waits for it to end; rethrows what it threw.</summary>
+    public void Complete()
+    {
+        Wait();
+        _error?.Throw();
+    }
+
+    /// <summary>Like <see cref="Complete"/>, without rethrowing (for a caller that stops early).</summary>
+    public void Wait()
+    {
+        if (TryRun()) GemmTeam.Withdraw(this);
+        else
+        {
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _state) != 2) spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+}
+
+/// <summary>
 /// The GEMM's second core: one background thread that helps the calling thread drain a <see cref="TeamJob"/>.
 /// </summary>
 /// <remarks>
@@ -77,6 +119,7 @@ internal static class GemmTeam
     private static readonly SemaphoreSlim Wake = new(0);
     private static Thread? s_helper;
     private static TeamJob? s_pending;
+    private static TeamTask? s_background;
     private static int s_busy;
     private static int s_generation;
     private static int s_sleeping;
@@ -115,6 +158,26 @@ internal static class GemmTeam
         }
     }
 
+    /// <summary>
+    /// Hands <paramref name="task"/> to the helper, which runs it when no product needs it (one task at a time; a
+    /// second one, or any when the helper is switched off, goes to the thread pool). The owner ends it with
+    /// <see cref="TeamTask.Complete"/>, which runs it on the owner's thread if nobody has started it yet.
+    /// </summary>
+    public static void Post(TeamTask task)
+    {
+        if (!Available || Interlocked.CompareExchange(ref s_background, task, null) is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static t => t.TryRun(), task, preferLocal: false);
+            return;
+        }
+        EnsureHelper();
+        Interlocked.Increment(ref s_generation);
+        if (Interlocked.Exchange(ref s_sleeping, 0) == 1) Wake.Release();
+    }
+
+    /// <summary>Takes <paramref name="task"/> out of the helper's slot (its owner ran it), leaving room for the next.</summary>
+    internal static void Withdraw(TeamTask task) => Interlocked.CompareExchange(ref s_background, null, task);
+
     private static void EnsureHelper()
     {
         if (s_helper is not null) return;
@@ -141,6 +204,8 @@ internal static class GemmTeam
                 // A stale read (the job already finished, or re-posted for the next product) is harmless: HelperRun
                 // joins only a job that is open, and an open job is always the current one.
                 Volatile.Read(ref s_pending)?.HelperRun();
+                // Then work done ahead (a batch to gather), between products.
+                Interlocked.Exchange(ref s_background, null)?.TryRun();
                 idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
                 spins = 0;
                 continue;

@@ -1,4 +1,8 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Descent.Kernels;
 
@@ -115,6 +119,13 @@ internal static class Pooling
     private static void MaxTwoByTwo<T>(T[] x, T[] y, int[] index, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int w = p.Width, inPlane = p.Height * w, oh = p.OutH, ow = p.OutW, outPlane = oh * ow;
+        if (typeof(T) == typeof(float) && Sse.IsSupported && ow >= Vector128<float>.Count)
+        {
+            var xf = Unsafe.As<float[]>(x);
+            var yf = Unsafe.As<float[]>(y);
+            Convolution.Parallel(planes, outPlane * 4L, plane => MaxTwoByTwoRows(xf, yf, index, plane * inPlane, plane * outPlane, w, oh, ow));
+            return;
+        }
         Convolution.Parallel(planes, outPlane * 4L, plane =>
         {
             int xo = plane * inPlane, yo = plane * outPlane;
@@ -140,13 +151,64 @@ internal static class Pooling
         });
     }
 
+    /// <summary>
+    /// One plane of the 2×2 stride-2 max, four outputs at a time (SSE): the two input rows' even and odd columns are
+    /// split apart and compared in the scalar loop's scan order (top-left, top-right, bottom-left, bottom-right; a later
+    /// element wins only when larger, or NaN over a number), so the values and indices are the scalar loop's. The last
+    /// group of a row overlaps the previous one when the width is not a multiple of four (the same values written twice).
+    /// </summary>
+    private static void MaxTwoByTwoRows(float[] x, float[] y, int[] index, int xo, int yo, int w, int oh, int ow)
+    {
+        const int lanes = 4;
+        var lane2 = Vector128.Create(0, 2, 4, 6);
+        var tr = Vector128.Create(1);
+        var bl = Vector128.Create(w);
+        var br = Vector128.Create(w + 1);
+        ref float xs = ref MemoryMarshal.GetArrayDataReference(x);
+        ref float ys = ref MemoryMarshal.GetArrayDataReference(y);
+        ref int ix = ref MemoryMarshal.GetArrayDataReference(index);
+        _ = x[xo + (2 * oh - 1) * w + 2 * ow - 1];
+        _ = y[yo + oh * ow - 1];
+        _ = index[yo + oh * ow - 1];
+        for (int r = 0; r < oh; r++)
+        {
+            int top = xo + 2 * r * w, o = yo + r * ow;
+            for (int c0 = 0; c0 < ow; c0 += lanes)
+            {
+                int c = Math.Min(c0, ow - lanes);
+                var t0 = Vector128.LoadUnsafe(ref xs, (nuint)(top + 2 * c));
+                var t1 = Vector128.LoadUnsafe(ref xs, (nuint)(top + 2 * c + lanes));
+                var b0 = Vector128.LoadUnsafe(ref xs, (nuint)(top + w + 2 * c));
+                var b1 = Vector128.LoadUnsafe(ref xs, (nuint)(top + w + 2 * c + lanes));
+                Vector128<float> best = Sse.Shuffle(t0, t1, 0b10_00_10_00), v;
+                Vector128<int> offset = Vector128<int>.Zero;
+                v = Sse.Shuffle(t0, t1, 0b11_01_11_01);
+                Take(ref best, ref offset, v, tr);
+                v = Sse.Shuffle(b0, b1, 0b10_00_10_00);
+                Take(ref best, ref offset, v, bl);
+                v = Sse.Shuffle(b0, b1, 0b11_01_11_01);
+                Take(ref best, ref offset, v, br);
+                best.StoreUnsafe(ref ys, (nuint)(o + c));
+                (Vector128.Create(2 * r * w + 2 * c) + lane2 + offset).StoreUnsafe(ref ix, (nuint)(o + c));
+            }
+        }
+
+        static void Take(ref Vector128<float> best, ref Vector128<int> offset, Vector128<float> v, Vector128<int> at)
+        {
+            // v > best, or v is NaN and best is not (as the scalar loop: NaN wins, the first NaN stays).
+            var wins = Vector128.GreaterThan(v, best) | (~Vector128.Equals(v, v) & Vector128.Equals(best, best));
+            best = Vector128.ConditionalSelect(wins, v, best);
+            offset = Vector128.ConditionalSelect(wins.AsInt32(), at, offset);
+        }
+    }
+
     /// <summary>gx (overwritten, [planes, H·W]) = Σ of g over the outputs whose <paramref name="index"/> points at each element.</summary>
     public static void Scatter<T>(T[] g, T[] gx, int[] index, int planes, int inPlane, int outPlane) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Array.Clear(gx);
-        Convolution.Parallel(planes, outPlane, plane =>
+        Convolution.Parallel(planes, inPlane, plane =>
         {
             int xo = plane * inPlane, yo = plane * outPlane;
+            gx.AsSpan(xo, inPlane).Clear();
             for (int o = 0; o < outPlane; o++) gx[xo + index[yo + o]] += g[yo + o];
         });
     }

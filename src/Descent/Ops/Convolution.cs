@@ -100,6 +100,18 @@ public sealed partial class Tensor<T>
         return new ConvGeometry(x[0], c, x[2], x[3], o, kh, kw, stride.H, stride.W, padding.Top, padding.Left, dilation.H, dilation.W, groups, oh, ow);
     }
 
-    private static Tensor<T> Conv2dCore(Tensor<T> x, Tensor<T> w, Tensor<T>? b, ConvGeometry g)
-        => b is null ? new Ops.Conv2d<T>(g).Apply(x, w) : new Ops.Conv2d<T>(g).Apply(x, w, b);
+    private static Tensor<T> Conv2dCore(Tensor<T> x, Tensor<T> w, Tensor<T>? b, ConvGeometry g, bool relu = false)
+        => b is null ? new Ops.Conv2d<T>(g, relu).Apply(x, w) : new Ops.Conv2d<T>(g, relu).Apply(x, w, b);
+
+    /// <summary>
+    /// <c>Conv2d(input, weight, bias, …).Relu()</c> as one primitive (the layer stacks fuse a convolution followed by a
+    /// ReLU): the same values and gradients, without the pre-activation and its gradient as tensors of their own.
+    /// </summary>
+    internal static Tensor<T> Conv2dRelu(Tensor<T> input, Tensor<T> weight, Tensor<T>? bias, (int H, int W) stride, ConvPadding padding, (int H, int W) dilation, int groups)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        var g = Geometry(input.ShapeRef, weight.ShapeRef, bias?.ShapeRef, stride, padding, dilation, groups);
+        return Conv2dCore(input, weight, bias, g, relu: true);
+    }
 }

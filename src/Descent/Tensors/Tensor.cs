@@ -119,7 +119,9 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
     {
         if (Grad is null) return;
         if (Grad.Node is not null) { Grad = null; return; }
-        Grad.Data.Clear();
+        var g = Grad.Buffer;
+        if (g.Length == 1) g[0] = T.Zero; // a scalar parameter's step: no call into the span clearing
+        else g.AsSpan().Clear();
     }
 
     /// <summary>The single value of a one-element tensor.</summary>

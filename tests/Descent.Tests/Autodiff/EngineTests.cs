@@ -94,6 +94,43 @@ public class EngineTests
     }
 
     [Fact]
+    public void AnomalyModeBelongsToTheThreadThatOpenedIt()
+    {
+        // The scope is counted process-wide (so the common case reads no thread-local), but only its own thread checks.
+        var w = Tensor.FromArray([1.0, -1.0]).WithGrad();
+        using var opened = new ManualResetEventSlim();
+        using var done = new ManualResetEventSlim();
+        var other = new Thread(() =>
+        {
+            using (Autograd.DetectAnomaly())
+            {
+                opened.Set();
+                done.Wait();
+            }
+        });
+        other.Start();
+        opened.Wait();
+        try
+        {
+            Assert.False(Autograd.IsDetectingAnomalies);
+            _ = (w * 2.0).Log(); // NaN, unchecked here
+            using (Autograd.DetectAnomaly())
+            {
+                using (Autograd.DetectAnomaly()) Assert.True(Autograd.IsDetectingAnomalies);
+                Assert.True(Autograd.IsDetectingAnomalies);
+                Assert.Throws<AnomalyException>(() => (w * 2.0).Log());
+            }
+            Assert.False(Autograd.IsDetectingAnomalies);
+        }
+        finally
+        {
+            done.Set();
+            other.Join();
+        }
+        Assert.False(Autograd.IsDetectingAnomalies);
+    }
+
+    [Fact]
     public void DeepChainDoesNotOverflowTheStack()
     {
         var w = Tensor.Scalar(1.0).WithGrad();

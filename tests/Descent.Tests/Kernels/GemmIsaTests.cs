@@ -31,6 +31,8 @@ public class GemmIsaTests
         yield return (128, 64, 10);
         yield return (64, 10, 128);
         yield return (784, 64, 10);
+        yield return (100, 33, 9);   // the 10-column pass (Aᵀ·B, n = 9 or 10) with row edges after its 2-vector blocks
+        yield return (49, 7, 10);
         yield return (203, 301, 97);
         yield return (257, 600, 301);
     }

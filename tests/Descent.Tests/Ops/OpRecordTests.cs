@@ -81,6 +81,42 @@ public class OpRecordTests
     }
 
     [Fact]
+    public void FusedConvReluIsOnePrimitiveEqualToItsComposition()
+    {
+        // float32 and "same" padding, as the default CNN; the plain backward pass (the fused kernel, the ReLU mask applied
+        // while the gradient is copied) must give the composition's gradients bit for bit.
+        var x = Tensor.RandomNormal<float>([3, 2, 7, 6], 1).WithGrad();
+        var w = Tensor.RandomNormal<float>([4, 2, 3, 3], 2).WithGrad();
+        var b = Tensor.RandomNormal<float>([4], 3).WithGrad();
+        var upstream = Tensor.RandomNormal<float>([3, 4, 7, 6], 4);
+        Tensor<float> Fused() => Tensor<float>.Conv2dRelu(x, w, b, (1, 1), 1, (1, 1), 1);
+        Tensor<float> Composed() => Tensor<float>.Conv2d(x, w, b, padding: 1).Relu();
+        Assert.Equal("conv2d_relu", Fused().Node!.Op.Name);
+        Assert.Equal(Composed().ToArray(), Fused().ToArray());
+        Assert.Contains(0f, Fused().ToArray());
+
+        float[][] Grads(Func<Tensor<float>> f)
+        {
+            foreach (var t in new[] { x, w, b }) t.ZeroGrad();
+            (f() * upstream).Sum().Backward();
+            return [x.Grad!.ToArray(), w.Grad!.ToArray(), b.Grad!.ToArray()];
+        }
+        var gf = Grads(Fused);
+        var gc = Grads(Composed);
+        for (int i = 0; i < 3; i++) Assert.Equal(gc[i], gf[i]);
+
+        // Differentiated twice (the recorded backward pass) and forward mode: the composition's derivatives.
+        static bool Close(float p, float q) => Math.Abs(p - q) <= 1e-4f * Math.Max(1, Math.Abs(p));
+        var hf = Autograd.Grad((Autograd.Grad(Fused().Square().Sum(), [w], createGraph: true)[0] * w).Sum(), [x]);
+        var hc = Autograd.Grad((Autograd.Grad(Composed().Square().Sum(), [w], createGraph: true)[0] * w).Sum(), [x]);
+        Assert.Equal(hc[0].ToArray(), hf[0].ToArray(), Close);
+        var v = Tensor.RandomNormal<float>([4, 2, 3, 3], 5);
+        var jf = Autograd.Jvp(ww => (Tensor<float>.Conv2dRelu(x, ww, b, (1, 1), 1, (1, 1), 1) * upstream).Sum(), w, v);
+        var jc = Autograd.Jvp(ww => (Tensor<float>.Conv2d(x, ww, b, padding: 1).Relu() * upstream).Sum(), w, v);
+        Assert.True(Close(jc.Tangent.Item(), jf.Tangent.Item()), $"{jf.Tangent.Item()} != {jc.Tangent.Item()}");
+    }
+
+    [Fact]
     public void TheCompilerReadsTheRecordsParameters()
     {
         // pow's exponent and sum's axes come from the records (nothing is recovered by re-running a VJP).

@@ -223,8 +223,10 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, IBatchSource<T> where
             yield break;
         }
 
-        // Double buffering: while the caller trains on one buffer, a pool thread gathers the next batch into the other.
-        // The row order is fixed before the first gather, so the worker only reads shared state.
+        // Double buffering: while the caller trains on one buffer, the next batch is gathered into the other — by the
+        // GEMM's helper thread between products (awake during training anyway; a thread-pool hand-off per batch woke a
+        // third thread on two cores), or by the caller itself when nobody has started it by the time it is needed.
+        // The row order is fixed before the first gather, so the gather only reads shared state.
         var order = OrderFor(epoch);
         _prefetch ??= [(Buffer(_xShape, BatchSize), Buffer(_yShape, BatchSize)), (Buffer(_xShape, BatchSize), Buffer(_yShape, BatchSize))];
         var slots = _prefetch;
@@ -240,21 +242,37 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, IBatchSource<T> where
         }
 
         if (first >= count) yield break;
-        Task<(Tensor<T>, Tensor<T>)>? next = Task.Run(() => Gather(first));
+        GatherAhead? next = GatherAhead.Post(Gather, first);
         try
         {
             for (int i = first; i < count; i++)
             {
-                var batch = next!.GetAwaiter().GetResult();
+                next!.Complete();
+                var batch = next.Result;
                 int following = i + 1;
-                next = following < count ? Task.Run(() => Gather(following)) : null;
+                next = following < count ? GatherAhead.Post(Gather, following) : null;
                 yield return batch;
             }
         }
         finally
         {
             // A caller that stops early (cancellation, divergence) must not leave a gather writing into the buffers.
-            if (next is not null) ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
+            next?.Wait();
+        }
+    }
+
+    /// <summary>One batch gathered ahead (see <see cref="Kernels.GemmTeam.Post"/>).</summary>
+    private sealed class GatherAhead(Func<int, (Tensor<T>, Tensor<T>)> gather, int index) : Kernels.TeamTask
+    {
+        public (Tensor<T>, Tensor<T>) Result { get; private set; }
+
+        protected override void Execute() => Result = gather(index);
+
+        public static GatherAhead Post(Func<int, (Tensor<T>, Tensor<T>)> gather, int index)
+        {
+            var task = new GatherAhead(gather, index);
+            Kernels.GemmTeam.Post(task);
+            return task;
         }
     }
 

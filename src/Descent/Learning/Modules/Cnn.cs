@@ -50,8 +50,43 @@ public sealed class Cnn<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
     /// <summary>The layers.</summary>
     public Sequential<T> Layers { get; }
 
+    /// <summary>
+    /// Images per forward pass in evaluation without recording: a larger batch (an evaluation chunk of 1024 rows) is run
+    /// this many images at a time, so its activations (100 MB for the first layer of the default network at 1024
+    /// images) are never alive all at once — only the outputs are kept.
+    /// </summary>
+    internal const int EvalImages = 256;
+
     /// <inheritdoc />
     public override Tensor<T> Forward(Tensor<T> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        int n = input.Rank > 0 ? input.Shape[0] : 0;
+        if (IsTraining || Autograd.IsRecording || n <= EvalImages) return ForwardAll(input);
+        var inShape = input.ShapeArray;
+        int rowSize = input.Size / n;
+        Tensor<T>? result = null;
+        int outRow = 0;
+        for (int start = 0; start < n; start += EvalImages)
+        {
+            int count = Math.Min(EvalImages, n - start);
+            inShape[0] = count;
+            var part = new Tensor<T>(inShape);
+            input.Data.Slice(start * rowSize, count * rowSize).CopyTo(part.Data);
+            var output = ForwardAll(part);
+            if (result is null)
+            {
+                var outShape = output.ShapeArray;
+                outShape[0] = n;
+                result = new Tensor<T>(outShape);
+                outRow = output.Size / count;
+            }
+            output.Data.CopyTo(result.Data.Slice(start * outRow, count * outRow));
+        }
+        return result!;
+    }
+
+    private Tensor<T> ForwardAll(Tensor<T> input)
     {
         var x = _input.Forward(input);
         var layers = Layers.Layers;
@@ -60,6 +95,11 @@ public sealed class Cnn<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
             if (layers[i] is Linear<T> linear && i + 1 < layers.Count && layers[i + 1] is Activation<T> { Name: "relu" })
             {
                 x = linear.Forward(x, relu: true);
+                i++;
+            }
+            else if (layers[i] is Conv2d<T> conv && i + 1 < layers.Count && layers[i + 1] is Activation<T> { Name: "relu" })
+            {
+                x = conv.ForwardRelu(x);
                 i++;
             }
             else x = layers[i].Forward(x);
@@ -78,7 +118,7 @@ public sealed class Cnn<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
 /// <c>maxpool(kernel, stride=kernel, padding=0)</c>, <c>avgpool(kernel, stride=kernel, padding=0)</c>,
 /// <c>adaptiveavgpool(h, w)</c>, <c>globalavgpool</c>, <c>batchnorm</c> (1-D or 2-D by its input),
 /// <c>dropout(p=0.5)</c>, <c>dropout2d(p=0.5)</c>, <c>flatten</c>, <c>linear(n)</c> (<c>linear</c> alone: the output
-/// count) and the activations relu, tanh, sigmoid, leaky_relu, softplus, identity. A stack of feature maps is flattened
+/// count) and the activations relu, tanh, sigmoid, leaky_relu (<c>leaky_relu(0.2)</c>: its negative slope), softplus, identity. A stack of feature maps is flattened
 /// before a linear layer; a stack that does not end in the output count gets a final <c>linear</c>.
 /// </summary>
 public static class LayerSpec
@@ -225,7 +265,11 @@ public static class LayerSpec
                     break;
                 }
                 default:
-                    try { stack.Add(Activation<T>.FromName(name)); }
+                    try { stack.Add(Activation<T>.FromName(name is "leaky_relu" or "leakyrelu" && (args.Count > 0 || named.Count > 0) ? $"leaky_relu({(args.Count > 0 ? args[0] : named.GetValueOrDefault("slope") ?? named.GetValueOrDefault("negative_slope") ?? "?")})" : name)); }
+                    catch (ArgumentException) when (name is "leaky_relu" or "leakyrelu")
+                    {
+                        throw new FormatException($"{where}: the negative slope must be a number, e.g. leaky_relu(0.2).");
+                    }
                     catch (ArgumentException)
                     {
                         throw new FormatException($"{where}: unknown layer '{name}'; known: {string.Join(", ", Names)}.");

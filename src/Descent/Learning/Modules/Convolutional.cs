@@ -56,6 +56,9 @@ public sealed class Conv2d<T> : Module<T> where T : unmanaged, IBinaryFloatingPo
 
     /// <inheritdoc />
     public override Tensor<T> Forward(Tensor<T> input) => Tensor<T>.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+
+    /// <summary>The layer followed by a ReLU, as one fused primitive (<see cref="Cnn{T}"/> uses it for "conv … relu").</summary>
+    internal Tensor<T> ForwardRelu(Tensor<T> input) => Tensor<T>.Conv2dRelu(input, Weight, Bias, Stride, Padding, Dilation, Groups);
 }
 
 /// <summary>A 1-D convolution layer over [N, C, L]: weight [out, in/groups, k], bias [out] (PyTorch's initialisation).</summary>

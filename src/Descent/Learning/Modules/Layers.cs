@@ -63,6 +63,9 @@ public sealed class Activation<T> : Module<T> where T : unmanaged, IBinaryFloati
     /// <summary>The activation's name.</summary>
     public string Name { get; }
 
+    /// <summary>A leaky ReLU's negative slope (<see cref="LeakyRelu"/>); null for the other activations.</summary>
+    public double? NegativeSlope { get; private init; }
+
     /// <inheritdoc />
     public override Tensor<T> Forward(Tensor<T> input) => _function(input);
 
@@ -75,8 +78,16 @@ public sealed class Activation<T> : Module<T> where T : unmanaged, IBinaryFloati
     /// <summary>max(x, 0).</summary>
     public static Activation<T> Relu() => new("relu", x => x.Relu());
 
-    /// <summary>Leaky ReLU with the given negative slope.</summary>
-    public static Activation<T> LeakyRelu(double slope = 0.01) => new("leaky_relu", x => x.LeakyRelu(T.CreateTruncating(slope)));
+    /// <summary>The negative slope of <see cref="LeakyRelu"/> when none is given (PyTorch's default too).</summary>
+    public const double DefaultNegativeSlope = 0.01;
+
+    /// <summary>Leaky ReLU with the given negative slope (<see cref="NegativeSlope"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The slope is not finite.</exception>
+    public static Activation<T> LeakyRelu(double slope = DefaultNegativeSlope)
+    {
+        if (!double.IsFinite(slope)) throw new ArgumentOutOfRangeException(nameof(slope), slope, "The leaky ReLU's negative slope must be a finite number, e.g. 0.01 or 0.2.");
+        return new("leaky_relu", x => x.LeakyRelu(T.CreateTruncating(slope))) { NegativeSlope = slope };
+    }
 
     /// <summary>ln(1+eˣ).</summary>
     public static Activation<T> Softplus() => new("softplus", x => x.Softplus());
@@ -90,20 +101,38 @@ public sealed class Activation<T> : Module<T> where T : unmanaged, IBinaryFloati
     /// <summary>The identity.</summary>
     public static Activation<T> Identity() => new("identity", x => x);
 
-    /// <summary>An activation by name: sigmoid, tanh, relu, leaky_relu, softplus, softmax, log_softmax, identity.</summary>
-    /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
-    public static Activation<T> FromName(string name) => name.ToLowerInvariant().Replace('-', '_') switch
+    /// <summary>
+    /// An activation by name: sigmoid, tanh, relu, leaky_relu, softplus, softmax, log_softmax, identity. A leaky ReLU
+    /// takes its negative slope in parentheses, <c>leaky_relu(0.2)</c> (default <see cref="DefaultNegativeSlope"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown name, or a slope that is not a number; the message lists the known ones.</exception>
+    public static Activation<T> FromName(string name)
     {
-        "sigmoid" => Sigmoid(),
-        "tanh" => Tanh(),
-        "relu" => Relu(),
-        "leaky_relu" or "leakyrelu" => LeakyRelu(),
-        "softplus" => Softplus(),
-        "softmax" => Softmax(),
-        "log_softmax" or "logsoftmax" => LogSoftmax(),
-        "identity" or "linear" or "none" => Identity(),
-        _ => throw new ArgumentException($"Unknown activation '{name}'; use one of sigmoid, tanh, relu, leaky_relu, softplus, softmax, log_softmax, identity.", nameof(name)),
-    };
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.Trim().ToLowerInvariant().Replace('-', '_');
+        int open = key.IndexOf('(', StringComparison.Ordinal);
+        if (open > 0 && key.EndsWith(')') && key[..open].Trim() is "leaky_relu" or "leakyrelu")
+        {
+            string text = key[(open + 1)..^1].Trim();
+            if (text.StartsWith("slope=", StringComparison.Ordinal)) text = text[6..].Trim();
+            else if (text.StartsWith("negative_slope=", StringComparison.Ordinal)) text = text[15..].Trim();
+            if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double slope) || !double.IsFinite(slope))
+                throw new ArgumentException($"Activation '{name}': the leaky ReLU's negative slope '{text}' is not a number; write e.g. leaky_relu(0.2).", nameof(name));
+            return LeakyRelu(slope);
+        }
+        return key switch
+        {
+            "sigmoid" => Sigmoid(),
+            "tanh" => Tanh(),
+            "relu" => Relu(),
+            "leaky_relu" or "leakyrelu" => LeakyRelu(),
+            "softplus" => Softplus(),
+            "softmax" => Softmax(),
+            "log_softmax" or "logsoftmax" => LogSoftmax(),
+            "identity" or "linear" or "none" => Identity(),
+            _ => throw new ArgumentException($"Unknown activation '{name}'; use one of sigmoid, tanh, relu, leaky_relu (or leaky_relu(0.2) for another slope), softplus, softmax, log_softmax, identity.", nameof(name)),
+        };
+    }
 }
 
 /// <summary>

@@ -29,6 +29,13 @@ internal abstract record Op<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     internal abstract void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink);
 
     /// <summary>
+    /// The backward step on plain numbers when the op has one (<see cref="BinaryOp{T}.HasScalarVjp"/>) and every operand
+    /// and the gradient have one element and the sink takes numbers: then it sends them and returns true, creating no
+    /// tensor (so the engine needs no recording scope around it); otherwise false, and nothing was sent.
+    /// </summary>
+    internal virtual bool TryScalarBackward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink) => false;
+
+    /// <summary>
     /// Forward mode: the tangent of <paramref name="node"/>'s output given a tangent per input (null: zero, a constant in
     /// this sweep), and whether the op declared its JVP (true) or it was derived from the VJP (<see cref="TransposeJvp"/>).
     /// The arity bases route this to their typed <c>Jvp</c> methods.
@@ -170,16 +177,22 @@ internal abstract record BinaryOp<T> : Op<T> where T : unmanaged, IBinaryFloatin
 
     internal override void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
     {
+        if (TryScalarBackward(node, grad, output, sink)) return;
         Tensor<T> a = node.Input(0), b = node.Input(1);
-        if (HasScalarVjp && grad.Size == 1 && a.Size == 1 && b.Size == 1 && output.Size == 1 && sink.AcceptsScalars)
-        {
-            T gs = grad.Buffer[0], av = a.Buffer[0], bv = b.Buffer[0], y = output.Buffer[0];
-            if (a.RequiresGrad) sink.SendScalar(a, ScalarVjpA(gs, av, bv, y));
-            if (b.RequiresGrad) sink.SendScalar(b, ScalarVjpB(gs, av, bv, y));
-            return;
-        }
         if (a.RequiresGrad) sink.Send(a, VjpA(grad, a, b, output));
         if (b.RequiresGrad) sink.Send(b, VjpB(grad, a, b, output));
+    }
+
+    internal override bool TryScalarBackward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
+    {
+        if (!HasScalarVjp || node is not BinaryNode<T> binary) return false;
+        Tensor<T> a = binary.A, b = binary.B;
+        T[] ga = grad.Buffer, aa = a.Buffer, ba = b.Buffer, ya = output.Buffer;
+        if (ga.Length != 1 || aa.Length != 1 || ba.Length != 1 || ya.Length != 1 || !sink.AcceptsScalars) return false;
+        T gs = ga[0], av = aa[0], bv = ba[0], y = ya[0];
+        if (a.RequiresGrad) sink.SendScalar(a, ScalarVjpA(gs, av, bv, y));
+        if (b.RequiresGrad) sink.SendScalar(b, ScalarVjpB(gs, av, bv, y));
+        return true;
     }
 }
 

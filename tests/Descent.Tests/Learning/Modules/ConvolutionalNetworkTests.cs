@@ -89,6 +89,23 @@ public sealed class ConvolutionalNetworkTests : IDisposable
     }
 
     [Fact]
+    public void EvaluationOfManyImagesRunsInChunksWithTheValuesOfOneRecordedPass()
+    {
+        // 300 images (more than Cnn.EvalImages) in evaluation without recording run 256 at a time; the recorded pass
+        // (parameters requiring gradients) runs them all at once. Both give the same outputs (the first layer's
+        // products differ in size only, so at most in the last bits).
+        var model = new Cnn<float>([1, 6, 6], 3, "conv(4,3,padding=1) relu maxpool(2) batchnorm flatten linear(5) relu linear", seed: 2);
+        model.Eval();
+        var x = Tensor.RandomUniform<float>([300, 36], 3);
+        var whole = model.Forward(x).ToArray();
+        float[] chunked;
+        using (Autograd.NoGrad()) chunked = model.Forward(x).ToArray();
+        Assert.Equal(300 * 3, chunked.Length);
+        Assert.Equal(whole, chunked, (p, q) => Math.Abs(p - q) <= 1e-5f * Math.Max(1, Math.Abs(p)));
+        using (Autograd.NoGrad()) Assert.Equal(chunked, model.Forward(x).ToArray());
+    }
+
+    [Fact]
     public void AStackIsCompletedByAFinalLinearLayerToTheOutputs()
     {
         var stack = LayerSpec.Build<double>("conv(3,3) relu", [1, 5, 5], 4);
