@@ -46,7 +46,7 @@ print(", ".join("%s %s %s" % (i["internal_api"], i["version"], i["architecture"]
 PY
 }
 WANT=("$@")
-[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mm_ mlp_step ew fashion_mlp_epoch fashion_softmax_epoch fashion_cnn_epoch)
+[ ${#WANT[@]} -eq 0 ] && WANT=(w2_step linreg_epoch sgemm dgemm mm_ mlp_step ew fashion_mlp_epoch fashion_softmax_epoch fashion_cnn_epoch fit_)
 
 dotnet build -c Release benchmarks/Descent.Benchmarks -v q -nologo >/dev/null
 BIN=benchmarks/Descent.Benchmarks/bin/Release/net10.0/Descent.Benchmarks

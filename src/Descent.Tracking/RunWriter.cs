@@ -15,6 +15,7 @@ public sealed class RunWriter : IDisposable
     private readonly RunWriterOptions _options;
     private readonly Lock _buffer = new();
     private readonly List<Row> _rows = [];
+    private readonly Lock _commitOrder = new();
     private readonly Dictionary<string, (double Sum, double Weight)> _epochSums = new(StringComparer.Ordinal);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Timer _timer;
@@ -173,25 +174,31 @@ public sealed class RunWriter : IDisposable
 
     private void Commit()
     {
-        Row[] rows;
-        lock (_buffer)
+        // One commit at a time, in the order the rows were taken: without this a timer commit that failed (a reader
+        // held the file) put its rows back after a concurrent commit had already written later steps, and a kill in
+        // between left a gap in the file's steps.
+        lock (_commitOrder)
         {
-            if (_finished) return;
-            rows = [.. _rows];
-            _rows.Clear();
-        }
-        lock (_store.Gate)
-        {
-            _store.ThrowIfDisposed();
-            try
+            Row[] rows;
+            lock (_buffer)
             {
-                CommitUnlocked(rows);
+                if (_finished) return;
+                rows = [.. _rows];
+                _rows.Clear();
             }
-            catch (SqliteException e)
+            lock (_store.Gate)
             {
-                // Nothing of this transaction was written: keep its values, in order, for the next try.
-                lock (_buffer) _rows.InsertRange(0, rows);
-                throw _store.Failure(e);
+                _store.ThrowIfDisposed();
+                try
+                {
+                    CommitUnlocked(rows);
+                }
+                catch (SqliteException e)
+                {
+                    // Nothing of this transaction was written: keep its values, in order, for the next try.
+                    lock (_buffer) _rows.InsertRange(0, rows);
+                    throw _store.Failure(e);
+                }
             }
         }
     }

@@ -227,7 +227,10 @@ public class CommandTests
     public void DemoAllWritesEveryFigureAndAnIndex()
     {
         string folder = Directory.CreateTempSubdirectory().FullName;
+        // The CNN lesson's training, shrunk for this call (a Debug build trains about 15× slower; CnnDemoTests checks it).
+        Descent.Cli.Commands.DemoCommand.CnnLesson.Value = new(Steps: 1, TestImages: 32);
         var (code, json) = Cli.Json("demo", "all", "--out", folder);
+        Descent.Cli.Commands.DemoCommand.CnnLesson.Value = null;
         Assert.Equal(0, code);
         var figures = json["demos"]!.AsArray().SelectMany(d => d!["figures"]!.AsArray()).Select(f => (string)f!["path"]!).ToList();
         Assert.True(figures.Count >= 9);

@@ -81,6 +81,35 @@ public sealed class CnnImportTests
     }
 
     [Fact]
+    public void Named_modules_out_of_order_in_safetensors_are_put_in_order_by_modules()
+    {
+        // The fixture's tensors renamed as a module with named children would name them: safetensors sorts the names
+        // (bn1, bn2, conv1, …), which is not the network's order; --modules gives it.
+        string dir = Support.TempFolder();
+        var bytes = File.ReadAllBytes(Support.Fixture("cnn.safetensors"));
+        int length = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = JsonNode.Parse(bytes.AsSpan(8, length))!.AsObject();
+        var names = new Dictionary<string, string> { ["0"] = "conv1", ["1"] = "bn1", ["4"] = "conv2", ["8"] = "fc1", ["9"] = "bn2", ["11"] = "fc2" };
+        var renamed = new JsonObject();
+        foreach (var (name, value) in header.ToList())
+        {
+            header.Remove(name);
+            int dot = name.IndexOf('.', StringComparison.Ordinal);
+            renamed[names[name[..dot]] + name[dot..]] = value;
+        }
+        var text = System.Text.Encoding.UTF8.GetBytes(renamed.ToJsonString());
+        string file = Path.Combine(dir, "named.safetensors");
+        File.WriteAllBytes(file, [.. BitConverter.GetBytes((ulong)text.Length), .. text, .. bytes.AsSpan(8 + length)]);
+        string model = Path.Combine(dir, "named-model.safetensors");
+        var unordered = Support.Run("import", file, "--layers", Layers, "--image-shape", "12x12", "--out", model);
+        Assert.True(unordered.Code == 3, unordered.Err);
+        Assert.Contains("'bn1.weight'", unordered.Err);
+        Assert.Contains("--modules", Support.Run("import", file, "--layers", Layers, "--image-shape", "12x12", "--modules", "conv1,bn1", "--out", model).Err);
+        Support.Json("import", file, "--layers", Layers, "--image-shape", "12x12", "--normalize", "0.5,0.25", "--modules", "conv1,bn1,conv2,fc1,bn2,fc2", "--out", model);
+        AssertMatchesPyTorch(Model.Load(model));
+    }
+
+    [Fact]
     public void Tensors_that_do_not_fit_the_stated_layers_are_named_with_exit_code_3()
     {
         string dir = Support.TempFolder();

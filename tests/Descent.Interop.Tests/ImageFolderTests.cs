@@ -187,6 +187,45 @@ public sealed class ImageFolderTests
     }
 
     [Fact]
+    public void A_colour_folder_trains_a_three_channel_model_that_exports_with_a_CHW_input()
+    {
+        // Reddish and bluish 6×5 BMPs: the classes differ only in colour, so a grey reading could not tell them apart.
+        string dir = Support.TempFolder();
+        string folder = Path.Combine(dir, "colours");
+        var random = new Random(5);
+        foreach (var name in new[] { "blue", "red" })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, name));
+            for (int i = 0; i < 12; i++)
+            {
+                byte Noise() => (byte)random.Next(0, 60);
+                WriteBmp(Path.Combine(folder, name, $"{i:D2}.bmp"), (_, _) => name == "red" ? ((byte)(150 + Noise()), Noise(), Noise()) : (Noise(), Noise(), (byte)(150 + Noise())), 6, 5);
+            }
+        }
+        string model = Path.Combine(dir, "colours.safetensors");
+        var (code, _, err) = Support.Run("fit", "--data", folder, "--model", "mlp", "--hidden", "8", "--optimizer", "adam", "--lr", "0.05", "--epochs", "30", "--save", model);
+        Assert.True(code == 0, err);
+        var saved = Model.Load(model);
+        Assert.Equal([3, 5, 6], saved.ImageShape);
+        Assert.Equal(90, saved.Architecture.Inputs);
+        var predicted = Support.Json("predict", model, "--data", folder);
+        Assert.Equal(1.0, predicted["metrics"]!["accuracy"]!.GetValue<double>());
+        // Shifts and flips apply to colour images as to grey ones (each channel moved alike).
+        var augmented = Support.Run("fit", "--data", folder, "--model", "mlp", "--hidden", "8", "--epochs", "2", "--augment", "shift=1,hflip");
+        Assert.True(augmented.Code == 0, augmented.Err);
+        // ONNX: the input is [batch, 3, 5, 6], and ONNX Runtime agrees with predict on the folder's pixels.
+        var images = ImageFolder.Load<float>(folder);
+        var bytes = Descent.Interop.Onnx.OnnxExporter.Export(saved);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(bytes);
+        Assert.Equal([-1, 3, 5, 6], session.InputMetadata["input"].Dimensions);
+        var x = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(images.Data.X.Data.ToArray(), [images.Data.Count, 3, 5, 6]);
+        using var results = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("input", x)], ["probabilities"]);
+        var onnx = results[0].AsEnumerable<float>().ToArray();
+        var p = Probabilities(predicted).SelectMany(r => r).ToArray();
+        for (int i = 0; i < p.Length; i++) Assert.Equal(p[i], onnx[i], 1e-5);
+    }
+
+    [Fact]
     public void Bad_image_folders_are_clear_errors_naming_the_file_with_exit_code_3_and_nothing_written()
     {
         string dir = Support.TempFolder();
@@ -255,5 +294,25 @@ public sealed class ImageFolderTests
         Assert.Equal(3, unknownCode);
         Assert.Contains("'zebra'", unknownErr);
         Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void Fit_augments_colour_images_with_every_channel_shifted_and_flipped_together()
+    {
+        // Colour images (3 channels): --augment reads the channel count from the image shape, [3, 8, 8].
+        string dir = Support.TempFolder();
+        string folder = Path.Combine(dir, "colours");
+        for (int i = 0; i < 12; i++)
+        {
+            string label = i % 2 == 0 ? "red-left" : "blue-right";
+            Directory.CreateDirectory(Path.Combine(folder, label));
+            WriteBmp(Path.Combine(folder, label, $"{i:D2}.bmp"), (x, y) => i % 2 == 0 ? (x < 4 ? (byte)(200 + i) : (byte)0, (byte)y, (byte)0) : ((byte)0, (byte)y, x >= 4 ? (byte)(200 + i) : (byte)0), 8, 8);
+        }
+        var fit = Support.Json("fit", "--data", folder, "--layers", "conv(2,3,padding=1) relu flatten linear", "--epochs", "2", "--batch-size", "4", "--augment", "shift=2,hflip");
+        Assert.Equal(2 * (3 * 9 + 1) + (2 * 64 * 2 + 2), fit["summary"]!["parameters"]!.GetValue<long>()); // conv over 3 channels, linear 2·8·8 → 2 classes
+        Assert.Equal(2, fit["epochs_run"]!.GetValue<int>());
+        var (code, _, error) = Support.Run("fit", "--data", folder, "--layers", "conv(2,3,padding=1) relu flatten linear", "--epochs", "1", "--augment", "shift=8");
+        Assert.Equal(2, code);
+        Assert.Contains("from 0 to 7 for 8×8 images", error, StringComparison.Ordinal);
     }
 }

@@ -144,6 +144,11 @@ public sealed class OnnxExportTests
         // The same network with the default slope predicts differently: the slope is really used.
         var plain = Create(new Mlp<float>(5, [7, 6], 3, "leaky_relu", seed: 7), ModelTask.Classification, 5, 3);
         Assert.NotEqual(plain.Predict(x).Probabilities![0][0], loaded.Predict(x).Probabilities![0][0], 6);
+        Assert.Equal(0.2, Activation<float>.FromName("Leaky-ReLU( slope = 0.2 )").NegativeSlope);
+        Assert.Equal(Activation<float>.DefaultNegativeSlope, Activation<float>.FromName("leaky_relu").NegativeSlope);
+        Assert.Null(Activation<float>.FromName("relu").NegativeSlope);
+        Assert.Contains("leaky_relu(0.2)", Assert.Throws<ArgumentException>(() => Activation<float>.FromName("leaky_relu(steep)")).Message);
+        Assert.Contains("negative slope", Assert.Throws<FormatException>(() => new Cnn<float>([1, 4, 4], 2, "conv(2,3) leaky_relu(steep) linear")).Message);
         Support.OnnxChecker(files);
     }
 

@@ -341,12 +341,12 @@ internal static class FitCore
     internal static ImageAugmentation? AugmentationOf(FitSettings s, IReadOnlyList<int>? imageShape, int features, FeatureScaling? scaling)
     {
         if (s.Augment is null) return null;
-        if (imageShape is not { Count: 2 } image || image[0] * image[1] == 0 || features % (image[0] * image[1]) != 0)
-            throw new UsageException($"--augment {s.Augment}: shifts and flips are for image data (builtin:fashion-mnist or a folder of MNIST IDX files); '{s.Data ?? "builtin:seed-linear"}' has {features} features and no image shape — drop --augment.");
+        if (imageShape is not { Count: 2 or 3 } image || image[^2] * image[^1] == 0 || features % (image[^2] * image[^1]) != 0)
+            throw new UsageException($"--augment {s.Augment}: shifts and flips are for image data (builtin:fashion-mnist, a folder of images in class subfolders or of MNIST IDX files); '{s.Data ?? "builtin:seed-linear"}' has {features} features and no image shape — drop --augment.");
         if (scaling is not null)
             throw new UsageException($"--augment {s.Augment}: shifted pixels would meet another position's --scale statistics; image pixels are already in [0, 1], so drop --scale (or --augment).");
         ImageAugmentation augmentation;
-        try { augmentation = ImageAugmentation.Parse(s.Augment, features / (image[0] * image[1]), image[0], image[1], s.Seed); }
+        try { augmentation = ImageAugmentation.Parse(s.Augment, features / (image[^2] * image[^1]), image[^2], image[^1], s.Seed); }
         catch (FormatException e) { throw new UsageException($"--augment '{s.Augment}': {e.Message}"); }
         return augmentation.IsIdentity ? null : augmentation;
     }

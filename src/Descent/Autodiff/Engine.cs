@@ -66,7 +66,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
         // instead of being summed into a fresh tensor first and added when the pass reaches the leaf.
         _leafDirect = accumulateIntoLeaves && !createGraph && capture is null;
         _createGraph = createGraph;
-        if (_leafDirect && !_anomaly && root.Node is { } only && OnlyLeaves(only))
+        if (_leafDirect && !_anomaly && root.Node is { } only && only.InputsAreLeaves)
         {
             // One operation on leaves (a scalar step such as w·w): its gradients go straight into the leaves' Grad,
             // so there is nothing to order and nothing pending.
@@ -111,14 +111,6 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
 
     private static GradientException Freed(Node<T> node) =>
         new($"Backward() reached the '{node.Name}' operation whose graph was already freed by an earlier backward pass. Pass retainGraph: true to the first Backward() to go through the same graph twice, or recompute the result.");
-
-    private static bool OnlyLeaves(Node<T> node)
-    {
-        if (node is BinaryNode<T> binary) return binary.A.Node is null && binary.B.Node is null;
-        for (int i = 0; i < node.InputCount; i++)
-            if (node.Input(i).Node is not null) return false;
-        return true;
-    }
 
     /// <summary>Reverse topological order by an iterative depth-first search from the root.</summary>
     private void Sort(Tensor<T> root, int stamp)

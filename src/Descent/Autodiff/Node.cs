@@ -23,6 +23,17 @@ internal abstract class Node<T>(Ops.Op<T> op) where T : unmanaged, IBinaryFloati
 
     public abstract Tensor<T> Input(int index);
 
+    /// <summary>True when no input was computed (every input is a leaf or a constant): the engine's one-node fast path.</summary>
+    public virtual bool InputsAreLeaves
+    {
+        get
+        {
+            for (int i = 0; i < InputCount; i++)
+                if (Input(i).Node is not null) return false;
+            return true;
+        }
+    }
+
     /// <summary>
     /// Sends the gradient of each input to <paramref name="sink"/>; <paramref name="grad"/> has the output's shape.
     /// Gradients may have the broadcast shape: the engine reduces them to each input's shape.
@@ -100,6 +111,7 @@ internal sealed class BinaryNode<T>(Ops.BinaryOp<T> op, Tensor<T> a, Tensor<T> b
     public Tensor<T> B => b;
     public override int InputCount => 2;
     public override Tensor<T> Input(int index) => index == 0 ? a : b;
+    public override bool InputsAreLeaves => a.Node is null && b.Node is null;
 }
 
 /// <summary>A node of a <see cref="Ops.NaryOp{T}"/>.</summary>

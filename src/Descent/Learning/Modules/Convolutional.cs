@@ -248,29 +248,11 @@ public sealed class BatchNorm2d<T>(int channels, double momentum = 0.1, double e
 /// Dropout of whole channels (PyTorch's <c>nn.Dropout2d</c>): in training each [H, W] feature map of each example is
 /// zeroed with probability p and the rest scaled by 1/(1−p); the identity in evaluation mode. Seeded and resumable.
 /// </summary>
-public sealed class Dropout2d<T> : Module<T>, IRandomModule where T : unmanaged, IBinaryFloatingPointIeee754<T>
+/// <param name="p">The probability of zeroing a feature map, in [0, 1).</param>
+/// <param name="seed">The seed of the masks.</param>
+/// <exception cref="ArgumentOutOfRangeException">p is not in [0, 1).</exception>
+public sealed class Dropout2d<T>(double p = 0.5, int seed = 0) : DropoutBase<T>(p, seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Data.DataRandom _random;
-
-    /// <summary>Creates the layer.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">p is not in [0, 1).</exception>
-    public Dropout2d(double p = 0.5, int seed = 0)
-    {
-        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "The dropout probability must be in [0, 1).");
-        Probability = p;
-        _random = Data.DataRandom.ForStream(seed, 0);
-    }
-
-    /// <summary>The probability of zeroing a feature map.</summary>
-    public double Probability { get; }
-
-    /// <inheritdoc />
-    public ulong RandomState
-    {
-        get => _random.State;
-        set => _random.State = value;
-    }
-
     /// <inheritdoc />
     public override Tensor<T> Forward(Tensor<T> input)
     {
@@ -279,10 +261,6 @@ public sealed class Dropout2d<T> : Module<T>, IRandomModule where T : unmanaged,
         if (input.Rank < 3) throw new ShapeException($"Dropout2d: needs [N, C, H, W] (or [N, C, L]); got shape {Shapes.Format(input.Shape)}.");
         var maskShape = input.ShapeArray;
         for (int i = 2; i < maskShape.Length; i++) maskShape[i] = 1;
-        var mask = Tensor.Zeros<T>(maskShape);
-        var d = mask.Data;
-        T scale = T.CreateTruncating(1 / (1 - Probability));
-        for (int i = 0; i < d.Length; i++) d[i] = _random.NextDouble() >= Probability ? scale : T.Zero;
-        return input * mask;
+        return input * Mask(maskShape);
     }
 }

@@ -113,7 +113,7 @@ public sealed class Activation<T> : Module<T> where T : unmanaged, IBinaryFloati
         int open = key.IndexOf('(', StringComparison.Ordinal);
         if (open > 0 && key.EndsWith(')') && key[..open].Trim() is "leaky_relu" or "leakyrelu")
         {
-            string text = key[(open + 1)..^1].Trim();
+            string text = key[(open + 1)..^1].Replace(" ", "", StringComparison.Ordinal);
             if (text.StartsWith("slope=", StringComparison.Ordinal)) text = text[6..].Trim();
             else if (text.StartsWith("negative_slope=", StringComparison.Ordinal)) text = text[15..].Trim();
             if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double slope) || !double.IsFinite(slope))
@@ -136,23 +136,24 @@ public sealed class Activation<T> : Module<T> where T : unmanaged, IBinaryFloati
 }
 
 /// <summary>
-/// Inverted dropout: in training mode each element is zeroed with probability p and the rest scaled by 1/(1−p); in
-/// evaluation mode it is the identity. Seeded, so runs are reproducible.
+/// What the dropout layers share (<see cref="Dropout{T}"/>, <see cref="Dropout2d{T}"/>): the probability and its check,
+/// and the seeded generator whose whole state is <see cref="RandomState"/>, so checkpoints restore it and a resumed run
+/// draws the same masks.
 /// </summary>
-public sealed class Dropout<T> : Module<T>, IRandomModule where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public abstract class DropoutBase<T> : Module<T>, IRandomModule where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Data.DataRandom _random;
 
     /// <summary>Creates the layer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">p is not in [0, 1).</exception>
-    public Dropout(double p = 0.5, int seed = 0)
+    private protected DropoutBase(double p, int seed)
     {
         if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "The dropout probability must be in [0, 1).");
         Probability = p;
         _random = Data.DataRandom.ForStream(seed, 0);
     }
 
-    /// <summary>The probability of zeroing an element.</summary>
+    /// <summary>The probability of zeroing an element (or, for <see cref="Dropout2d{T}"/>, a feature map).</summary>
     public double Probability { get; }
 
     /// <inheritdoc />
@@ -162,15 +163,32 @@ public sealed class Dropout<T> : Module<T>, IRandomModule where T : unmanaged, I
         set => _random.State = value;
     }
 
-    /// <inheritdoc />
-    public override Tensor<T> Forward(Tensor<T> input)
+    /// <summary>A mask of <paramref name="shape"/>: each value 1/(1−p) with probability 1−p, else 0, drawn in order.</summary>
+    private protected Tensor<T> Mask(int[] shape)
     {
-        if (!IsTraining || Probability == 0) return input;
-        var mask = Tensor.Zeros<T>(input.ShapeArray);
+        var mask = Tensor.Zeros<T>(shape);
         var d = mask.Data;
         T scale = T.CreateTruncating(1 / (1 - Probability));
         for (int i = 0; i < d.Length; i++) d[i] = _random.NextDouble() >= Probability ? scale : T.Zero;
-        return input * mask;
+        return mask;
+    }
+}
+
+/// <summary>
+/// Inverted dropout: in training mode each element is zeroed with probability p and the rest scaled by 1/(1−p); in
+/// evaluation mode it is the identity. Seeded, so runs are reproducible.
+/// </summary>
+/// <param name="p">The probability of zeroing an element, in [0, 1).</param>
+/// <param name="seed">The seed of the masks.</param>
+/// <exception cref="ArgumentOutOfRangeException">p is not in [0, 1).</exception>
+public sealed class Dropout<T>(double p = 0.5, int seed = 0) : DropoutBase<T>(p, seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <inheritdoc />
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsTraining || Probability == 0) return input;
+        return input * Mask(input.ShapeArray);
     }
 }
 
