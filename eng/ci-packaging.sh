@@ -36,5 +36,8 @@ if [ -n "$rid" ] && [ "$aot" = 1 ]; then
   eng/smoke-tool.sh
 fi
 eng/smoke-tool.sh --portable
+# The Arm64 (AdvSimd) GEMM kernels, cross-compiled with Native AOT and run under qemu-user (the linux-arm64 tool package
+# itself is cross-compiled and smoke-tested by 'eng/arm64-check.sh' without --no-pack: a release step, 2-3 minutes more).
+if [ "$aot" = 1 ] && [ "$rid" = linux-x64 ] && [ "${DESCENT_CI_ARM64:-1}" = 1 ]; then eng/arm64-check.sh --no-pack; fi
 if [ "$aot" = 1 ] && [ -n "$rid" ]; then eng/aot-consumer.sh; else echo "packaging: Native AOT tool and consumer not built (DESCENT_CI_AOT=$aot, RID ${rid:-none})"; fi
 echo "packaging: OK in $((SECONDS - t0)) s"

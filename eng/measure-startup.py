@@ -3,6 +3,8 @@
 
 Usage: eng/measure-startup.py AOT_DESCENT PORTABLE_DESCENT_DLL R2R_DESCENT_DLL [--runs N] [--epochs-runs M] [--extra NAME=AOT_PATH]…
        eng/measure-startup.py --knobs PORTABLE_DESCENT_DLL [--runs N] [--epochs-runs M]   (tiering switches)
+       eng/measure-startup.py --launcher AOT_DESCENT PORTABLE_DESCENT_DLL [--runs N] [--epochs-runs M]
+           (the AOT tool's x86-64-v4 launch vs the same tool on v3 vs JIT; eng/measure-launcher.sh installs both)
 Runs are interleaved (AOT, R2R, JIT, AOT, …) so that a busy machine slows every variant alike; prints min and median.
 """
 import json, os, resource, statistics, subprocess, sys, time
@@ -85,7 +87,45 @@ def knobs(portable, runs, fit_runs):
               f"fit {min(f[name]):6.3f} / {statistics.median(f[name]):6.3f}")
 
 
-if "--knobs" in sys.argv:
+def launcher(aot, portable, runs, fit_runs):
+    """The installed AOT tool (its x86-64-v3 entry point execs the x86-64-v4 build on an AVX-512 CPU) against the same
+    tool kept on v3 (DOTNET_EnableAVX512=0) and the portable JIT package; alternated, the load average beside each."""
+    env = dict(os.environ)
+    no512 = dict(env, DOTNET_EnableAVX512="0")
+    info = json.loads(subprocess.run([aot, "info", "--json"], stdout=subprocess.PIPE, check=True).stdout)
+    print(f"installed AOT tool: {info['build']} ({info['build_choice']}), kernels {info['kernels']}")
+    print(f"CPU: {open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}, "
+          f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.1f}")
+    variants = [("AOT (launcher)", [aot], env), ("AOT v3 (EnableAVX512=0)", [aot], no512),
+                ("JIT (portable)", ["dotnet", portable], env)]
+    g = {n: [] for n, _, _ in variants}
+    for i in range(runs):
+        for n, cmd, e in (variants if i % 2 == 0 else variants[::-1]):
+            g[n].append(timed(cmd + GRAD, e)[0])
+    print(f"descent grad \"x^2\" --at x=3, {runs} runs each, alternated (wall ms), load {os.getloadavg()[0]:.1f}:")
+    for n, ts in g.items():
+        print(f"  {n:26s} min {min(ts) * 1e3:7.1f}   median {statistics.median(ts) * 1e3:7.1f}")
+    fits = variants + [("JIT, AVX-512 off", ["dotnet", portable], no512)]
+    rows = {n: [] for n, _, _ in fits}
+    loads = []
+    for i in range(fit_runs):
+        for n, cmd, e in (fits if i % 2 == 0 else fits[::-1]):
+            _, out = timed(cmd + FIT, e)
+            rows[n].append((json.loads(out)["train_seconds"], timed.cpu))
+        loads.append(os.getloadavg()[0])
+    print(f"\none-epoch Fashion-MNIST MLP, {fit_runs} rounds alternated; load average per round "
+          f"{', '.join(f'{x:.1f}' for x in loads)}:")
+    for n, rs in rows.items():
+        tr = [r[0] for r in rs]; cpu = [r[1] for r in rs]
+        print(f"  {n:26s} train_seconds min {min(tr):6.3f} median {statistics.median(tr):6.3f}   process CPU min {min(cpu):5.2f} s")
+    ratio = [a[0] / j[0] for a, j in zip(rows["AOT (launcher)"], rows["JIT (portable)"])]
+    print(f"  per-round ratio AOT (launcher) / JIT: median {statistics.median(ratio):.2f} (min {min(ratio):.2f}, max {max(ratio):.2f})")
+
+
+if "--launcher" in sys.argv:
+    i = sys.argv.index("--launcher")
+    launcher(sys.argv[i + 1], sys.argv[i + 2], option("--runs", 20), option("--epochs-runs", 5))
+elif "--knobs" in sys.argv:
     knobs(sys.argv[sys.argv.index("--knobs") + 1], option("--runs", 10), option("--epochs-runs", 3))
 else:
     main(sys.argv[1], sys.argv[2], sys.argv[3], option("--runs", 20), option("--epochs-runs", 3))

@@ -33,7 +33,11 @@ dotnet pack src/Descent.Cli "${flags[@]}" -r any            # the portable fallb
 echo "pack: libraries, pointer and portable tool in $((SECONDS - t0)) s"
 if [ "$aot" = 1 ] && [ -n "$rid" ]; then
   t1=$SECONDS
-  dotnet pack src/Descent.Cli "${flags[@]}" -r "$rid"       # Native AOT, for this platform only
+  cross=()
+  # linux-arm64 on x64 Linux: cross-compiled (clang --target=aarch64-linux-gnu with Debian's gcc-aarch64-linux-gnu and
+  # libc6-dev-arm64-cross); the symbols are stripped with the aarch64 objcopy (docs/packaging.md, eng/arm64-check.sh).
+  [ "$rid" = linux-arm64 ] && [ "$(uname -m)" = x86_64 ] && cross=(-p:ObjCopyName=aarch64-linux-gnu-objcopy)
+  dotnet pack src/Descent.Cli "${flags[@]}" -r "$rid" "${cross[@]}"   # Native AOT, for this platform only
   echo "pack: Native AOT tool for $rid in $((SECONDS - t1)) s"
 fi
 ls -l "$out"

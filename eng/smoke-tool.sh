@@ -48,3 +48,33 @@ for png in "$work/demo"/*.png; do
   head -c 8 "$png" | od -An -tx1 | grep -q '89 50 4e 47' || fail "$png is not a PNG"
 done
 echo "smoke ($kind): grad, fit and demo ($pngs figures) OK"
+
+# Which build runs (descent info): the Native AOT linux-x64 package starts its x86-64-v3 executable, which execs the
+# x86-64-v4 one where the CPU and OS support AVX-512 (docs/packaging.md); DOTNET_EnableAVX512=0 keeps it on v3.
+info() { "$descent" info --json | sed -n "s/^ *\"$1\": \"\(.*\)\",\{0,1\}$/\1/p"; }
+build=$(info build); kernels=$(info kernels)
+echo "smoke ($kind): descent info: $build, kernels $kernels ($(info build_choice))"
+if [ "$kind" = portable ]; then
+  [ "$build" = JIT ] || fail "the portable package runs '$build', expected JIT"
+elif [ "$(uname -m)" = x86_64 ] && [ "$(uname -s)" = Linux ]; then
+  avx512=1
+  for flag in avx512f avx512bw avx512cd avx512dq avx512vl; do grep -m1 '^flags' /proc/cpuinfo | grep -qw "$flag" || avx512=0; done
+  if [ "$avx512" = 1 ]; then
+    [ "$build" = "Native AOT x86-64-v4" ] && [ "$kernels" = AVX-512 ] \
+      || fail "AVX-512 CPU: expected the x86-64-v4 executable and AVX-512 kernels, got '$build', '$kernels'"
+    [ -x "$(dirname "$(readlink -f "$descent")")/Descent.Cli.x86-64-v4" ] || fail "the x86-64-v4 executable was not unpacked"
+  else
+    [ "$build" = "Native AOT x86-64-v3" ] || fail "CPU without AVX-512: expected the x86-64-v3 executable, got '$build'"
+    echo "smoke ($kind): this CPU has no AVX-512: the x86-64-v4 executable is not exercised here"
+  fi
+  build=$(DOTNET_EnableAVX512=0 info build); kernels=$(DOTNET_EnableAVX512=0 info kernels)
+  [ "$build" = "Native AOT x86-64-v3" ] && [ "$kernels" = AVX2+FMA ] \
+    || fail "DOTNET_EnableAVX512=0: expected the x86-64-v3 executable and AVX2 kernels, got '$build', '$kernels'"
+  # Through the exec: the exit code of a bad expression (3) and a stop signal (SIGTERM: the run stops cleanly, exit 5).
+  set +e; "$descent" grad "x^" --at x=1 >/dev/null 2>&1; code=$?; set -e
+  [ "$code" = 3 ] || fail "descent grad with a bad expression exited $code, expected 3"
+  (cd "$work" && exec "$descent" fit --epochs 100000000 >/dev/null 2>&1) & pid=$!
+  sleep 2; kill -TERM "$pid"; set +e; wait "$pid"; code=$?; set -e
+  [ "$code" = 5 ] || fail "descent fit stopped by SIGTERM exited $code, expected 5"
+  echo "smoke ($kind): build choice, exit code and SIGTERM through the launcher OK"
+fi

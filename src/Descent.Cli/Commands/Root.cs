@@ -37,6 +37,7 @@ public static class Root
         root.Add(LabCommand.Build(context));
         root.Add(LabCommand.LrFind(context));
         root.Add(WorkerCommand.Build(context));
+        root.Add(InfoCommand.Build(context));
         root.Add(ShellSupport.CompletionCommand(context));
         // 'descent' with no command (e.g. only --json) prints the help rather than "Required command was not provided".
         root.SetAction(_ => ShellSupport.Invoke(root.Parse(["--help"]), context.Output, context.Error));
