@@ -39,6 +39,27 @@ public static class ConvolutionOps
                 xs => T.Conv2d(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (sh, sw), pad, (dh, dw), groups),
                 xs => Conv2dReference(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (sh, sw), pad, (dh, dw), groups)),
             Smooth: true, Samples: 30),
+        // At least 16 rows of columns per group and two images: the per-image path (each core its own images, partial
+        // weight gradients summed in a fixed order) rather than the batched one above.
+        new("Convolution", "conv2d per image", ["Conv2d"],
+            from groups in Gen.Int[1, 2]
+            from cg in Gen.Int[2, 4]
+            from og in Gen.Int[1, 3]
+            from n in Gen.Int[2, 5]
+            from s in Gen.Int[1, 2]
+            from p in Gen.Int[0, 1]
+            from h in Gen.Int[3, 6]
+            from w in Gen.Int[3, 6]
+            from bias in Gen.Bool
+            from x in Values([n, groups * cg, h, w], -2, 2)
+            from k in Values([groups * og, cg, 3, 3], -1, 1)
+            from b in Values([groups * og], -1, 1)
+            let pad = new ConvPadding(p, p, p, p)
+            select new OpCase($"x[{n},{groups * cg},{h},{w}] w[{groups * og},{cg},3,3] stride {s} pad {p} groups {groups}{(bias ? " +bias" : "")}",
+                bias ? [x, k, b] : [x, k],
+                xs => T.Conv2d(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (s, s), pad, (1, 1), groups),
+                xs => Conv2dReference(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (s, s), pad, (1, 1), groups)),
+            Smooth: true, Samples: 12),
         new("Convolution", "conv2d same", ["Conv2d"],
             from n in Gen.Int[1, 2]
             from c in Gen.Int[1, 3]
