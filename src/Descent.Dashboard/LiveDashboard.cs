@@ -259,8 +259,11 @@ public sealed class LiveDashboard : IAsyncDisposable
             (seq, _, var snapshot) = _frames.Snapshot();
             await body.WriteAsync(snapshot, token).ConfigureAwait(false);
             await body.FlushAsync(token).ConfigureAwait(false);
-            while (!token.IsCancellationRequested)
+            while (true)
             {
+                // Closing goes through the handler below (which sends what is left), never out of the loop's test: a
+                // stream that saw the cancellation between two frames used to end without the run's last frame.
+                token.ThrowIfCancellationRequested();
                 var next = _frames.After(seq);
                 var done = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), token)).ConfigureAwait(false);
                 if (done != next)
