@@ -381,11 +381,24 @@ internal static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         dst.AsSpan(0, planes * p).Clear();
+        // The masked values a vector at a time, then added at their winners without a branch: a value masked off adds +0,
+        // which changes nothing (dst starts at +0 and sums of it are never −0).
+        Span<T> masked = stackalloc T[Vector<T>.Count];
+        ReadOnlySpan<T> gs = g.AsSpan(offset, planes * outPlane), ys = pooled.AsSpan(offset, planes * outPlane);
+        ReadOnlySpan<int> at = index.AsSpan(offset, planes * outPlane);
         for (int c = 0; c < planes; c++)
         {
-            int from = offset + c * outPlane, to = c * p;
-            for (int q = 0; q < outPlane; q++)
-                if (pooled[from + q] > T.Zero) dst[to + index[from + q]] += g[from + q];
+            int from = c * outPlane, to = c * p, q = 0;
+            var plane = dst.AsSpan(to, p);
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                for (; q <= outPlane - Vector<T>.Count; q += Vector<T>.Count)
+                {
+                    Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(ys[(from + q)..]), Vector<T>.Zero), new Vector<T>(gs[(from + q)..]), Vector<T>.Zero)
+                        .CopyTo(masked);
+                    for (int l = 0; l < masked.Length; l++) plane[at[from + q + l]] += masked[l];
+                }
+            for (; q < outPlane; q++)
+                if (ys[from + q] > T.Zero) plane[at[from + q]] += gs[from + q];
         }
     }
 
