@@ -425,14 +425,15 @@ internal static class Convolution
         {
             Parallel(g.Batch, (long)c * kh * kw * p, n =>
             {
-                for (int ch = 0; ch < c; ch++)
-                {
-                    int plane = ((first + n) * c + ch) * h * w;
-                    for (int ki = 0; ki < kh; ki++)
-                        for (int kj = 0; kj < kw; kj++)
+                // Tap by tap, then channel by channel: a tap's shift is worked out once for all channels.
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                    {
+                        var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                        for (int ch = 0; ch < c; ch++)
                         {
+                            int plane = ((first + n) * c + ch) * h * w;
                             var dst = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
-                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
                             dst[..lo].Clear();
                             dst[hi..].Clear();
                             if (hi > lo) x.AsSpan(plane + lo + d, hi - lo).CopyTo(dst[lo..hi]);
@@ -445,7 +446,7 @@ internal static class Convolution
                                     for (int q = qhi; q < ow; q++) dst[r * ow + q] = T.Zero;
                                 }
                         }
-                }
+                    }
             });
             return;
         }
@@ -491,14 +492,16 @@ internal static class Convolution
             Parallel(g.Batch, (long)c * kh * kw * p, n =>
             {
                 x.AsSpan((first + n) * c * h * w, c * h * w).Clear();
-                for (int ch = 0; ch < c; ch++)
-                {
-                    int plane = ((first + n) * c + ch) * h * w;
-                    for (int ki = 0; ki < kh; ki++)
-                        for (int kj = 0; kj < kw; kj++)
+                // Tap by tap, then channel by channel (a tap's shift worked out once): each element still receives its
+                // column entries in the order of the rows (c, ki, kj), since only rows of its own channel reach it.
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                    {
+                        var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                        for (int ch = 0; ch < c; ch++)
                         {
+                            int plane = ((first + n) * c + ch) * h * w;
                             var src = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
-                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
                             // One add over the rows' whole span: the entries that read the padding would land on the
                             // neighbouring row's ends, so they are made +0 first (x + 0 = x exactly: x starts at +0 and
                             // a sum is −0 only when both terms are, so x is never −0).
@@ -512,7 +515,7 @@ internal static class Convolution
                             var target = x.AsSpan(plane + lo + d, hi - lo);
                             System.Numerics.Tensors.TensorPrimitives.Add(target, src[lo..hi], target);
                         }
-                }
+                    }
             });
             return;
         }
