@@ -17,7 +17,7 @@ public static class ElementWiseWorkloads
             int n = rows * cols;
             bool Want(string op) => want($"ew_{op}_{tag}");
             void Add(string op, Action action) => results.Add(($"ew_{op}_{tag}", time(action, 7)));
-            string[] ops = ["copy", "add", "mul", "scale", "exp", "relu", "relubwd", "relugrad", "sum", "mean", "max", "sumrows", "sumcols", "meancols", "maxrows", "softmax", "axpy"];
+            string[] ops = ["copy", "add", "addinto", "reluinto", "mul", "scale", "exp", "relu", "relubwd", "relugrad", "sum", "mean", "max", "sumrows", "sumcols", "meancols", "maxrows", "softmax", "axpy"];
             if (!ops.Any(Want)) continue;
             var a = Tensor.RandomNormal<float>([n], 1);
             var b = Tensor.RandomNormal<float>([n], 2);
@@ -25,6 +25,10 @@ public static class ElementWiseWorkloads
             var dst = new float[n];
             if (Want("copy")) Add("copy", () => ParallelCopy(a, dst));
             if (Want("add")) Add("add", () => GC.KeepAlive(a + b));
+            // The destination forms (PyTorch's out=): the result buffer reused, as PyTorch's caching allocator reuses its block.
+            var into = Tensor.Zeros<float>(n);
+            if (Want("addinto")) Add("addinto", () => a.Add(b, into));
+            if (Want("reluinto")) Add("reluinto", () => a.Relu(into));
             if (Want("mul")) Add("mul", () => GC.KeepAlive(a * b));
             if (Want("scale")) Add("scale", () => GC.KeepAlive(a * 0.5f));
             if (Want("exp")) Add("exp", () => GC.KeepAlive(a.Exp()));

@@ -18,6 +18,16 @@ public sealed partial class Tensor<T>
     /// <summary>max(x, 0). ∂/∂x = 1 for x &gt; 0, else 0 (0 at the kink, as PyTorch).</summary>
     public Tensor<T> Relu() => Ops.Relu<T>.Instance.Apply(this);
 
+    /// <summary>
+    /// max(x, 0) written into <paramref name="destination"/> (same shape; may be this tensor) instead of a new tensor.
+    /// Not recorded for gradients.
+    /// </summary>
+    /// <returns><paramref name="destination"/>.</returns>
+    /// <exception cref="ShapeException">The destination's shape differs.</exception>
+    /// <exception cref="InvalidOperationException">Called on tensors that require a gradient while recording.</exception>
+    public Tensor<T> Relu(Tensor<T> destination)
+        => TensorKernels.UnaryInto(this, destination, static (s, d) => TensorPrimitives.Max(s, T.Zero, d), "relu");
+
     /// <summary>x for x &gt; 0, else slope·x. ∂/∂x = 1 for x &gt; 0, else slope.</summary>
     public Tensor<T> LeakyRelu(T slope) => new Ops.LeakyRelu<T>(slope).Apply(this);
 
