@@ -93,6 +93,9 @@ public static class FitCommand
                 Workers = p.GetValue(workers),
                 Cluster = p.GetValue(cluster),
             };
+            // --resume CHECKPOINT: what the command line leaves out comes from the checkpoint; what contradicts it is refused.
+            settings = FitResume.Apply(settings, p.GetValue(seed), p.GetValue(valSplit), out string? taken);
+            if (taken is not null) context.Error.WriteLine($"note: resuming '{settings.Resume}' with its settings: {taken}");
             if (settings.Workers is < 1 or > 256) throw new UsageException($"--workers {settings.Workers}: use 1 to 256 worker processes.");
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
             FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
