@@ -154,7 +154,10 @@ internal static class FitCore
         if (s.ValSplit is < 0 or >= 1) throw new UsageException($"--val-split must be in [0, 1), e.g. 0.2; not {s.ValSplit}.");
 
         var train = trainOverride ?? data.Train;
-        Dataset<T>? validation = validationOverride;
+        // An image folder's val/ split is the validation data (a sweep's folds replace it).
+        Dataset<T>? validation = validationOverride ?? (trainOverride is null ? data.Validation : null);
+        if (validationOverride is null && data.Validation is not null && s.ValSplit > 0)
+            throw new UsageException($"--val-split {Points.Show(s.ValSplit)}: '{s.Data}' has a validation split of its own (its val/ folder); drop --val-split, or move val/ aside to split the training images instead.");
         // With a validation split, training reads its rows of the loaded data in place (only the validation rows are copied).
         int[]? trainRows = null;
         if (validation is null && s.ValSplit > 0)
@@ -178,7 +181,7 @@ internal static class FitCore
         {
             // --init-from keeps the model's own scaling (none when it has none): its weights were learned behind it.
             scaling = initFrom is not null ? initFrom.Scaling! : resumeScaling ?? FeatureScaling.Fit(train.X, scalingKind, trainRows);
-            bool validationIsOurs = validationOverride is null; // a split made above is a copy
+            bool validationIsOurs = validationOverride is null && (data.Validation is null || scaleInPlace); // a split made above is a copy
             train = train.WithFeatures(scaling.Apply(train.X, inPlace: scaleInPlace));
             if (validation is not null) validation = validation.WithFeatures(scaling.Apply(validation.X, inPlace: validationIsOurs));
             if (test is not null) test = test.WithFeatures(scaling.Apply(test.X, inPlace: scaleInPlace));
