@@ -43,9 +43,10 @@ public static class CnnParts
                 walls[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             }
             double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / reps;
+            double mean = walls.Average();
             Array.Sort(walls);
             results.Add((name, walls[reps / 2], cpuMs));
-            Console.WriteLine($"{name,-34} {walls[reps / 2],8:F2} ms wall {cpuMs,8:F2} ms cpu");
+            Console.WriteLine($"{name,-34} {walls[reps / 2],8:F2} ms wall {cpuMs,8:F2} ms cpu {mean,8:F2} ms mean wall");
         }
 
         if (Environment.GetEnvironmentVariable("STEP_ONLY") == "1") goto step;
@@ -88,14 +89,15 @@ public static class CnnParts
         T("Adam step (all parameters)", () => optimizer.Step());
         model.ZeroGrad();
         var pause0 = GC.GetTotalPauseDuration();
+        int stepReps = int.TryParse(Environment.GetEnvironmentVariable("STEPS"), out int steps) ? steps : 40;
         T("whole step (forward, backward, Adam)", () =>
         {
             var loss = Loss.SoftmaxCrossEntropy(model.Forward(xb), yb);
             loss.Backward();
             optimizer.Step();
             model.ZeroGrad();
-        }, 40);
-        Console.WriteLine($"{"  of which GC pauses",-34} {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds / 45,8:F2} ms");
+        }, stepReps);
+        Console.WriteLine($"{"  of which GC pauses",-34} {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds / (stepReps + 5),8:F2} ms");
         double sum = results.Where(r => !r.Name.StartsWith(' ') && !r.Name.StartsWith("whole", StringComparison.Ordinal)).Sum(r => r.Wall);
         Console.WriteLine($"{"sum of the parts",-34} {sum,8:F2} ms wall");
         Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB");
