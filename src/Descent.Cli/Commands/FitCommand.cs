@@ -37,7 +37,7 @@ public static class FitCommand
         var seed = Options.Whole("--seed", "Random seed (default 0).");
         var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here (see --checkpoint-every), at the end, and when stopped (mid-epoch too); the epoch history goes beside it to PATH.history.jsonl.");
         var checkpointEvery = Options.Text("--checkpoint-every", "With --checkpoint: N epochs, or a least time between checkpoints such as 1s, 30s, 5m (default 1s).");
-        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch); --epochs is the total including its epochs. A model file that is no checkpoint ('descent import', 'fit --save') starts a new run from its weights with a fresh optimizer.");
+        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch), with the run's settings it keeps (data, model, layers, optimizer, lr, …: options given again must agree); --epochs is the total including its epochs (default: the run's). A model file that is no checkpoint ('descent import', 'fit --save') starts a new run from its weights with a fresh optimizer.");
         var init = Options.Text("--init", "Starting parameters: default (small random values from --seed) or zeros (every parameter 0, as the lesson's reference fit starts).");
         var plot = Options.Text("--plot", "Write the training/validation loss curve here (.png or .svg).");
         var logEvery = Options.Whole("--log-every", "Keep every Nth epoch in the history (first and last always).");

@@ -27,7 +27,8 @@ internal static class FitResume
     {
         var o = new JsonObject
         {
-            ["data"] = s.Data,
+            // A file's full path, so a resume from another folder finds it.
+            ["data"] = DataSources.FilePath(s.Data) is { } file ? Path.GetFullPath(file) : s.Data,
             ["features"] = s.Features is { } f ? new JsonArray(f.Select(x => (JsonNode?)x).ToArray()) : null,
             ["target"] = s.Target,
             ["task"] = task,
