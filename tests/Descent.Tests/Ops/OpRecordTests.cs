@@ -66,7 +66,7 @@ public class OpRecordTests
         {
             Tensor<double> Fused() => Tensor<double>.Linear(x, w, b, relu);
             Tensor<double> Composed() => relu ? (x.MatMul(w) + b).Relu() : x.MatMul(w) + b;
-            Assert.Equal(new Linear<double>(relu), Fused().Node!.Op);
+            Assert.Equal(new Descent.Ops.Linear<double>(relu), Fused().Node!.Op);
             Assert.Equal(Composed().ToArray(), Fused().ToArray());
 
             var gf = Autograd.Grad((Fused() * upstream).Sum(), [x, w, b]);
