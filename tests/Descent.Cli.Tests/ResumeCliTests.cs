@@ -163,7 +163,7 @@ public sealed class ResumeCliTests : IDisposable
         Assert.Contains("--data synthetic:spirals?n=300", note, StringComparison.Ordinal);
 
         // Options given again that agree are accepted (written another way too); the result is the same.
-        var (againCode, again) = Cli.Json("fit", "--resume", checkpoint, "--epochs", "6", "--model", "MLP", "--hidden", "12, 6", "--lr", "2e-2", "--schedule", "cosine: steps=60", "--seed", "5");
+        var (againCode, again) = Cli.Json("fit", "--resume", checkpoint, "--epochs", "6", "--model", "MLP", "--hidden", "12, 6", "--lr", "2e-2", "--schedule", "cosine: steps=60", "--seed", "5", "--loss", "ce");
         Assert.Equal(0, againCode);
         Assert.Equal(Parameters(straight), Parameters(again));
 
