@@ -27,6 +27,8 @@ public static class Breakdown
             int saved = Split.Threshold;
             Split.Threshold = int.MaxValue;
             Report("a + b (public op, 1 thread)", () => GC.KeepAlive(a + b));
+            Report("TensorKernels.Binary, 1 thread", () => GC.KeepAlive(TensorKernels.Binary<float, AddOp<float>>(a, b, "add")));
+            Report("Uninitialized + add, 1 thread", () => { var t = Tensor<float>.Uninitialized(a.ShapeRef); TensorPrimitives.Add(a.Buffer, b.Buffer, t.Buffer); GC.KeepAlive(t); });
             Report("a.Relu() (public op, 1 thread)", () => GC.KeepAlive(a.Relu()));
             Split.Threshold = saved;
             Report("allocate uninitialised", () => GC.KeepAlive(GC.AllocateUninitializedArray<float>(n)));

@@ -50,6 +50,13 @@ public static class CnnParts
         }
 
         if (Environment.GetEnvironmentVariable("STEP_ONLY") == "1") goto step;
+        // What the network runs: conv → ReLU → max pool fused, image by image (no conv output stored).
+        float[] gp1 = R(p1.Length), gp2 = R(p2.Length);
+        T("conv1+relu+pool1 fused forward", () => Convolution.ForwardReluMaxPool(x1, w1, b1, p1, i1, g1, pool1));
+        T("conv2+relu+pool2 fused forward", () => Convolution.ForwardReluMaxPool(x2, w2, b2, p2, i2, g2, pool2));
+        T("conv2+relu+pool2 fused backward", () => Convolution.BackwardReluMaxPool(x2, w2, gp2, p2, i2, pool2, gx2, gw2, false, gb2, false, g2));
+        T("conv1+relu+pool1 fused backward", () => Convolution.BackwardReluMaxPool(x1, w1, gp1, p1, i1, pool1, null, gw1, false, gb1, false, g1));
+        // The unfused parts (the composition's passes, for comparison).
         T("conv1 forward (+bias)", () => Convolution.Forward(x1, w1, b1, y1, g1));
         T("relu1 forward", () => System.Numerics.Tensors.TensorPrimitives.Max(y1, 0f, y1));
         T("pool1 forward", () => Pooling.MaxForward(y1, p1, i1, n * 32, pool1));

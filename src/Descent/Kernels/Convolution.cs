@@ -381,11 +381,24 @@ internal static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         dst.AsSpan(0, planes * p).Clear();
+        // The masked values a vector at a time, then added at their winners without a branch: a value masked off adds +0,
+        // which changes nothing (dst starts at +0 and sums of it are never −0).
+        Span<T> masked = stackalloc T[Vector<T>.Count];
+        ReadOnlySpan<T> gs = g.AsSpan(offset, planes * outPlane), ys = pooled.AsSpan(offset, planes * outPlane);
+        ReadOnlySpan<int> at = index.AsSpan(offset, planes * outPlane);
         for (int c = 0; c < planes; c++)
         {
-            int from = offset + c * outPlane, to = c * p;
-            for (int q = 0; q < outPlane; q++)
-                if (pooled[from + q] > T.Zero) dst[to + index[from + q]] += g[from + q];
+            int from = c * outPlane, to = c * p, q = 0;
+            var plane = dst.AsSpan(to, p);
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                for (; q <= outPlane - Vector<T>.Count; q += Vector<T>.Count)
+                {
+                    Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(ys[(from + q)..]), Vector<T>.Zero), new Vector<T>(gs[(from + q)..]), Vector<T>.Zero)
+                        .CopyTo(masked);
+                    for (int l = 0; l < masked.Length; l++) plane[at[from + q + l]] += masked[l];
+                }
+            for (; q < outPlane; q++)
+                if (ys[from + q] > T.Zero) plane[at[from + q]] += gs[from + q];
         }
     }
 
@@ -412,14 +425,15 @@ internal static class Convolution
         {
             Parallel(g.Batch, (long)c * kh * kw * p, n =>
             {
-                for (int ch = 0; ch < c; ch++)
-                {
-                    int plane = ((first + n) * c + ch) * h * w;
-                    for (int ki = 0; ki < kh; ki++)
-                        for (int kj = 0; kj < kw; kj++)
+                // Tap by tap, then channel by channel: a tap's shift is worked out once for all channels.
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                    {
+                        var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                        for (int ch = 0; ch < c; ch++)
                         {
+                            int plane = ((first + n) * c + ch) * h * w;
                             var dst = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
-                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
                             dst[..lo].Clear();
                             dst[hi..].Clear();
                             if (hi > lo) x.AsSpan(plane + lo + d, hi - lo).CopyTo(dst[lo..hi]);
@@ -432,7 +446,7 @@ internal static class Convolution
                                     for (int q = qhi; q < ow; q++) dst[r * ow + q] = T.Zero;
                                 }
                         }
-                }
+                    }
             });
             return;
         }
@@ -478,14 +492,16 @@ internal static class Convolution
             Parallel(g.Batch, (long)c * kh * kw * p, n =>
             {
                 x.AsSpan((first + n) * c * h * w, c * h * w).Clear();
-                for (int ch = 0; ch < c; ch++)
-                {
-                    int plane = ((first + n) * c + ch) * h * w;
-                    for (int ki = 0; ki < kh; ki++)
-                        for (int kj = 0; kj < kw; kj++)
+                // Tap by tap, then channel by channel (a tap's shift worked out once): each element still receives its
+                // column entries in the order of the rows (c, ki, kj), since only rows of its own channel reach it.
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                    {
+                        var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                        for (int ch = 0; ch < c; ch++)
                         {
+                            int plane = ((first + n) * c + ch) * h * w;
                             var src = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
-                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
                             // One add over the rows' whole span: the entries that read the padding would land on the
                             // neighbouring row's ends, so they are made +0 first (x + 0 = x exactly: x starts at +0 and
                             // a sum is −0 only when both terms are, so x is never −0).
@@ -499,7 +515,7 @@ internal static class Convolution
                             var target = x.AsSpan(plane + lo + d, hi - lo);
                             System.Numerics.Tensors.TensorPrimitives.Add(target, src[lo..hi], target);
                         }
-                }
+                    }
             });
             return;
         }
