@@ -17,7 +17,7 @@ public static class ElementWiseWorkloads
             int n = rows * cols;
             bool Want(string op) => want($"ew_{op}_{tag}");
             void Add(string op, Action action) => results.Add(($"ew_{op}_{tag}", time(action, 7)));
-            string[] ops = ["copy", "add", "mul", "scale", "exp", "relu", "relubwd", "sum", "mean", "max", "sumrows", "sumcols", "meancols", "maxrows", "softmax", "axpy"];
+            string[] ops = ["copy", "add", "addinto", "reluinto", "mul", "scale", "exp", "relu", "relubwd", "relugrad", "sum", "mean", "max", "sumrows", "sumcols", "meancols", "maxrows", "softmax", "axpy"];
             if (!ops.Any(Want)) continue;
             var a = Tensor.RandomNormal<float>([n], 1);
             var b = Tensor.RandomNormal<float>([n], 2);
@@ -25,11 +25,18 @@ public static class ElementWiseWorkloads
             var dst = new float[n];
             if (Want("copy")) Add("copy", () => ParallelCopy(a, dst));
             if (Want("add")) Add("add", () => GC.KeepAlive(a + b));
+            // The destination forms (PyTorch's out=): the result buffer reused, as PyTorch's caching allocator reuses its block.
+            var into = Tensor.Zeros<float>(n);
+            if (Want("addinto")) Add("addinto", () => a.Add(b, into));
+            if (Want("reluinto")) Add("reluinto", () => a.Relu(into));
             if (Want("mul")) Add("mul", () => GC.KeepAlive(a * b));
             if (Want("scale")) Add("scale", () => GC.KeepAlive(a * 0.5f));
             if (Want("exp")) Add("exp", () => GC.KeepAlive(a.Exp()));
             if (Want("relu")) Add("relu", () => GC.KeepAlive(a.Relu()));
             if (Want("relubwd")) Add("relubwd", () => GC.KeepAlive(b * a.GreaterThan(0f)));
+            // ReLU's backward pass as the engine runs it (g where the output is positive, one fused kernel), against
+            // PyTorch's threshold_backward, which its relu's autograd calls.
+            if (Want("relugrad")) Add("relugrad", () => GC.KeepAlive(Tensor<float>.FusedGrad<Tensor<float>.ReluGrad>(b, a, static (g, y) => g * y.GreaterThan(0f))));
             if (Want("sum")) Add("sum", () => GC.KeepAlive(a.Sum()));
             if (Want("mean")) Add("mean", () => GC.KeepAlive(a.Mean()));
             if (Want("max")) Add("max", () => GC.KeepAlive(a.Max()));

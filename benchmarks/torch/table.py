@@ -37,7 +37,7 @@ def fmt(seconds):
 
 
 # ew_* workloads: bytes each op must move at least, per element (float32: 4 bytes per operand read or result written).
-EW_BYTES = {"copy": 8, "add": 12, "mul": 12, "scale": 8, "exp": 8, "relu": 8, "relubwd": 12, "sum": 4, "mean": 4, "max": 4,
+EW_BYTES = {"copy": 8, "add": 12, "addinto": 12, "reluinto": 8, "mul": 12, "scale": 8, "exp": 8, "relu": 8, "relubwd": 12, "relugrad": 12, "sum": 4, "mean": 4, "max": 4,
             "sumrows": 4, "sumcols": 4, "meancols": 4, "maxrows": 4, "softmax": 8, "axpy": 12}
 
 

@@ -137,14 +137,16 @@ def elementwise(op, rows, cols):
     g = torch.Generator().manual_seed(1)
     a, b = torch.randn(rows * cols, generator=g), torch.randn(rows * cols, generator=g)
     m, dst, w = a.view(rows, cols), torch.empty_like(a), a.clone()
-    return {"copy": lambda: dst.copy_(a), "add": lambda: a + b, "mul": lambda: a * b, "scale": lambda: a * 0.5,
-            "exp": lambda: a.exp(), "relu": lambda: a.relu(), "relubwd": lambda: b * (a > 0), "sum": lambda: a.sum(),
+    return {"copy": lambda: dst.copy_(a), "add": lambda: a + b, "addinto": lambda: torch.add(a, b, out=dst),
+            "reluinto": lambda: torch.clamp_min(a, 0.0, out=dst), "mul": lambda: a * b, "scale": lambda: a * 0.5,
+            "exp": lambda: a.exp(), "relu": lambda: a.relu(), "relubwd": lambda: b * (a > 0),
+            "relugrad": lambda: torch.ops.aten.threshold_backward(b, a, 0.0), "sum": lambda: a.sum(),
             "max": lambda: a.max(), "sumrows": lambda: m.sum(1), "sumcols": lambda: m.sum(0), "mean": lambda: a.mean(),
             "maxrows": lambda: m.amax(1), "meancols": lambda: m.mean(0),
             "softmax": lambda: m.softmax(-1), "axpy": lambda: w.sub_(b, alpha=1e-3)}[op]
 
 
-EW_OPS = ("copy", "add", "mul", "scale", "exp", "relu", "relubwd", "sum", "mean", "max", "sumrows", "sumcols", "meancols",
+EW_OPS = ("copy", "add", "addinto", "reluinto", "mul", "scale", "exp", "relu", "relubwd", "relugrad", "sum", "mean", "max", "sumrows", "sumcols", "meancols",
           "maxrows", "softmax", "axpy")
 
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -333,4 +334,81 @@ internal readonly struct EqualOp<T> : IBinaryOperator<T>, ICompare<T> where T : 
     public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => CompareOp<T, EqualOp<T>>.Loop(a, b, d);
     public static void Invoke(ReadOnlySpan<T> a, T b, Span<T> d) => CompareOp<T, EqualOp<T>>.Loop(a, b, d);
     public static void Invoke(T a, ReadOnlySpan<T> b, Span<T> d) => CompareOp<T, EqualOp<T>>.Loop(a, b, d);
+}
+
+/// <summary>
+/// An activation's derivative written with its output y (the VJP is Apply(g, y)), at every vector width so that
+/// <see cref="GradFromOutput"/> runs the widest the machine has (and tests can narrow it).
+/// </summary>
+internal interface IGradFromOutput<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    static abstract T Apply(T g, T y);
+    static abstract Vector512<T> Apply(Vector512<T> g, Vector512<T> y);
+    static abstract Vector256<T> Apply(Vector256<T> g, Vector256<T> y);
+    static abstract Vector128<T> Apply(Vector128<T> g, Vector128<T> y);
+}
+
+/// <summary>
+/// d = TOp.Apply(g, y) element by element (an activation's backward pass from its output): one SIMD pass, split across
+/// cores when large. Each element's arithmetic is the same at every width, so the result does not depend on the
+/// instruction set or the split.
+/// </summary>
+internal static class GradFromOutput
+{
+    /// <summary>Runs over whole arrays of equal length, with the calling thread's instruction set (<see cref="Isa.Current"/>).</summary>
+    public static void Run<T, TOp>(T[] g, T[] y, T[] d) where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
+    {
+        var isa = Isa.Current;
+        int chunks = Split.Chunks(d.Length);
+        if (chunks == 1) Run<T, TOp>(g, y, d, isa);
+        else RunSplit<T, TOp>(g, y, d, isa, chunks);
+    }
+
+    private static void RunSplit<T, TOp>(T[] g, T[] y, T[] d, SimdIsa isa, int chunks)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
+        => Split.For(d.Length, chunks, (s, n) => Run<T, TOp>(g.AsSpan(s, n), y.AsSpan(s, n), d.AsSpan(s, n), isa));
+
+    /// <summary>One span, on this thread, with vectors no wider than <paramref name="isa"/>.</summary>
+    public static void Run<T, TOp>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> d, SimdIsa isa)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
+    {
+        int n = d.Length, i = 0;
+        if (g.Length < n || y.Length < n) throw new ArgumentException("The gradient and the output must be as long as the destination.");
+        if (n == 0) return;
+        ref T rg = ref MemoryMarshal.GetReference(g);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        ref T rd = ref MemoryMarshal.GetReference(d);
+        if (isa >= SimdIsa.Avx512 && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            for (; i <= n - 2 * Vector512<T>.Count; i += 2 * Vector512<T>.Count)
+            {
+                nuint j = (nuint)i, k = (nuint)(i + Vector512<T>.Count);
+                var a = TOp.Apply(Vector512.LoadUnsafe(ref rg, j), Vector512.LoadUnsafe(ref ry, j));
+                var b = TOp.Apply(Vector512.LoadUnsafe(ref rg, k), Vector512.LoadUnsafe(ref ry, k));
+                a.StoreUnsafe(ref rd, j);
+                b.StoreUnsafe(ref rd, k);
+            }
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                TOp.Apply(Vector512.LoadUnsafe(ref rg, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+        }
+        if (isa >= SimdIsa.Avx2 && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            for (; i <= n - 2 * Vector256<T>.Count; i += 2 * Vector256<T>.Count)
+            {
+                nuint j = (nuint)i, k = (nuint)(i + Vector256<T>.Count);
+                var a = TOp.Apply(Vector256.LoadUnsafe(ref rg, j), Vector256.LoadUnsafe(ref ry, j));
+                var b = TOp.Apply(Vector256.LoadUnsafe(ref rg, k), Vector256.LoadUnsafe(ref ry, k));
+                a.StoreUnsafe(ref rd, j);
+                b.StoreUnsafe(ref rd, k);
+            }
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                TOp.Apply(Vector256.LoadUnsafe(ref rg, (nuint)i), Vector256.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+        }
+        if (isa >= SimdIsa.Vector128 && Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
+        {
+            for (; i <= n - Vector128<T>.Count; i += Vector128<T>.Count)
+                TOp.Apply(Vector128.LoadUnsafe(ref rg, (nuint)i), Vector128.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref rd, i) = TOp.Apply(Unsafe.Add(ref rg, i), Unsafe.Add(ref ry, i));
+    }
 }

@@ -81,6 +81,16 @@ internal static class Reduce
         int chunks = Split.Chunks(src.Length / ReadOnlyWeight);
         if (inner == 1)
         {
+            if (op is Reduction.Max or Reduction.Min && n >= Extreme.MinLength)
+            {
+                // Max or min of each row: the multi-accumulator loop below (one TensorPrimitives call per row paid
+                // its set-up and per-vector NaN test on every short row).
+                var isa = Isa.Current;
+                bool max = op == Reduction.Max;
+                if (chunks == 1 || outer < chunks) Extreme.Rows(src, n, 0, outer, max, dst, isa);
+                else Split.For(outer, chunks, (first, count) => Extreme.Rows(src, n, first, first + count, max, dst, isa), align: 1);
+                return;
+            }
             if (chunks == 1 || outer < chunks)
                 for (int o = 0; o < outer; o++) dst[o] = All(src, o * n, n, op);
             else

@@ -62,6 +62,35 @@ public sealed partial class Tensor<T>
     /// <summary>Element-wise quotient (same as <c>/</c>).</summary>
     public Tensor<T> Divide(Tensor<T> other) => this / other;
 
+    /// <summary>
+    /// <c>this + other</c> with broadcasting, written into <paramref name="destination"/> instead of a new tensor (as
+    /// PyTorch's <c>out=</c>): a loop that reuses its buffers allocates nothing and keeps them in cache. The destination
+    /// must have the result's shape and may be an operand. Not recorded for gradients (throws when an operand or the
+    /// destination requires one while recording).
+    /// </summary>
+    /// <returns><paramref name="destination"/>.</returns>
+    /// <exception cref="ShapeException">The shapes do not broadcast, or the destination's is not the result's.</exception>
+    /// <exception cref="InvalidOperationException">Called on tensors that require a gradient while recording.</exception>
+    public Tensor<T> Add(Tensor<T> other, Tensor<T> destination) => TensorKernels.BinaryInto<T, AddOp<T>>(this, other, destination, "add");
+
+    /// <summary><c>this - other</c> into <paramref name="destination"/>; see <see cref="Add(Tensor{T}, Tensor{T})"/>.</summary>
+    /// <returns><paramref name="destination"/>.</returns>
+    /// <exception cref="ShapeException">The shapes do not broadcast, or the destination's is not the result's.</exception>
+    /// <exception cref="InvalidOperationException">Called on tensors that require a gradient while recording.</exception>
+    public Tensor<T> Subtract(Tensor<T> other, Tensor<T> destination) => TensorKernels.BinaryInto<T, SubtractOp<T>>(this, other, destination, "subtract");
+
+    /// <summary><c>this * other</c> into <paramref name="destination"/>; see <see cref="Add(Tensor{T}, Tensor{T})"/>.</summary>
+    /// <returns><paramref name="destination"/>.</returns>
+    /// <exception cref="ShapeException">The shapes do not broadcast, or the destination's is not the result's.</exception>
+    /// <exception cref="InvalidOperationException">Called on tensors that require a gradient while recording.</exception>
+    public Tensor<T> Multiply(Tensor<T> other, Tensor<T> destination) => TensorKernels.BinaryInto<T, MultiplyOp<T>>(this, other, destination, "multiply");
+
+    /// <summary><c>this / other</c> into <paramref name="destination"/>; see <see cref="Add(Tensor{T}, Tensor{T})"/>.</summary>
+    /// <returns><paramref name="destination"/>.</returns>
+    /// <exception cref="ShapeException">The shapes do not broadcast, or the destination's is not the result's.</exception>
+    /// <exception cref="InvalidOperationException">Called on tensors that require a gradient while recording.</exception>
+    public Tensor<T> Divide(Tensor<T> other, Tensor<T> destination) => TensorKernels.BinaryInto<T, DivideOp<T>>(this, other, destination, "divide");
+
     /// <summary>Negation (same as unary <c>-</c>).</summary>
     public Tensor<T> Negate() => -this;
 

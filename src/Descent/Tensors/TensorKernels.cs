@@ -33,6 +33,50 @@ internal static class TensorKernels
         return result;
     }
 
+    /// <summary>
+    /// a ∘ b with broadcasting into <paramref name="destination"/>, which must have the result's shape (it may be one of
+    /// the operands: every kernel reads an element before it writes the same index). Not recorded.
+    /// </summary>
+    public static Tensor<T> BinaryInto<T, TOp>(Tensor<T> a, Tensor<T> b, Tensor<T> destination, string operation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(destination);
+        RefuseRecording(a, b, destination, operation);
+        var shape = ElementWise.BinaryShape(a.ShapeRef, a.Size, b.ShapeRef, b.Size, operation);
+        RequireShape(destination, shape, operation);
+        ElementWise.Binary<T, TOp>(a.Buffer, a.ShapeRef, b.Buffer, b.ShapeRef, destination.Buffer, shape);
+        return destination;
+    }
+
+    /// <summary>An element-wise map into <paramref name="destination"/> (same shape; may be <paramref name="x"/> itself). Not recorded.</summary>
+    public static Tensor<T> UnaryInto<T>(Tensor<T> x, Tensor<T> destination, ElementWise.SpanAction<T> kernel, string operation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(destination);
+        RefuseRecording(x, x, destination, operation);
+        RequireShape(destination, x.ShapeRef, operation);
+        ElementWise.Run(x.Buffer, destination.Buffer, kernel);
+        return destination;
+    }
+
+    private static void RefuseRecording<T>(Tensor<T> a, Tensor<T> b, Tensor<T> destination, string operation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Tensor<T>.ShouldRecord(a, b) || Tensor<T>.ShouldRecord(destination))
+            throw new InvalidOperationException(
+                $"{operation} into a destination is not recorded for gradients, and an operand or the destination requires a gradient here: " +
+                "use the allocating form (a differentiable result), or call it inside Autograd.NoGrad() or on detached tensors.");
+    }
+
+    private static void RequireShape<T>(Tensor<T> destination, int[] shape, string operation) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!Shapes.Equal(destination.ShapeRef, shape))
+            throw new ShapeException($"{operation}: the destination has shape {Shapes.Format(destination.Shape)}, the result {Shapes.Format(shape)}; pass a destination of the result's shape.");
+    }
+
     /// <summary>The axes permuted (a copy): result axis k is axis perm[k] of <paramref name="x"/>.</summary>
     public static Tensor<T> Permute<T>(Tensor<T> x, int[] perm) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
