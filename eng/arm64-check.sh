@@ -39,6 +39,7 @@ nupkg="artifacts/packages/Descent.Cli.linux-arm64.$version.nupkg"
 [ -f "$nupkg" ] || fail "no $nupkg"
 unzip -q -o "$nupkg" -d "$out/tool"
 descent="$out/tool/tools/any/linux-arm64/Descent.Cli"
+chmod +x "$descent"   # a .nupkg (zip) keeps no file modes; `dotnet tool install` sets this bit itself
 file "$descent" | grep -q 'ARM aarch64' || fail "$descent is not an arm64 executable"
 ! unzip -l "$nupkg" | grep -qE '\.(dbg|pdb)$' || fail "$nupkg carries symbols"
 echo "arm64-check: $(basename "$nupkg") is $(( $(stat -c %s "$nupkg") / 1024 )) KiB"
