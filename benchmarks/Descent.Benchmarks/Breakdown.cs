@@ -36,6 +36,9 @@ public static class Breakdown
             Report("add into dst, 1 thread", () => TensorPrimitives.Add(a.Buffer, b.Buffer, dst));
             Report("add into dst, split", () => Split.For(n, Math.Max(2, chunks), (s, c) => TensorPrimitives.Add(a.Buffer.AsSpan(s, c), b.Buffer.AsSpan(s, c), dst.AsSpan(s, c))));
             Report("add into fresh, 1 thread", () => { var d = GC.AllocateUninitializedArray<float>(n); TensorPrimitives.Add(a.Buffer, b.Buffer, d); GC.KeepAlive(d); });
+            Report("relu grad (FusedGrad)", () => GC.KeepAlive(Tensor<float>.FusedGrad<Tensor<float>.ReluGrad>(b, a, null!)));
+            Report("relu grad into dst, 1 thread", () => GradFromOutput.Run<float, Tensor<float>.ReluGrad>(b.Buffer, a.Buffer, dst, Isa.Current));
+            Report("relu grad into dst, split", () => GradFromOutput.Run<float, Tensor<float>.ReluGrad>(b.Buffer, a.Buffer, dst));
             Report("max(x,0) into dst, 1 thread", () => TensorPrimitives.Max(a.Buffer, 0f, dst));
             Report("copy into dst, 1 thread", () => a.Buffer.AsSpan().CopyTo(dst));
         }
