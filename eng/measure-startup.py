@@ -4,7 +4,7 @@
 Usage: eng/measure-startup.py AOT_DESCENT PORTABLE_DESCENT_DLL R2R_DESCENT_DLL [--runs N] [--epochs-runs M] [--extra NAME=AOT_PATH]…
        eng/measure-startup.py --knobs PORTABLE_DESCENT_DLL [--runs N] [--epochs-runs M]   (tiering switches)
        eng/measure-startup.py --launcher AOT_DESCENT PORTABLE_DESCENT_DLL [--runs N] [--epochs-runs M]
-           (the AOT tool's x86-64-v4 launch vs the same tool on v3 vs JIT; eng/measure-launcher.sh installs both)
+           (the AOT tool through its launcher vs the same tool on v3 vs JIT; eng/measure-launcher.sh installs both)
 Runs are interleaved (AOT, R2R, JIT, AOT, …) so that a busy machine slows every variant alike; prints min and median.
 """
 import json, os, resource, statistics, subprocess, sys, time
@@ -88,7 +88,7 @@ def knobs(portable, runs, fit_runs):
 
 
 def launcher(aot, portable, runs, fit_runs):
-    """The installed AOT tool (its x86-64-v3 entry point execs the x86-64-v4 build on an AVX-512 CPU) against the same
+    """The installed AOT tool (its launcher execs the x86-64-v4 build on an AVX-512 CPU) against the same
     tool kept on v3 (DOTNET_EnableAVX512=0) and the portable JIT package; alternated, the load average beside each."""
     env = dict(os.environ)
     no512 = dict(env, DOTNET_EnableAVX512="0")
@@ -98,13 +98,17 @@ def launcher(aot, portable, runs, fit_runs):
           f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.1f}")
     variants = [("AOT (launcher)", [aot], env), ("AOT v3 (EnableAVX512=0)", [aot], no512),
                 ("JIT (portable)", ["dotnet", portable], env)]
-    g = {n: [] for n, _, _ in variants}
+    # The build the launcher unpacked, started directly: the launcher's own cost is the difference.
+    unpacked = os.path.join(os.path.dirname(os.path.realpath(aot)), "Descent.Cli." + info["build"].split()[-1])
+    direct = [(f"{info['build'].split()[-1]} direct, no launcher", [unpacked], env)] if os.path.exists(unpacked) else []
+    g = {n: [] for n, _, _ in variants + direct}
     for i in range(runs):
-        for n, cmd, e in (variants if i % 2 == 0 else variants[::-1]):
-            g[n].append(timed(cmd + GRAD, e)[0])
-    print(f"descent grad \"x^2\" --at x=3, {runs} runs each, alternated (wall ms), load {os.getloadavg()[0]:.1f}:")
+        for n, cmd, e in ((variants + direct) if i % 2 == 0 else (variants + direct)[::-1]):
+            g[n].append((timed(cmd + GRAD, e)[0], timed.cpu))
+    print(f"descent grad \"x^2\" --at x=3, {runs} runs each, alternated (wall ms; process CPU ms), load {os.getloadavg()[0]:.1f}:")
     for n, ts in g.items():
-        print(f"  {n:26s} min {min(ts) * 1e3:7.1f}   median {statistics.median(ts) * 1e3:7.1f}")
+        wall = [t[0] for t in ts]; cpu = [t[1] for t in ts]
+        print(f"  {n:30s} min {min(wall) * 1e3:7.1f}   median {statistics.median(wall) * 1e3:7.1f}   CPU median {statistics.median(cpu) * 1e3:6.1f}")
     fits = variants + [("JIT, AVX-512 off", ["dotnet", portable], no512)]
     rows = {n: [] for n, _, _ in fits}
     loads = []

@@ -49,8 +49,9 @@ for png in "$work/demo"/*.png; do
 done
 echo "smoke ($kind): grad, fit and demo ($pngs figures) OK"
 
-# Which build runs (descent info): the Native AOT linux-x64 package starts its x86-64-v3 executable, which execs the
-# x86-64-v4 one where the CPU and OS support AVX-512 (docs/packaging.md); DOTNET_EnableAVX512=0 keeps it on v3.
+# Which build runs (descent info): the Native AOT linux-x64 package starts its launcher, which unpacks and execs the
+# x86-64-v4 build where the CPU and OS support AVX-512 and the x86-64-v3 one elsewhere (docs/packaging.md);
+# DOTNET_EnableAVX512=0 keeps it on v3.
 info() { "$descent" info --json | sed -n "s/^ *\"$1\": \"\(.*\)\",\{0,1\}$/\1/p"; }
 build=$(info build); kernels=$(info kernels)
 echo "smoke ($kind): descent info: $build, kernels $kernels ($(info build_choice))"
@@ -77,4 +78,20 @@ elif [ "$(uname -m)" = x86_64 ] && [ "$(uname -s)" = Linux ]; then
   sleep 2; kill -TERM "$pid"; set +e; wait "$pid"; code=$?; set -e
   [ "$code" = 5 ] || fail "descent fit stopped by SIGTERM exited $code, expected 5"
   echo "smoke ($kind): build choice, exit code and SIGTERM through the launcher OK"
+  # A tool folder the user cannot write (an install by root into a shared tool path): the launcher unpacks into
+  # ~/.cache/descent/<key>, the native libraries beside the build, and figures still work. As root, whom permissions do
+  # not stop, a folder in the way of each build stands in for the read-only folder.
+  tooldir=$(dirname "$(readlink -f "$descent")")
+  if [ -f "$tooldir/Descent.Cli.payload" ]; then
+    ro="$work/readonly"; mkdir "$ro"
+    cp "$tooldir/Descent.Cli" "$tooldir"/*.br "$tooldir/Descent.Cli.payload" "$ro/"
+    mkdir -p "$ro/Descent.Cli.x86-64-v3/x" "$ro/Descent.Cli.x86-64-v4/x"; chmod a-w "$ro"
+    ( cd "$work" && HOME="$work/home" XDG_CACHE_HOME="" "$ro/Descent.Cli" demo parabola --out "$work/demo-cache" >/dev/null ) \
+      || fail "descent demo from a read-only tool folder exited $?"
+    chmod u+w "$ro"
+    ls "$work/demo-cache"/*.png >/dev/null 2>&1 || fail "descent demo from a read-only tool folder wrote no figure"
+    cached=$(ls -d "$work/home/.cache/descent"/*/ 2>/dev/null | head -n 1)
+    [ -n "$cached" ] && [ -f "$cached/libSkiaSharp.so" ] || fail "nothing was unpacked into ~/.cache/descent"
+    echo "smoke ($kind): read-only tool folder: unpacked into ~/.cache/descent/$(basename "$cached") and drew figures OK"
+  fi
 fi

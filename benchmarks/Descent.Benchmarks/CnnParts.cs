@@ -43,12 +43,20 @@ public static class CnnParts
                 walls[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             }
             double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / reps;
+            double mean = walls.Average();
             Array.Sort(walls);
             results.Add((name, walls[reps / 2], cpuMs));
-            Console.WriteLine($"{name,-34} {walls[reps / 2],8:F2} ms wall {cpuMs,8:F2} ms cpu");
+            Console.WriteLine($"{name,-34} {walls[reps / 2],8:F2} ms wall {cpuMs,8:F2} ms cpu {mean,8:F2} ms mean wall");
         }
 
         if (Environment.GetEnvironmentVariable("STEP_ONLY") == "1") goto step;
+        // What the network runs: conv → ReLU → max pool fused, image by image (no conv output stored).
+        float[] gp1 = R(p1.Length), gp2 = R(p2.Length);
+        T("conv1+relu+pool1 fused forward", () => Convolution.ForwardReluMaxPool(x1, w1, b1, p1, i1, g1, pool1));
+        T("conv2+relu+pool2 fused forward", () => Convolution.ForwardReluMaxPool(x2, w2, b2, p2, i2, g2, pool2));
+        T("conv2+relu+pool2 fused backward", () => Convolution.BackwardReluMaxPool(x2, w2, gp2, p2, i2, pool2, gx2, gw2, false, gb2, false, g2));
+        T("conv1+relu+pool1 fused backward", () => Convolution.BackwardReluMaxPool(x1, w1, gp1, p1, i1, pool1, null, gw1, false, gb1, false, g1));
+        // The unfused parts (the composition's passes, for comparison).
         T("conv1 forward (+bias)", () => Convolution.Forward(x1, w1, b1, y1, g1));
         T("relu1 forward", () => System.Numerics.Tensors.TensorPrimitives.Max(y1, 0f, y1));
         T("pool1 forward", () => Pooling.MaxForward(y1, p1, i1, n * 32, pool1));
@@ -88,14 +96,15 @@ public static class CnnParts
         T("Adam step (all parameters)", () => optimizer.Step());
         model.ZeroGrad();
         var pause0 = GC.GetTotalPauseDuration();
+        int stepReps = int.TryParse(Environment.GetEnvironmentVariable("STEPS"), out int steps) ? steps : 40;
         T("whole step (forward, backward, Adam)", () =>
         {
             var loss = Loss.SoftmaxCrossEntropy(model.Forward(xb), yb);
             loss.Backward();
             optimizer.Step();
             model.ZeroGrad();
-        }, 40);
-        Console.WriteLine($"{"  of which GC pauses",-34} {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds / 45,8:F2} ms");
+        }, stepReps);
+        Console.WriteLine($"{"  of which GC pauses",-34} {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds / (stepReps + 5),8:F2} ms");
         double sum = results.Where(r => !r.Name.StartsWith(' ') && !r.Name.StartsWith("whole", StringComparison.Ordinal)).Sum(r => r.Wall);
         Console.WriteLine($"{"sum of the parts",-34} {sum,8:F2} ms wall");
         Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB");

@@ -12,8 +12,6 @@ public static class Program
     /// <summary>The process entry point: Ctrl-C or SIGTERM cancels the running command cleanly (exit code 5; see <see cref="StopSignals"/>).</summary>
     public static int Main(string[] args)
     {
-        // The x86-64-v3 Native AOT build becomes the x86-64-v4 one where the CPU has AVX-512 (docs/packaging.md).
-        InstructionSetLauncher.ExecAvx512BuildIfSupported(args);
         using var signals = new StopSignals();
         // Progress is drawn live when standard error is a terminal (stdout may be a file: 'descent fit --json > run.json').
         bool live = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")) && Environment.GetEnvironmentVariable("TERM") != "dumb";

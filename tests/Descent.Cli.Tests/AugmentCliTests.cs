@@ -41,8 +41,21 @@ public sealed class AugmentCliTests : IDisposable
         Assert.Equal(2, other);
         Assert.Contains("--augment shift=2: the checkpoint", error, StringComparison.Ordinal);
         Assert.Contains("resume with --augment shift=1,hflip", error, StringComparison.Ordinal);
-        (other, _, error) = Cli.Run(Fit(3, null, "--resume", checkpoint));
+        // Without repeating anything — the data, the layers (with batch norm), the optimizer, the augmentation: all come
+        // from the checkpoint, and the run continues bit for bit.
+        var (bareCode, bareOut, bareError) = Cli.Run("fit", "--resume", checkpoint, "--epochs", "3", "--json");
+        Assert.True(bareCode == 0, bareError);
+        var bare = JsonNode.Parse(bareOut)!;
+        Assert.Equal(straight["parameters"]!.ToJsonString(), bare["parameters"]!.ToJsonString());
+        Assert.Equal(straight["history"]!.ToJsonString(), bare["history"]!.ToJsonString());
+        Assert.Equal(straight["metrics"]!.ToJsonString(), bare["metrics"]!.ToJsonString());
+        Assert.Contains("note: resuming", bareError, StringComparison.Ordinal);
+        Assert.Contains("--augment shift=1,hflip", bareError, StringComparison.Ordinal);
+        // Another layer stack is refused, naming the option and the checkpoint's value.
+        (other, _, error) = Cli.Run("fit", "--resume", checkpoint, "--epochs", "3", "--layers", "conv(4,3,padding=1) relu flatten linear");
         Assert.Equal(2, other);
-        Assert.Contains("the checkpoint was written with --augment shift=1,hflip", error, StringComparison.Ordinal);
+        Assert.Contains("--layers conv(4,3,padding=1) relu flatten linear: the checkpoint", error, StringComparison.Ordinal);
+        Assert.Contains("was written with --layers conv(3,3,padding=1) batchnorm relu maxpool(2) flatten linear", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 }

@@ -1,23 +1,11 @@
 using System.Text.Json.Nodes;
-using Descent.Cli;
 
 namespace Descent.Cli.Tests;
 
-/// <summary>Runs the CLI in-process.</summary>
+/// <summary>The CLI in-process: the short name these tests use for tests/Shared's <see cref="CliRunner"/>.</summary>
 internal static class Cli
 {
-    public static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    public static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
-    public static (int Code, JsonNode Json) Json(params string[] args)
-    {
-        var (code, output, error) = Run([.. args, "--json"]);
-        Assert.True(output.TrimStart().StartsWith('{'), $"stdout is not JSON: {output}\nstderr: {error}");
-        return (code, JsonNode.Parse(output)!);
-    }
+    public static (int Code, JsonNode Json) Json(params string[] args) => CliRunner.Json(args);
 }

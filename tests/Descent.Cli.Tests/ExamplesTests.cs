@@ -37,18 +37,9 @@ public class ExamplesTests
     public void ExamplePrintsItsKeyLine(string file, string expected)
     {
         string root = RepositoryRoot();
-        var info = new ProcessStartInfo("dotnet", ["run", Path.Combine("examples", file)])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(10)), $"{file} did not finish in 10 minutes");
-        Assert.True(process.ExitCode == 0, $"{file} exited with {process.ExitCode}: {error.Result}");
-        Assert.Contains(expected, output.Result, StringComparison.Ordinal);
+        var (code, output, error) = ChildProcess.Run("dotnet", ["run", Path.Combine("examples", file)], root, TimeSpan.FromMinutes(10));
+        Assert.True(code == 0, $"{file} exited with {code}: {error}");
+        Assert.Contains(expected, output, StringComparison.Ordinal);
     }
 
     [ExampleFact]
@@ -91,13 +82,9 @@ public class ExamplesTests
 
         static string Run(string directory, params string[] args)
         {
-            var info = new ProcessStartInfo("dotnet", args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(info)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(10)), $"dotnet {string.Join(' ', args)} did not finish in 10 minutes");
-            Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited with {process.ExitCode}: {output.Result}{error.Result}");
-            return output.Result;
+            var (code, output, error) = ChildProcess.Run("dotnet", args, directory, TimeSpan.FromMinutes(10));
+            Assert.True(code == 0, $"dotnet {string.Join(' ', args)} exited with {code}: {output}{error}");
+            return output;
         }
     }
 }

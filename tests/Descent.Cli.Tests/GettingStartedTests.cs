@@ -71,14 +71,8 @@ public sealed class GettingStartedTests : IDisposable
     /// <summary>Runs the built CLI in <paramref name="folder"/> as a separate process.</summary>
     internal static (int Code, string Output) Descent(string folder, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Descent.Cli.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(entireProcessTree: true); throw new TimeoutException($"descent {string.Join(' ', args)} ran for 5 minutes"); }
-        return (process.ExitCode, output.Result + error.Result);
+        var (code, output, error) = ChildProcess.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "Descent.Cli.dll"), .. args], folder, TimeSpan.FromMinutes(5));
+        return (code, output + error);
     }
 
     [Fact]

@@ -139,6 +139,64 @@ public sealed class ResumeCliTests : IDisposable
     }
 
     [Fact]
+    public void AResumeTakesTheRunsSettingsFromTheCheckpointAndRefusesOnesThatContradictIt()
+    {
+        string[] run = ["fit", "--data", "synthetic:spirals?n=300", "--model", "mlp", "--hidden", "12,6", "--optimizer", "adam:beta1=0.8", "--lr", "0.02",
+            "--batch-size", "32", "--seed", "5", "--val-split", "0.2", "--schedule", "cosine:steps=60", "--clip-norm", "1", "--dtype", "float32", "--epochs", "6"];
+        var (code, straight) = Cli.Json(run);
+        Assert.Equal(0, code);
+        var checkpoint = File("spirals.ckpt");
+        Assert.Equal(0, Cli.Run([.. run[..^1], "3", "--checkpoint", checkpoint]).Code);
+
+        // Only --resume: the data, the model, its sizes, the optimizer and every other setting come from the checkpoint, and
+        // so does --epochs (the run it continues was to train 3, so this one asks for 6).
+        var (resumedCode, resumedOut, note) = Cli.Run("fit", "--resume", checkpoint, "--epochs", "6", "--json");
+        Assert.True(resumedCode == 0, note);
+        var resumed = JsonNode.Parse(resumedOut)!;
+        Assert.Equal(Parameters(straight), Parameters(resumed));
+        Assert.Equal(straight["history"]!.ToJsonString(), resumed["history"]!.ToJsonString());
+        Assert.Equal(straight["metrics"]!.ToJsonString(), resumed["metrics"]!.ToJsonString());
+        Assert.Equal("float32", (string)resumed["dtype"]!);
+        Assert.Contains("note: resuming", note, StringComparison.Ordinal);
+        Assert.Contains("--model mlp --hidden 12,6", note, StringComparison.Ordinal);
+        Assert.Contains("--optimizer adam:beta1=0.8", note, StringComparison.Ordinal);
+        Assert.Contains("--data synthetic:spirals?n=300", note, StringComparison.Ordinal);
+
+        // Options given again that agree are accepted (written another way too); the result is the same.
+        var (againCode, again) = Cli.Json("fit", "--resume", checkpoint, "--epochs", "6", "--model", "MLP", "--hidden", "12, 6", "--lr", "2e-2", "--schedule", "cosine: steps=60", "--seed", "5");
+        Assert.Equal(0, againCode);
+        Assert.Equal(Parameters(straight), Parameters(again));
+
+        // A run stopped early (here by a stopping rule after its first epoch) continues, without --epochs, to the epochs
+        // it was started with; stopping rules belong to each command line and are not kept.
+        var stopped = File("stopped.ckpt");
+        var (stoppedCode, stoppedRun) = Cli.Json([.. run, "--stop", "loss-below:100", "--checkpoint", stopped]);
+        Assert.Equal(0, stoppedCode);
+        Assert.Equal(1, (int)stoppedRun["epochs_run"]!);
+        var (continuedCode, continued) = Cli.Json("fit", "--resume", stopped);
+        Assert.Equal(0, continuedCode);
+        Assert.Equal(6, (int)continued["epochs_run"]!);
+        Assert.Equal(Parameters(straight), Parameters(continued));
+
+        // Contradictions: usage errors (exit 2) naming the option and the checkpoint's value, no stack trace.
+        foreach (var (option, value, saved) in new[]
+        {
+            ("--hidden", "16", "--hidden 12,6"), ("--model", "softmax", "--model mlp"), ("--lr", "0.1", "--lr 0.02"), ("--optimizer", "adam", "--optimizer adam:beta1=0.8"),
+            ("--batch-size", "64", "--batch-size 32"), ("--seed", "1", "--seed 5"), ("--val-split", "0.3", "--val-split 0.2"), ("--dtype", "float64", "--dtype float32"),
+            ("--loss", "nll", "--loss cross-entropy"), ("--schedule", "constant", "--schedule cosine:steps=60"), ("--clip-norm", "2", "--clip-norm 1"),
+        })
+        {
+            var (bad, _, error) = Cli.Run("fit", "--resume", checkpoint, "--epochs", "6", option, value);
+            Assert.True(bad == 2, $"{option} {value}: exit {bad}: {error}");
+            Assert.Contains($"{option} {value}: the checkpoint '{checkpoint}' was written with {saved}", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        }
+        var (layers, _, layersError) = Cli.Run("fit", "--resume", checkpoint, "--epochs", "6", "--layers", "conv(4,3) flatten linear");
+        Assert.Equal(2, layers);
+        Assert.Contains("holds a mlp model, not a cnn; drop --layers", layersError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MisusesOfResumeAreRefusedClearly()
     {
         var checkpoint = File("adam.ckpt");

@@ -1,18 +1,11 @@
 using System.Text.Json.Nodes;
-using Descent.Cli;
 
 namespace Descent.Distributed.Tests;
 
 /// <summary>'descent fit --workers N': worker processes on loopback, one of them killed mid-run.</summary>
 public sealed class CliClusterTests
 {
-    private static (int Code, string Stdout, string Stderr) Descent(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Descent(params string[] args) => CliRunner.Run(args);
 
     private static double[] Parameters(JsonNode result)
     {

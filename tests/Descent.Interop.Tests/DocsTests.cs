@@ -39,13 +39,8 @@ public sealed class DocsTests
 
     private static (int Code, string Output) Start(string folder, string program, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(entireProcessTree: true); throw new TimeoutException($"{program} {string.Join(' ', args)} ran for 2 minutes"); }
-        return (process.ExitCode, output.Result + error.Result);
+        var (code, output, error) = ChildProcess.Run(program, args, folder, TimeSpan.FromMinutes(2));
+        return (code, output + error);
     }
 
     private static readonly string[] FileExtensions = [".csv", ".safetensors", ".onnx", ".pt"];

@@ -186,6 +186,93 @@ public sealed class ImageFolderTests
         Assert.NotNull(Model.Load(tuned).Scaling);   // the imported normalisation is kept
     }
 
+    /// <summary>Writes images <paramref name="from"/>..<paramref name="to"/> of the fixture into <paramref name="folder"/>/CLASS/, leaving out <paramref name="skip"/>.</summary>
+    private static void WriteClasses(string folder, int from, int to, string? skip = null)
+    {
+        var (images, labels) = TestImages();
+        string[] names = ["horizontal", "vertical", "diagonal"];
+        for (int i = from; i < to; i++)
+        {
+            if (names[labels[i]] == skip) continue;
+            Directory.CreateDirectory(Path.Combine(folder, names[labels[i]]));
+            WritePng(Path.Combine(folder, names[labels[i]], $"{i:D3}.png"), images[i], 12, 12);
+        }
+    }
+
+    [Fact]
+    public void Fit_on_a_train_and_test_folder_trains_on_train_and_reports_test_metrics_with_the_classes_matched_by_name()
+    {
+        string dir = Support.TempFolder();
+        string folder = Path.Combine(dir, "shapes");
+        WriteClasses(Path.Combine(folder, "train"), 0, 28);
+        // The test split lacks one class ('diagonal', the first by name): its other classes keep the training split's
+        // indices (numbering test/'s own subfolders would shift them and score the wrong classes).
+        WriteClasses(Path.Combine(folder, "test"), 28, 40, skip: "diagonal");
+        string model = Path.Combine(dir, "shapes.safetensors");
+        string[] fit = ["fit", "--layers", "conv(4,3,padding=1) relu maxpool(2) flatten linear", "--optimizer", "adam", "--lr", "0.01", "--epochs", "10", "--seed", "1"];
+        var (code, output, err) = Support.Run([.. fit, "--data", folder, "--save", model, "--json"]);
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(output)!;
+        Assert.Contains("the test split has no images of 'diagonal'", err, StringComparison.Ordinal);
+        Assert.Equal(["diagonal", "horizontal", "vertical"], Model.Load(model).ClassNames);
+        // Training is the training split's alone: the same as fitting train/ by itself.
+        var alone = Support.Json([.. fit, "--data", Path.Combine(folder, "train")]);
+        Assert.Equal(alone["parameters"]!.ToJsonString(), json["parameters"]!.ToJsonString());
+        Assert.Null(alone["metrics"]!["test_accuracy"]);
+        // The test metrics are those of predicting test/ (which matches class folders by name on its own), and of
+        // predicting the split folder, which reads its test/.
+        var report = json["classification_report"]!;
+        Assert.Equal("test", report["split"]!.GetValue<string>());
+        var predicted = Support.Json("predict", model, "--data", Path.Combine(folder, "test"));
+        Assert.Equal(predicted["metrics"]!["accuracy"]!.GetValue<double>(), json["metrics"]!["test_accuracy"]!.GetValue<double>(), 12);
+        Assert.Equal(Directory.GetFiles(Path.Combine(folder, "test"), "*.png", SearchOption.AllDirectories).Length, report["examples"]!.GetValue<int>());
+        Assert.Equal(0, report["per_class"]![0]!["support"]!.GetValue<int>()); // diagonal
+        Assert.Equal(predicted["predictions"]!.ToJsonString(), Support.Json("predict", model, "--data", folder)["predictions"]!.ToJsonString());
+
+        // A val/ split is the validation data (and --val-split beside it is a usage error).
+        WriteClasses(Path.Combine(folder, "val"), 20, 28);
+        var withVal = Support.Json([.. fit, "--data", folder]);
+        Assert.NotNull(withVal["history"]![0]!["val_loss"]);
+        Assert.Equal(alone["parameters"]!.ToJsonString(), withVal["parameters"]!.ToJsonString());
+        var (both, _, bothErr) = Support.Run([.. fit, "--data", folder, "--val-split", "0.2"]);
+        Assert.Equal(2, both);
+        Assert.Contains("has a validation split of its own", bothErr, StringComparison.Ordinal);
+        Directory.Delete(Path.Combine(folder, "val"), recursive: true);
+
+        // A Kaggle test/ of unlabeled images: training goes on, without test metrics, and a note says why.
+        string kaggle = Path.Combine(dir, "kaggle");
+        WriteClasses(Path.Combine(kaggle, "train"), 0, 28);
+        Directory.CreateDirectory(Path.Combine(kaggle, "test"));
+        foreach (var f in Directory.GetFiles(Path.Combine(folder, "test"), "*.png", SearchOption.AllDirectories)) File.Copy(f, Path.Combine(kaggle, "test", Path.GetFileName(f)));
+        (code, output, err) = Support.Run([.. fit, "--data", kaggle, "--json"]);
+        Assert.True(code == 0, err);
+        Assert.Null(JsonNode.Parse(output)!["metrics"]!["test_accuracy"]);
+        Assert.Contains("no labels and give no test metrics", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_train_and_test_folder_whose_test_has_a_class_train_lacks_or_an_extra_folder_is_refused_naming_it()
+    {
+        string dir = Support.TempFolder();
+        string folder = Path.Combine(dir, "shapes");
+        WriteClasses(Path.Combine(folder, "train"), 0, 28, skip: "vertical");
+        WriteClasses(Path.Combine(folder, "test"), 28, 40);
+        string[] fit = ["fit", "--data", folder, "--layers", "conv(2,3) flatten linear", "--epochs", "1"];
+        var (code, _, err) = Support.Run(fit);
+        Assert.Equal(3, code);
+        Assert.Contains("the class 'vertical' is not among the training split's classes (diagonal, horizontal)", err, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(folder, "test", "vertical"), err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+
+        Directory.Delete(Path.Combine(folder, "test", "vertical"), recursive: true);
+        Directory.CreateDirectory(Path.Combine(folder, "extra"));
+        (code, _, err) = Support.Run(fit);
+        Assert.Equal(3, code);
+        Assert.Contains("'extra/', which is no split", err, StringComparison.Ordinal);
+        Directory.Delete(Path.Combine(folder, "extra"));
+        Assert.Equal(0, Support.Run(fit).Code);
+    }
+
     [Fact]
     public void A_colour_folder_trains_a_three_channel_model_that_exports_with_a_CHW_input()
     {

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Descent.Cli;
 
 namespace Descent.Interop.Tests;
 
@@ -9,17 +7,12 @@ internal static class Support
 {
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
-    public static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    public static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
+    /// <summary>The JSON of a command that must succeed.</summary>
     public static JsonNode Json(params string[] args)
     {
-        var (code, output, error) = Run([.. args, "--json"]);
+        var (code, output, error) = CliRunner.Run([.. args, "--json"]);
         Assert.True(code == 0, $"exit {code}: {error}");
         return JsonNode.Parse(output)!;
     }
@@ -45,21 +38,7 @@ internal static class Support
 
     private static (int Code, string Output) Python(string code, params string[] args)
     {
-        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(code);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        try
-        {
-            using var process = Process.Start(info)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output.Result + error);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
+        var (exit, output, error) = ChildProcess.Run("/usr/bin/python3", ["-c", code, .. args]);
+        return (exit, output + error);
     }
 }

@@ -1,13 +1,5 @@
-using Descent.Differentiation;
-using Descent.Differentiation.Expressions;
-using Descent.Learning.Data;
-using Descent.Learning.Losses;
-using Descent.Learning.Modules;
-using Descent.Learning.Training;
-using Descent.Optimization;
-using Descent.Optimization.Minimization;
-using Descent.Optimization.Stopping;
-
+// No using line: the snippets compile with the global usings the Descent package gives a project with ImplicitUsings
+// (src/Descent/build/Descent.props, imported by this test project as the package imports it into a consumer's).
 namespace Descent.Tests;
 
 /// <summary>The code of README.md's "Using the library" section, run with its stated results.</summary>

@@ -19,7 +19,7 @@ public static class FitCommand
     /// <summary>Builds the command.</summary>
     public static Command Build(CliContext context)
     {
-        var data = Options.Text("--data", "PATH (CSV file, folder of images in class subfolders, or MNIST folder), builtin:seed-linear|fashion-mnist, or synthetic:linear|blobs|moons|spirals?n=200&noise=0.1. Default: the reference linear regression.");
+        var data = Options.Text("--data", "PATH (CSV file, folder of images in class subfolders or in train/ and test/ (and val/) splits of class subfolders, or MNIST folder), builtin:seed-linear|fashion-mnist, or synthetic:linear|blobs|moons|spirals?n=200&noise=0.1. Default: the reference linear regression.");
         var features = Options.Text("--features", "CSV feature columns, comma-separated (default: all but the target).");
         var target = Options.Text("--target", "CSV target column (default: the last).");
         var model = Options.Text("--model", "linear | logistic | softmax | mlp | cnn (default from the data; cnn: image data, conv 32 → pool → conv 64 → pool → linear 128 → classes).");
@@ -37,7 +37,7 @@ public static class FitCommand
         var seed = Options.Whole("--seed", "Random seed (default 0).");
         var checkpoint = Options.Text("--checkpoint", "Save a checkpoint here (see --checkpoint-every), at the end, and when stopped (mid-epoch too); the epoch history goes beside it to PATH.history.jsonl.");
         var checkpointEvery = Options.Text("--checkpoint-every", "With --checkpoint: N epochs, or a least time between checkpoints such as 1s, 30s, 5m (default 1s).");
-        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch); --epochs is the total including its epochs. A model file that is no checkpoint ('descent import', 'fit --save') starts a new run from its weights with a fresh optimizer.");
+        var resume = Options.Text("--resume", "Resume from this checkpoint, exactly where it stopped (even mid-epoch), with the run's settings it keeps (data, model, layers, optimizer, lr, …: options given again must agree); --epochs is the total including its epochs (default: the run's). A model file that is no checkpoint ('descent import', 'fit --save') starts a new run from its weights with a fresh optimizer.");
         var init = Options.Text("--init", "Starting parameters: default (small random values from --seed) or zeros (every parameter 0, as the lesson's reference fit starts).");
         var plot = Options.Text("--plot", "Write the training/validation loss curve here (.png or .svg).");
         var logEvery = Options.Whole("--log-every", "Keep every Nth epoch in the history (first and last always).");
@@ -93,6 +93,9 @@ public static class FitCommand
                 Workers = p.GetValue(workers),
                 Cluster = p.GetValue(cluster),
             };
+            // --resume CHECKPOINT: what the command line leaves out comes from the checkpoint; what contradicts it is refused.
+            settings = FitResume.Apply(settings, p.GetValue(seed), p.GetValue(valSplit), out string? taken);
+            if (taken is not null) context.Error.WriteLine($"note: resuming '{settings.Resume}' with its settings: {taken}");
             if (settings.Workers is < 1 or > 256) throw new UsageException($"--workers {settings.Workers}: use 1 to 256 worker processes.");
             if (settings.Optimizer.Length == 0) settings = settings with { Optimizer = FitCore.DefaultOptimizerOf(settings) };
             FitCore.ScalingOf(settings); // a bad --scale is a usage error before any data is read
@@ -182,6 +185,7 @@ public static class FitCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var data = FitCore.LoadData<T>(settings);
         if (data.TaskNote is { } note) context.Error.WriteLine("note: " + note);
+        if (data.Note is { } dataNote) context.Error.WriteLine("note: " + dataNote);
         int total = settings.Epochs ?? (settings.Data is null ? FitCore.ReferenceEpochs : 100);
         var settingsJson = RunLabels.WithTags(SettingsJson(settings, total), observe.Tags);
         string runName = observe.Name ?? "fit " + (settings.Data ?? "reference");

@@ -52,6 +52,10 @@ internal sealed record FitSettings
     public string? InitFrom { get; init; }
     /// <summary>True when <see cref="InitFrom"/> came from <c>--resume</c> naming a model file that is no checkpoint (<see cref="FitCore.ResumeModelFile"/>).</summary>
     public bool InitFromResume { get; init; }
+    /// <summary>The feature scaling of the <c>--resume</c> checkpoint's model (its statistics, as the run learned them), or null.</summary>
+    public FeatureScaling? ResumeScaling { get; init; }
+    /// <summary>The <c>--resume</c> checkpoint, once read (<see cref="FitResume.Apply"/>), or null.</summary>
+    public Checkpoint? ResumeCheckpoint { get; init; }
     /// <summary><c>--workers N</c>: data-parallel training on N local worker processes (docs/distributed.md).</summary>
     public int? Workers { get; init; }
     /// <summary><c>--cluster HOST:PORT</c>: data-parallel training on a running cluster.</summary>
@@ -150,7 +154,10 @@ internal static class FitCore
         if (s.ValSplit is < 0 or >= 1) throw new UsageException($"--val-split must be in [0, 1), e.g. 0.2; not {s.ValSplit}.");
 
         var train = trainOverride ?? data.Train;
-        Dataset<T>? validation = validationOverride;
+        // An image folder's val/ split is the validation data (a sweep's folds replace it).
+        Dataset<T>? validation = validationOverride ?? (trainOverride is null ? data.Validation : null);
+        if (validationOverride is null && data.Validation is not null && s.ValSplit > 0)
+            throw new UsageException($"--val-split {Points.Show(s.ValSplit)}: '{s.Data}' has a validation split of its own (its val/ folder); drop --val-split, or move val/ aside to split the training images instead.");
         // With a validation split, training reads its rows of the loaded data in place (only the validation rows are copied).
         int[]? trainRows = null;
         if (validation is null && s.ValSplit > 0)
@@ -168,11 +175,13 @@ internal static class FitCore
         FeatureScaling? scaling = null;
         Dataset<T>? test = trainOverride is null ? data.Test : null;
         var initFrom = InitialModel(s, train);
+        // A resume keeps the checkpoint's scaling statistics (those the run learned), as --init-from keeps the model's.
+        var resumeScaling = s.Resume is not null && s.ResumeScaling?.Kind == scalingKind ? s.ResumeScaling : null;
         if (initFrom is not null ? initFrom.Scaling is not null : scalingKind != ScalingKind.None && trainCount > 0)
         {
             // --init-from keeps the model's own scaling (none when it has none): its weights were learned behind it.
-            scaling = initFrom is not null ? initFrom.Scaling! : FeatureScaling.Fit(train.X, scalingKind, trainRows);
-            bool validationIsOurs = validationOverride is null; // a split made above is a copy
+            scaling = initFrom is not null ? initFrom.Scaling! : resumeScaling ?? FeatureScaling.Fit(train.X, scalingKind, trainRows);
+            bool validationIsOurs = validationOverride is null && (data.Validation is null || scaleInPlace); // a split made above is a copy
             train = train.WithFeatures(scaling.Apply(train.X, inPlace: scaleInPlace));
             if (validation is not null) validation = validation.WithFeatures(scaling.Apply(validation.X, inPlace: validationIsOurs));
             if (test is not null) test = test.WithFeatures(scaling.Apply(test.X, inPlace: scaleInPlace));
@@ -223,6 +232,7 @@ internal static class FitCore
         try { loss = Loss.FromName<T>(lossName); }
         catch (ArgumentException e) { throw new UsageException("--loss: " + Errors.LibraryMessage(e)); }
         if (!classification) CheckRegressionLoss(lossName, train);
+        string baseLossName = lossName;
         if (module is Mlp<T> { OutputScale: { } outScale, OutputOffset: { } outOffset })
         {
             // The layers learn the standardised target: the loss compares (output − mean)/std with (y − mean)/std, so its
@@ -274,7 +284,13 @@ internal static class FitCore
             Metrics = metricFunctions,
             ModelDescription = Describe(module, data, train, classification, scaling, []).Describe().ToJsonString(),
         });
-        trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject { ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName, ["augment"] = augmentation?.ToString() ?? "none" };
+        trainer.CheckpointMetadata = new System.Text.Json.Nodes.JsonObject
+        {
+            ["optimizer"] = s.Optimizer, ["model"] = model, ["loss"] = lossName, ["augment"] = augmentation?.ToString() ?? "none",
+            [FitResume.SettingsKey] = FitResume.Settings(s, model, baseLossName, lr, epochs, batch, FeatureScaling.Name(scaling?.Kind ?? ScalingKind.None),
+                s.Data is not null && DataSources.IsCsv(s.Data) ? (classification ? "classification" : "regression") : null,
+                augmentation?.ToString() ?? "none", typeof(T) == typeof(float) ? "float32" : "float64"),
+        };
         if (s.Resume is not null) Resume(trainer, s, optimizerSetting.Name, epochs, augmentation?.ToString() ?? "none");
         if (onEpoch is not null) trainer.EpochEnded += onEpoch;
         if (onBatch is not null)
@@ -500,7 +516,7 @@ internal static class FitCore
     }
 
     /// <summary>The <c>format</c> in a safetensors file's metadata, or null (not safetensors, no metadata, unreadable).</summary>
-    private static string? ModelFileFormat(string path)
+    internal static string? ModelFileFormat(string path)
     {
         try
         {
@@ -562,7 +578,7 @@ internal static class FitCore
     private static void Resume<T>(Trainer<T> trainer, FitSettings s, string optimizerName, int epochs, string augment) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (!File.Exists(s.Resume)) throw new InputException($"--resume '{s.Resume}': no such checkpoint file.");
-        var checkpoint = Checkpoint.Load(s.Resume!);
+        var checkpoint = s.ResumeCheckpoint ?? Checkpoint.Load(s.Resume!);
         // A checkpoint of a run without --augment (or from before the option) trained on the images as they are.
         string savedAugment = checkpoint.Metadata["metadata"]?["augment"] is System.Text.Json.Nodes.JsonValue a && a.GetValueKind() == System.Text.Json.JsonValueKind.String ? a.GetValue<string>() : "none";
         if (!string.Equals(savedAugment, augment, StringComparison.Ordinal))

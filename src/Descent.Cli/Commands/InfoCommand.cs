@@ -23,8 +23,8 @@ public static class InfoCommand
                 Json.Write(context.Output, new JsonObject
                 {
                     ["version"] = version,
-                    ["build"] = InstructionSetLauncher.Build,
-                    ["build_choice"] = InstructionSetLauncher.Choice,
+                    ["build"] = ToolBuild.Build,
+                    ["build_choice"] = ToolBuild.Choice,
                     ["runtime"] = runtime,
                     ["kernels"] = KernelInfo.GemmIsa,
                     ["kernel_details"] = KernelInfo.Describe(),
@@ -32,7 +32,7 @@ public static class InfoCommand
                 return 0;
             }
             context.Output.WriteLine($"descent {version}");
-            context.Output.WriteLine($"build:   {InstructionSetLauncher.Build} ({InstructionSetLauncher.Choice})");
+            context.Output.WriteLine($"build:   {ToolBuild.Build} ({ToolBuild.Choice})");
             context.Output.WriteLine($"runtime: {runtime}");
             context.Output.WriteLine($"kernels: {KernelInfo.Describe()}");
             return 0;

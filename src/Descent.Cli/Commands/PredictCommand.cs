@@ -138,6 +138,11 @@ public static class PredictCommand
     {
         if (model.ImageShape is not { Count: 2 or 3 } shape)
             throw new InputException($"--data '{source}' is a folder of images, but {Describe(model)} reads the features {string.Join(", ", model.FeatureNames.Take(4))}{(model.FeatureNames.Count > 4 ? ", …" : "")}, not images; give a CSV file with those columns.");
+        if (Descent.Interop.Images.ImageFolder.Splits(source) is { } splits)
+        {
+            // A train/ + test/ folder: its test split, as for MNIST folders and builtin:fashion-mnist.
+            source = splits.Test ?? throw new InputException($"--data '{source}' holds a {Path.GetFileName(splits.Train)}/ split but no test/ one; give the folder to predict, e.g. --data {splits.Train}.");
+        }
         int height = shape[^2], width = shape[^1];
         int channels = model.Architecture.Inputs / (height * width);
         if (channels is not (1 or 3) || channels * height * width != model.Architecture.Inputs)

@@ -17,6 +17,12 @@ public sealed record LoadedData<T>(string Name, Dataset<T> Train, Dataset<T>? Te
 
     /// <summary>The shape of one image for image data (e.g. [28, 28]), or null.</summary>
     public IReadOnlyList<int>? ImageShape { get; init; }
+
+    /// <summary>A validation split the data brings (an image folder's <c>val/</c>), or null.</summary>
+    public Dataset<T>? Validation { get; init; }
+
+    /// <summary>Something the user should know of how the data was read, or null.</summary>
+    public string? Note { get; init; }
 }
 
 /// <summary>The element types <c>--dtype</c> chooses between.</summary>
@@ -100,6 +106,7 @@ public static class DataSources
             RejectColumns(source, features, target);
             if (IsMnistFolder(source))
                 return FromPair(source, Mnist.Load<T>(source)) with { ImageShape = ImageShapeOf(source) };
+            if (ImageFolder.Splits(source) is not null) return FromSplits<T>(source);
             var images = ImageFolder.Load<T>(source);
             if (!images.Labeled)
                 throw new InputException($"--data '{source}': its images are not in class subfolders, so they have no labels to learn from; put each class's images in a subfolder named after the class ({Path.Combine(source, "cat")}/…, {Path.Combine(source, "dog")}/…). 'descent predict' reads a folder without labels.");
@@ -114,6 +121,26 @@ public static class DataSources
             ? $"task: {n}; use --task {(result.Dataset.IsClassification ? "regression" : "classification")} to override."
             : null;
         return new LoadedData<T>(source, result.Dataset, null) { TaskNote = note };
+    }
+
+    /// <summary>
+    /// A folder of <c>train/CLASS/…</c> and <c>test/CLASS/…</c> (and maybe <c>val/CLASS/…</c>): training on train/, test
+    /// metrics on test/, validation on val/, the classes numbered by train/'s subfolders and matched by name. A test/ of
+    /// images without class subfolders has no labels: it is left out, with a note.
+    /// </summary>
+    private static LoadedData<T> FromSplits<T>(string source) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var splits = ImageFolder.LoadSplits<T>(source);
+        string? note = null;
+        if (splits.Test is { Labeled: false })
+            note = $"{Path.Combine(source, Path.GetFileName(ImageFolder.Splits(source)!.Test!))}: its images are not in class subfolders, so they have no labels and give no test metrics; "
+                + "predict them with 'descent predict MODEL --data' that folder.";
+        var test = splits.Test is { Labeled: true } t ? t.Data : null;
+        var present = test?.GetLabels().ToHashSet();
+        var missing = present is null ? [] : splits.Train.Data.ClassNames!.Where((_, c) => !present.Contains(c)).ToArray();
+        if (missing.Length > 0)
+            note = $"the test split has no images of {string.Join(", ", missing.Select(m => $"'{m}'"))}; their test recall is undefined (support 0).";
+        return new LoadedData<T>(source, splits.Train.Data, test) { ImageShape = splits.Train.ImageShape, Validation = splits.Validation?.Data, Note = note };
     }
 
     /// <summary>True for a folder holding MNIST-format IDX files (train-images-idx3-ubyte and its kin, plain or gzip).</summary>

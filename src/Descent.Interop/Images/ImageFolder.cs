@@ -17,7 +17,31 @@ public sealed record ImageFolderOptions
 
     /// <summary>The [height, width] every image must have (a model's image size); null: the first image's size, which the others must share.</summary>
     public IReadOnlyList<int>? Size { get; init; }
+
+    /// <summary>
+    /// The classes by index (the training split's, for a test or validation split): each class subfolder gets its name's
+    /// index here, and a subfolder that is not among them is an error naming it; null: the subfolders, sorted, are the classes.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
 }
+
+/// <summary>
+/// The split subfolders of a folder laid out as <c>FOLDER/train/CLASS/IMAGE</c>, <c>FOLDER/test/CLASS/IMAGE</c> and
+/// optionally <c>FOLDER/val/CLASS/IMAGE</c> (also <c>valid</c>, <c>validation</c>), as Kaggle data sets and torchvision
+/// <c>ImageFolder</c> scripts lay them out (<see cref="ImageFolder.Splits"/>).
+/// </summary>
+/// <param name="Train">The training split's folder.</param>
+/// <param name="Validation">The validation split's folder, or null.</param>
+/// <param name="Test">The test split's folder, or null.</param>
+public sealed record ImageFolderSplits(string Train, string? Validation, string? Test);
+
+/// <summary>The splits of a <c>train/</c> + <c>test/</c> folder, read with one image shape and the training split's classes (<see cref="ImageFolder.LoadSplits{T}"/>).</summary>
+/// <param name="Train">The training images (in class subfolders).</param>
+/// <param name="Validation">The validation images, or null.</param>
+/// <param name="Test">The test images, or null; <see cref="ImageFolderData{T}.Labeled"/> is false when they are not in class subfolders (a Kaggle test set).</param>
+/// <typeparam name="T">The element type.</typeparam>
+public sealed record ImageFolderSplitData<T>(ImageFolderData<T> Train, ImageFolderData<T>? Validation, ImageFolderData<T>? Test)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
 /// <summary>
 /// A folder of image files read as data (what <c>descent predict</c> and <c>descent fit</c> call <c>--data FOLDER</c>).
@@ -58,6 +82,62 @@ public static class ImageFolder
     public static bool HasImages(string folder)
         => Directory.Exists(folder) && (Images(folder).Any() || Subfolders(folder).Any(d => Images(d).Any()));
 
+    /// <summary>The names of the training split's folder (compared ignoring case).</summary>
+    public static IReadOnlyList<string> TrainNames { get; } = ["train"];
+
+    /// <summary>The names of a validation split's folder.</summary>
+    public static IReadOnlyList<string> ValidationNames { get; } = ["val", "valid", "validation"];
+
+    /// <summary>The names of the test split's folder.</summary>
+    public static IReadOnlyList<string> TestNames { get; } = ["test"];
+
+    /// <summary>
+    /// The splits of <paramref name="folder"/> when it is laid out as <c>train/CLASS/IMAGE</c> (a <c>train</c> subfolder
+    /// with no images of its own, only class subfolders) beside <c>test/</c> and optionally <c>val/</c>; null for any other
+    /// folder (a folder of class subfolders — even one named <c>train</c> that holds images — or of images).
+    /// </summary>
+    /// <exception cref="DataFormatException">The layout has a subfolder besides the splits, or two validation folders; the message names them.</exception>
+    public static ImageFolderSplits? Splits(string folder)
+    {
+        if (!Directory.Exists(folder) || Images(folder).Any()) return null;
+        var subfolders = Subfolders(folder).ToList();
+        string? Named(IReadOnlyList<string> names) => subfolders.FirstOrDefault(d => names.Contains(Path.GetFileName(d), StringComparer.OrdinalIgnoreCase));
+        var train = Named(TrainNames);
+        if (train is null || Images(train).Any() || !Subfolders(train).Any(d => Images(d).Any())) return null;
+        var validation = subfolders.Where(d => ValidationNames.Contains(Path.GetFileName(d), StringComparer.OrdinalIgnoreCase)).ToList();
+        if (validation.Count > 1)
+            throw new DataFormatException($"{folder}: it has two validation folders ({string.Join(", ", validation.Select(Path.GetFileName))}); keep one.", folder);
+        var test = Named(TestNames);
+        if (subfolders.FirstOrDefault(d => d != train && d != test && !validation.Contains(d)) is { } other)
+            throw new DataFormatException($"{folder}: it holds the splits {Path.GetFileName(train)}/{(test is null ? "" : $" and {Path.GetFileName(test)}/")}, and also '{Path.GetFileName(other)}/', which is no split "
+                + $"({string.Join(", ", TrainNames.Concat(ValidationNames).Concat(TestNames))}); move it into a split's class folders, or out of the folder.", folder);
+        return new ImageFolderSplits(train, validation.FirstOrDefault(), test);
+    }
+
+    /// <summary>
+    /// Reads a folder laid out in splits (<see cref="Splits"/>): the training split as <see cref="Load{T}"/> does, then the
+    /// validation and test splits with its image shape and channels and its classes by name (a class the training split
+    /// lacks is an error naming it; a class the test split lacks simply has no test images). A test split of images
+    /// without class subfolders (a Kaggle test set) is read unlabeled.
+    /// </summary>
+    /// <exception cref="DataFormatException">The folder is not laid out in splits, or a split is not readable as <see cref="Load{T}"/> says.</exception>
+    public static ImageFolderSplitData<T> LoadSplits<T>(string folder, ImageFolderOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var splits = Splits(folder) ?? throw new DataFormatException($"{folder}: no train/ folder of class subfolders; lay the images out as {Path.Combine(folder, "train", "CLASS")}/… and {Path.Combine(folder, "test", "CLASS")}/….", folder);
+        var train = Load<T>(splits.Train, options);
+        var shape = train.ImageShape;
+        var same = new ImageFolderOptions { Channels = shape.Count == 3 ? shape[0] : 1, Size = [shape[^2], shape[^1]], ClassNames = train.Data.ClassNames };
+        ImageFolderData<T>? Other(string? path)
+        {
+            if (path is null) return null;
+            var data = Load<T>(path, same);
+            if (!data.Labeled && path == splits.Validation)
+                throw new DataFormatException($"{path}: the validation images are not in class subfolders, so they have no labels; put them in class subfolders as in {Path.GetFileName(splits.Train)}/.", path);
+            return data;
+        }
+        return new ImageFolderSplitData<T>(train, Other(splits.Validation), Other(splits.Test));
+    }
+
     /// <summary>Reads the folder: every image decoded, checked against one shape, scaled to [0, 1].</summary>
     /// <exception cref="DataFormatException">An empty folder, an image that does not decode, an image of another size, a class subfolder without images; the message names the file or folder.</exception>
     public static ImageFolderData<T> Load<T>(string folder, ImageFolderOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -84,8 +164,19 @@ public static class ImageFolder
                 throw new DataFormatException($"{empty}: the class folder '{Path.GetFileName(empty)}' holds no image files ({string.Join(", ", Extensions)}); add its images or remove it.", empty);
             var names = classFolders.Select(Path.GetFileName).Select(n => n!).ToList();
             classNames = names;
+            var index = Enumerable.Range(0, names.Count).ToArray();
+            if (options.ClassNames is { } known)
+            {
+                // Another split of the same data: its classes by name, as the training split numbered them.
+                var byName = known.Select((n, i) => (n, i)).ToDictionary(c => c.n, c => c.i, StringComparer.Ordinal);
+                if (names.FirstOrDefault(n => !byName.ContainsKey(n)) is { } unknown)
+                    throw new DataFormatException($"{Path.Combine(folder, unknown)}: the class '{unknown}' is not among the training split's classes ({string.Join(", ", known)}); "
+                        + "a model cannot learn a class it has no training images of — add its images to the training split, or remove the folder.", Path.Combine(folder, unknown));
+                index = names.Select(n => byName[n]).ToArray();
+                classNames = known;
+            }
             for (int c = 0; c < classFolders.Count; c++)
-                foreach (var file in Images(classFolders[c])) files.Add((file, c));
+                foreach (var file in Images(classFolders[c])) files.Add((file, index[c]));
         }
         else files.AddRange(direct.Select(f => (f, 0)));
 

@@ -186,6 +186,63 @@ internal static class Convolution
     /// fixed, so that the sum of the parts, and so every result, is the same on every machine whatever its core count.</summary>
     private const int Parts = 2;
 
+    /// <summary>
+    /// Whether conv → ReLU → max pool can run as one pass per image (<see cref="ForwardReluMaxPool{T}"/>): one image's
+    /// column matrix and its convolution output both fit the per-image scratch.
+    /// </summary>
+    public static bool CanFusePool(in ConvGeometry g)
+        => (long)g.Groups * g.GroupRows * g.Positions <= PerImageMaxColumns && (long)g.OutChannels * g.Positions <= PerImageMaxColumns;
+
+    /// <summary>
+    /// pooled[N, O, PH, PW] = max pool (<paramref name="windows"/>) of max(conv(x, w) (+ bias), 0), and
+    /// <paramref name="index"/> = the winners' positions in their planes — image by image, each core on its own images:
+    /// an image's convolution output (O·OH·OW values, 50 KB for the default CNN's second layer) is computed, rectified
+    /// and pooled while it is in cache, and is never stored (the same values and winners as the three passes one after
+    /// the other). Needs <see cref="CanFusePool"/>.
+    /// </summary>
+    public static void ForwardReluMaxPool<T>(T[] x, T[] w, T[]? bias, T[] pooled, int[] index, in ConvGeometry g, PoolWindows windows)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int rows = g.Groups * g.GroupRows, p = g.Positions, o = g.OutChannels, og = g.GroupOutChannels, kg = g.GroupRows;
+        int outPlane = windows.OutH * windows.OutW;
+        var one = g.WithBatch(1);
+        Parallel(g.Batch, (long)o * rows * p, n =>
+        {
+            var cols = ArrayPool<T>.Shared.Rent(rows * p);
+            var z = ArrayPool<T>.Shared.Rent(o * p);
+            try
+            {
+                Im2Col(x, n, cols, one);
+                for (int grp = 0; grp < one.Groups; grp++)
+                    Gemm.Multiply(w, grp * og * kg, false, cols, grp * kg * p, false, z, grp * og * p, og, kg, p);
+                for (int c = 0; c < o; c++)
+                {
+                    var plane = z.AsSpan(c * p, p);
+                    if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(plane, bias[c], plane);
+                    System.Numerics.Tensors.TensorPrimitives.Max(plane, T.Zero, plane);
+                }
+                Pooling.MaxPlanes(z, 0, pooled, n * o * outPlane, index, o, windows);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(cols);
+                ArrayPool<T>.Shared.Return(z);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="ForwardReluMaxPool{T}"/>: <paramref name="gPooled"/> is the gradient of the pooled
+    /// output <paramref name="pooled"/>; each image's gradient of the convolution output is scattered to the winners
+    /// (masked by the ReLU: a winner's value is the pooled value, so the mask is pooled &gt; 0) into a scratch plane that
+    /// stays in cache, then the weight, bias and input gradients are those of <see cref="Backward{T}"/> (per image, the
+    /// weight gradient as <see cref="Parts"/> partial sums added in a fixed order).
+    /// </summary>
+    public static void BackwardReluMaxPool<T>(T[] x, T[] w, T[] gPooled, T[] pooled, int[] index, PoolWindows windows,
+        T[]? gx, T[]? gw, bool accumulateWeight, T[]? gb, bool accumulateBias, in ConvGeometry g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => BackwardPerImage(x, w, gPooled, gx, gw, accumulateWeight, gb, accumulateBias, g, pooled, index, windows.OutH * windows.OutW);
+
     private static void ForwardPerImage<T>(T[] x, T[] w, T[]? bias, T[] y, ConvGeometry g, bool relu) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int rows = g.Groups * g.GroupRows, p = g.Positions, o = g.OutChannels, og = g.GroupOutChannels, kg = g.GroupRows;
@@ -212,8 +269,13 @@ internal static class Convolution
         });
     }
 
+    /// <summary>
+    /// The per-image backward pass. With <paramref name="reluOutput"/> alone, gy is masked by it (a fused conv → ReLU);
+    /// with <paramref name="poolIndex"/> too, gy and reluOutput are the gradient and value of the pooled output
+    /// (<paramref name="poolPlane"/> values per plane), and each image's gradient is the masked scatter to the winners.
+    /// </summary>
     private static void BackwardPerImage<T>(T[] x, T[] w, T[] gy, T[]? gx, T[]? gw, bool accumulateWeight, T[]? gb, bool accumulateBias,
-        ConvGeometry g, T[]? reluOutput) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        ConvGeometry g, T[]? reluOutput, int[]? poolIndex = null, int poolPlane = 0) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int rows = g.Groups * g.GroupRows, p = g.Positions, o = g.OutChannels, og = g.GroupOutChannels, kg = g.GroupRows;
         int n = g.Batch, per = (n + Parts - 1) / Parts;
@@ -234,7 +296,13 @@ internal static class Convolution
                 {
                     T[] g1 = gy;
                     int gOff = i * o * p;
-                    if (masked is not null)
+                    if (poolIndex is not null)
+                    {
+                        ScatterToWinners(gy, reluOutput!, poolIndex, i * o * poolPlane, o, poolPlane, masked!, p);
+                        g1 = masked!;
+                        gOff = 0;
+                    }
+                    else if (masked is not null)
                     {
                         ReluMask(gy.AsSpan(gOff, o * p), reluOutput!.AsSpan(gOff, o * p), masked.AsSpan(0, o * p));
                         g1 = masked;
@@ -304,6 +372,36 @@ internal static class Convolution
         });
     }
 
+    /// <summary>
+    /// One image's gradient of a convolution output from its pooled gradient: dst [planes, P] (overwritten) = Σ over the
+    /// outputs whose winner is each position of (pooled &gt; 0 ? g : 0) — the max pool's scatter followed by the ReLU's
+    /// mask (a winner's value is its pooled value), in the scatter's order, so the same sums as the two passes.
+    /// </summary>
+    private static void ScatterToWinners<T>(T[] g, T[] pooled, int[] index, int offset, int planes, int outPlane, T[] dst, int p)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        dst.AsSpan(0, planes * p).Clear();
+        // The masked values a vector at a time, then added at their winners without a branch: a value masked off adds +0,
+        // which changes nothing (dst starts at +0 and sums of it are never −0).
+        Span<T> masked = stackalloc T[Vector<T>.Count];
+        ReadOnlySpan<T> gs = g.AsSpan(offset, planes * outPlane), ys = pooled.AsSpan(offset, planes * outPlane);
+        ReadOnlySpan<int> at = index.AsSpan(offset, planes * outPlane);
+        for (int c = 0; c < planes; c++)
+        {
+            int from = c * outPlane, to = c * p, q = 0;
+            var plane = dst.AsSpan(to, p);
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                for (; q <= outPlane - Vector<T>.Count; q += Vector<T>.Count)
+                {
+                    Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(ys[(from + q)..]), Vector<T>.Zero), new Vector<T>(gs[(from + q)..]), Vector<T>.Zero)
+                        .CopyTo(masked);
+                    for (int l = 0; l < masked.Length; l++) plane[at[from + q + l]] += masked[l];
+                }
+            for (; q < outPlane; q++)
+                if (ys[from + q] > T.Zero) plane[at[from + q]] += gs[from + q];
+        }
+    }
+
     /// <summary>dst = y &gt; 0 ? g : 0, element-wise (the ReLU's gradient from its output, as its own backward pass computes it).</summary>
     private static void ReluMask<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> dst) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -327,14 +425,15 @@ internal static class Convolution
         {
             Parallel(g.Batch, (long)c * kh * kw * p, n =>
             {
-                for (int ch = 0; ch < c; ch++)
-                {
-                    int plane = ((first + n) * c + ch) * h * w;
-                    for (int ki = 0; ki < kh; ki++)
-                        for (int kj = 0; kj < kw; kj++)
+                // Tap by tap, then channel by channel: a tap's shift is worked out once for all channels.
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                    {
+                        var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                        for (int ch = 0; ch < c; ch++)
                         {
+                            int plane = ((first + n) * c + ch) * h * w;
                             var dst = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
-                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
                             dst[..lo].Clear();
                             dst[hi..].Clear();
                             if (hi > lo) x.AsSpan(plane + lo + d, hi - lo).CopyTo(dst[lo..hi]);
@@ -347,7 +446,7 @@ internal static class Convolution
                                     for (int q = qhi; q < ow; q++) dst[r * ow + q] = T.Zero;
                                 }
                         }
-                }
+                    }
             });
             return;
         }
@@ -393,14 +492,16 @@ internal static class Convolution
             Parallel(g.Batch, (long)c * kh * kw * p, n =>
             {
                 x.AsSpan((first + n) * c * h * w, c * h * w).Clear();
-                for (int ch = 0; ch < c; ch++)
-                {
-                    int plane = ((first + n) * c + ch) * h * w;
-                    for (int ki = 0; ki < kh; ki++)
-                        for (int kj = 0; kj < kw; kj++)
+                // Tap by tap, then channel by channel (a tap's shift worked out once): each element still receives its
+                // column entries in the order of the rows (c, ki, kj), since only rows of its own channel reach it.
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                    {
+                        var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
+                        for (int ch = 0; ch < c; ch++)
                         {
+                            int plane = ((first + n) * c + ch) * h * w;
                             var src = cols.AsSpan(((ch * kh + ki) * kw + kj) * np + n * p, p);
-                            var (d, lo, hi, qlo, qhi, r0, r1) = FlatShift(g, ki, kj);
                             // One add over the rows' whole span: the entries that read the padding would land on the
                             // neighbouring row's ends, so they are made +0 first (x + 0 = x exactly: x starts at +0 and
                             // a sum is −0 only when both terms are, so x is never −0).
@@ -414,7 +515,7 @@ internal static class Convolution
                             var target = x.AsSpan(plane + lo + d, hi - lo);
                             System.Numerics.Tensors.TensorPrimitives.Add(target, src[lo..hi], target);
                         }
-                }
+                    }
             });
             return;
         }

@@ -78,32 +78,46 @@ internal static class Pooling
     public static void MaxForward<T>(T[] x, T[] y, int[] index, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int inPlane = p.Height * p.Width, outPlane = p.OutH * p.OutW;
-        if (IsPlainTwoByTwo(p))
+        bool twoByTwo = IsPlainTwoByTwo(p);
+        Convolution.Parallel(planes, outPlane * 4L, plane => MaxPlane(x, plane * inPlane, y, plane * outPlane, index, p, twoByTwo));
+    }
+
+    /// <summary>
+    /// <see cref="MaxForward{T}"/> of <paramref name="planes"/> planes on this thread: x from <paramref name="xOffset"/>,
+    /// y and index from <paramref name="yOffset"/> (a fused convolution pools each image's output planes while they are in cache).
+    /// </summary>
+    public static void MaxPlanes<T>(T[] x, int xOffset, T[] y, int yOffset, int[] index, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int inPlane = p.Height * p.Width, outPlane = p.OutH * p.OutW;
+        bool twoByTwo = IsPlainTwoByTwo(p);
+        for (int plane = 0; plane < planes; plane++) MaxPlane(x, xOffset + plane * inPlane, y, yOffset + plane * outPlane, index, p, twoByTwo);
+    }
+
+    /// <summary>One plane of the max (x at xo, y and index at yo): the 2×2 stride-2 loop, or the general one.</summary>
+    private static void MaxPlane<T>(T[] x, int xo, T[] y, int yo, int[] index, PoolWindows p, bool twoByTwo) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (twoByTwo)
         {
-            MaxTwoByTwo(x, y, index, planes, p);
+            MaxTwoByTwo(x, xo, y, yo, index, p);
             return;
         }
-        Convolution.Parallel(planes, outPlane * 4L, plane =>
-        {
-            int xo = plane * inPlane, yo = plane * outPlane;
-            for (int r = 0; r < p.OutH; r++)
-                for (int c = 0; c < p.OutW; c++)
+        for (int r = 0; r < p.OutH; r++)
+            for (int c = 0; c < p.OutW; c++)
+            {
+                T best = T.NegativeInfinity;
+                int at = -1;
+                for (int h = p.StartH[r]; h < p.EndH[r]; h++)
                 {
-                    T best = T.NegativeInfinity;
-                    int at = -1;
-                    for (int h = p.StartH[r]; h < p.EndH[r]; h++)
+                    int row = xo + h * p.Width;
+                    for (int w = p.StartW[c]; w < p.EndW[c]; w++)
                     {
-                        int row = xo + h * p.Width;
-                        for (int w = p.StartW[c]; w < p.EndW[c]; w++)
-                        {
-                            T v = x[row + w];
-                            if (v > best || at < 0 || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = h * p.Width + w; }
-                        }
+                        T v = x[row + w];
+                        if (v > best || at < 0 || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = h * p.Width + w; }
                     }
-                    y[yo + r * p.OutW + c] = best;
-                    index[yo + r * p.OutW + c] = at;
                 }
-        });
+                y[yo + r * p.OutW + c] = best;
+                index[yo + r * p.OutW + c] = at;
+            }
     }
 
     /// <summary>Windows of 2×2 moved by 2 with no padding: the common CNN pooling, which has its own loop.</summary>
@@ -115,40 +129,34 @@ internal static class Pooling
         return true;
     }
 
-    /// <summary>The 2×2 stride-2 max: the same choice as the general loop (first largest in scan order, NaN wins).</summary>
-    private static void MaxTwoByTwo<T>(T[] x, T[] y, int[] index, int planes, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>One plane of the 2×2 stride-2 max: the same choice as the general loop (first largest in scan order, NaN wins).</summary>
+    private static void MaxTwoByTwo<T>(T[] x, int xo, T[] y, int yo, int[] index, PoolWindows p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int w = p.Width, inPlane = p.Height * w, oh = p.OutH, ow = p.OutW, outPlane = oh * ow;
+        int w = p.Width, oh = p.OutH, ow = p.OutW;
         if (typeof(T) == typeof(float) && Sse.IsSupported && ow >= Vector128<float>.Count)
         {
-            var xf = Unsafe.As<float[]>(x);
-            var yf = Unsafe.As<float[]>(y);
-            Convolution.Parallel(planes, outPlane * 4L, plane => MaxTwoByTwoRows(xf, yf, index, plane * inPlane, plane * outPlane, w, oh, ow));
+            MaxTwoByTwoRows(Unsafe.As<float[]>(x), Unsafe.As<float[]>(y), index, xo, yo, w, oh, ow);
             return;
         }
-        Convolution.Parallel(planes, outPlane * 4L, plane =>
+        for (int r = 0; r < oh; r++)
         {
-            int xo = plane * inPlane, yo = plane * outPlane;
-            for (int r = 0; r < oh; r++)
+            int top = xo + 2 * r * w, at0 = 2 * r * w;
+            int o = yo + r * ow;
+            for (int c = 0; c < ow; c++)
             {
-                int top = xo + 2 * r * w, at0 = 2 * r * w;
-                int o = yo + r * ow;
-                for (int c = 0; c < ow; c++)
-                {
-                    int i = top + 2 * c;
-                    T best = x[i];
-                    int at = at0 + 2 * c;
-                    T v = x[i + 1];
-                    if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + 2 * c + 1; }
-                    v = x[i + w];
-                    if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + w + 2 * c; }
-                    v = x[i + w + 1];
-                    if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + w + 2 * c + 1; }
-                    y[o + c] = best;
-                    index[o + c] = at;
-                }
+                int i = top + 2 * c;
+                T best = x[i];
+                int at = at0 + 2 * c;
+                T v = x[i + 1];
+                if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + 2 * c + 1; }
+                v = x[i + w];
+                if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + w + 2 * c; }
+                v = x[i + w + 1];
+                if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = at0 + w + 2 * c + 1; }
+                y[o + c] = best;
+                index[o + c] = at;
             }
-        });
+        }
     }
 
     /// <summary>

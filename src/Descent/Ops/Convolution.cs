@@ -114,4 +114,27 @@ public sealed partial class Tensor<T>
         var g = Geometry(input.ShapeRef, weight.ShapeRef, bias?.ShapeRef, stride, padding, dilation, groups);
         return Conv2dCore(input, weight, bias, g, relu: true);
     }
+
+    /// <summary>
+    /// <c>Conv2d(input, weight, bias, …).Relu().MaxPool2d(poolKernel, poolStride, poolPadding)</c> as one primitive (the
+    /// layer stacks fuse "conv relu maxpool"): the same values and gradients, without the convolution's output and its
+    /// gradient as tensors. Falls back to the composition when an image's convolution is too large to fuse (or the
+    /// pooling does not fit, which the composition then reports).
+    /// </summary>
+    internal static Tensor<T> Conv2dReluMaxPool(Tensor<T> input, Tensor<T> weight, Tensor<T>? bias, (int H, int W) stride, ConvPadding padding,
+        (int H, int W) dilation, int groups, (int H, int W) poolKernel, (int H, int W) poolStride, (int H, int W) poolPadding)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        var g = Geometry(input.ShapeRef, weight.ShapeRef, bias?.ShapeRef, stride, padding, dilation, groups);
+        bool poolFits = poolKernel.H >= 1 && poolKernel.W >= 1 && poolStride.H >= 1 && poolStride.W >= 1
+            && poolPadding.H >= 0 && poolPadding.W >= 0 && 2 * poolPadding.H <= poolKernel.H && 2 * poolPadding.W <= poolKernel.W
+            && g.OutH + 2 * poolPadding.H >= poolKernel.H && g.OutW + 2 * poolPadding.W >= poolKernel.W;
+        if (!poolFits || !Convolution.CanFusePool(g))
+            return Conv2dCore(input, weight, bias, g, relu: true).MaxPool2d(poolKernel, poolStride, poolPadding);
+        var windows = PoolWindows.Sliding(g.OutH, g.OutW, poolKernel, poolStride, poolPadding);
+        Tensor<T>[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        var (y, op) = Ops.Conv2dReluMaxPool<T>.Run(inputs, g, windows, new Ops.PoolSpec(poolKernel, poolStride, poolPadding, false));
+        return op.Record(y, inputs);
+    }
 }

@@ -134,4 +134,54 @@ public class ConvolutionKernelTests
                     Assert.Equal(BitConverter.SingleToInt32Bits(best), BitConverter.SingleToInt32Bits(y[o]));
                 }
     }
+
+    /// <summary>
+    /// The fused conv → ReLU → max-pool kernels against central differences of their own forward pass, and two mutants
+    /// that each drop one term of the backward pass — the ReLU's mask (every winner's gradient passed on) and the routing
+    /// to the winner (every gradient sent to its window's first element) — must each disagree: the comparison is sharp
+    /// enough to catch a lost term.
+    /// </summary>
+    [Fact]
+    public void FusedConvReluMaxPoolGradientsMatchFiniteDifferencesAndDroppedTermsAreCaught()
+    {
+        var r = new Random(5);
+        double[] Random(int n) => [.. Enumerable.Range(0, n).Select(_ => r.NextDouble() * 2 - 1)];
+        var g = Tensor<double>.Geometry([2, 3, 6, 6], [4, 3, 3, 3], [4], (1, 1), 1, (1, 1), 1);
+        var windows = PoolWindows.Sliding(6, 6, (2, 2), (2, 2), (0, 0));
+        double[] x = Random(2 * 3 * 36), w = Random(4 * 27), b = Random(4), upstream = Random(2 * 4 * 9);
+        int[] index = new int[upstream.Length];
+        double[] pooled = new double[upstream.Length];
+        double Loss(double[] weights)
+        {
+            var y = new double[upstream.Length];
+            Convolution.ForwardReluMaxPool(x, weights, b, y, new int[y.Length], g, windows);
+            return y.Zip(upstream, (p, q) => p * q).Sum();
+        }
+        Convolution.ForwardReluMaxPool(x, w, b, pooled, index, g, windows);
+        Assert.Contains(0.0, pooled);   // some windows are wholly negative: their gradient must stop at the ReLU
+
+        double[] WeightGrad(double[] pooledSeen, int[] indexSeen)
+        {
+            var gw = new double[w.Length];
+            Convolution.BackwardReluMaxPool(x, w, upstream, pooledSeen, indexSeen, windows, new double[x.Length], gw, false, new double[4], false, g);
+            return gw;
+        }
+        var numeric = new double[w.Length];
+        for (int i = 0; i < w.Length; i++)
+        {
+            const double h = 1e-6;
+            var plus = (double[])w.Clone();
+            var minus = (double[])w.Clone();
+            plus[i] += h;
+            minus[i] -= h;
+            numeric[i] = (Loss(plus) - Loss(minus)) / (2 * h);
+        }
+        static double Gap(double[] a, double[] e) => a.Zip(e, (p, q) => Math.Abs(p - q)).Max();
+        Assert.True(Gap(WeightGrad(pooled, index), numeric) < 1e-6, $"gap {Gap(WeightGrad(pooled, index), numeric)}");
+
+        var noMask = pooled.Select(_ => 1.0).ToArray();   // mutant: the ReLU's mask dropped
+        Assert.True(Gap(WeightGrad(noMask, index), numeric) > 1e-3);
+        var firstInWindow = index.Select((_, o) => o % 9 / 3 * 2 * 6 + o % 3 * 2).ToArray();   // mutant: no routing to the winner
+        Assert.True(Gap(WeightGrad(pooled, firstInWindow), numeric) > 1e-3);
+    }
 }

@@ -6,7 +6,7 @@ namespace Descent.Tests.Kernels;
 
 /// <summary>
 /// The element-wise and reduction kernels against naive scalar loops, over random shapes whose sizes straddle the
-/// thresholds where work is split across cores (<see cref="Split.Threshold"/>, 4× that for reductions) and every vector width's tail, with random
+/// thresholds where work is split across cores (<see cref="Descent.Kernels.Split.Threshold"/>, 4× that for reductions) and every vector width's tail, with random
 /// broadcasting patterns. Element-wise results must be bit-identical to the scalar loop however the work is split;
 /// sums and products only differ by the association of the floating-point additions (tolerance below); max and min are exact.
 /// </summary>
@@ -15,7 +15,7 @@ public class SplitKernelTests
     /// <summary>Element counts around the interesting boundaries: vector tails, the split threshold, several chunks.</summary>
     private static int RandomSize(Random r)
     {
-        int t = Split.Threshold;
+        int t = Descent.Kernels.Split.Threshold;
         return r.Next(6) switch
         {
             0 => r.Next(0, 300),

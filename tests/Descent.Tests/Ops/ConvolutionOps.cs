@@ -60,6 +60,31 @@ public static class ConvolutionOps
                 xs => T.Conv2d(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (s, s), pad, (1, 1), groups),
                 xs => Conv2dReference(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (s, s), pad, (1, 1), groups)),
             Smooth: true, Samples: 12),
+        // conv → ReLU → max pool as one primitive (what the layer stacks run for "conv relu maxpool"; internal, so it
+        // covers no public member): values against the three references in a row, gradients by finite differences.
+        // Cases with a convolution output near the ReLU's kink or a pool window near a tie are redrawn.
+        new("Convolution", "conv2d relu max_pool2d (fused)", [],
+            from c in Gen.Int[1, 3]
+            from o in Gen.Int[1, 3]
+            from n in Gen.Int[1, 3]
+            from p in Gen.Int[0, 1]
+            from k in Gen.Int[2, 3]
+            from s in Gen.Int[1, 2]
+            from pp in Gen.Int[0, k / 2]
+            from h in Gen.Int[5, 7]
+            from w in Gen.Int[5, 7]
+            from bias in Gen.Bool
+            from x in Values([n, c, h, w], -2, 2)
+            from kk in Values([o, c, 3, 3], -1, 1)
+            from b in Values([o], -1, 1)
+            let pad = new ConvPadding(p, p, p, p)
+            let z = Conv2dReference(x, kk, bias ? b : null, (1, 1), pad, (1, 1), 1)
+            where NoKinks(z, k, s, pp)
+            select new OpCase($"x[{n},{c},{h},{w}] w[{o},{c},3,3] pad {p}{(bias ? " +bias" : "")}, pool {k} stride {s} pad {pp}",
+                bias ? [x, kk, b] : [x, kk],
+                xs => T.Conv2dReluMaxPool(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (1, 1), pad, (1, 1), 1, (k, k), (s, s), (pp, pp)),
+                xs => PoolReference(Reference.Map(Conv2dReference(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (1, 1), pad, (1, 1), 1), v => Math.Max(v, 0)), k, s, pp, max: true)),
+            Smooth: false, Samples: 16),
         new("Convolution", "conv2d same", ["Conv2d"],
             from n in Gen.Int[1, 2]
             from c in Gen.Int[1, 3]
@@ -141,6 +166,28 @@ public static class ConvolutionOps
                 xs => BatchNormReference(xs[0], xs[1], xs[2], 1e-5)),
             Smooth: true, Samples: 16),
     ];
+
+    /// <summary>
+    /// No element of the convolution output <paramref name="z"/> [N, C, H, W] within 1e-4 of 0 (the ReLU's kink), and in
+    /// every window of the k×k pool (stride s, padding pp) a positive largest value at least 1e-4 above the others.
+    /// </summary>
+    private static bool NoKinks(T z, int k, int s, int pp)
+    {
+        var v = z.ToArray();
+        if (v.Any(e => Math.Abs(e) < 1e-4)) return false;
+        int h = z.Shape[2], w = z.Shape[3], planes = v.Length / (h * w), oh = (h + 2 * pp - k) / s + 1, ow = (w + 2 * pp - k) / s + 1;
+        for (int plane = 0; plane < planes; plane++)
+            for (int r = 0; r < oh; r++)
+                for (int q = 0; q < ow; q++)
+                {
+                    var window = new List<double>();
+                    for (int i = Math.Max(0, r * s - pp); i < Math.Min(h, r * s - pp + k); i++)
+                        for (int j = Math.Max(0, q * s - pp); j < Math.Min(w, q * s - pp + k); j++) window.Add(v[plane * h * w + i * w + j]);
+                    var top = window.OrderDescending().ToArray();
+                    if (top[0] > 0 && top.Length > 1 && top[0] - top[1] < 1e-4) return false;
+                }
+        return true;
+    }
 
     private static bool Distinct(T x)
     {

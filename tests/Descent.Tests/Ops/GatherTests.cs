@@ -132,12 +132,12 @@ public class GatherTests(ITestOutputHelper output)
     public void CommittedFixtureIsReproducedByTheScript()
     {
         string? python = new[] { "/usr/bin/python3", "/usr/local/bin/python3" }.FirstOrDefault(File.Exists);
-        Requires.That(python is not null && Run(python, "-c \"import torch\"") == 0, "python3 with torch (sudo apt-get install python3-torch)");
+        Requires.That(python is not null && ChildProcess.Run(python, ["-c", "import torch"]).Code == 0, "python3 with torch (sudo apt-get install python3-torch)");
         output.WriteLine($"regenerating the fixture with {python}");
         string fresh = Path.Combine(Path.GetTempPath(), $"descent-gather-{Guid.NewGuid():N}.json");
         try
         {
-            Assert.Equal(0, Run(python, $"\"{Path.Combine(FixtureDirectory, "make_gather_fixtures.py")}\" \"{fresh}\""));
+            Assert.Equal(0, ChildProcess.Run(python, [Path.Combine(FixtureDirectory, "make_gather_fixtures.py"), fresh]).Code);
             using var committed = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "gather.json")));
             using var regenerated = JsonDocument.Parse(File.ReadAllText(fresh));
             Assert.Equal(committed.RootElement.GetRawText(), regenerated.RootElement.GetRawText());
@@ -148,12 +148,4 @@ public class GatherTests(ITestOutputHelper output)
         }
     }
 
-    private static int Run(string file, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
-    }
 }

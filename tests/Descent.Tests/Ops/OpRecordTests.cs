@@ -66,7 +66,7 @@ public class OpRecordTests
         {
             Tensor<double> Fused() => Tensor<double>.Linear(x, w, b, relu);
             Tensor<double> Composed() => relu ? (x.MatMul(w) + b).Relu() : x.MatMul(w) + b;
-            Assert.Equal(new Linear<double>(relu), Fused().Node!.Op);
+            Assert.Equal(new Descent.Ops.Linear<double>(relu), Fused().Node!.Op);
             Assert.Equal(Composed().ToArray(), Fused().ToArray());
 
             var gf = Autograd.Grad((Fused() * upstream).Sum(), [x, w, b]);
@@ -114,6 +114,62 @@ public class OpRecordTests
         var jf = Autograd.Jvp(ww => (Tensor<float>.Conv2dRelu(x, ww, b, (1, 1), 1, (1, 1), 1) * upstream).Sum(), w, v);
         var jc = Autograd.Jvp(ww => (Tensor<float>.Conv2d(x, ww, b, padding: 1).Relu() * upstream).Sum(), w, v);
         Assert.True(Close(jc.Tangent.Item(), jf.Tangent.Item()), $"{jf.Tangent.Item()} != {jc.Tangent.Item()}");
+    }
+
+    [Theory]
+    [InlineData(1, 14, 3)]   // one input channel (9 rows of columns: the batched path in the composition)
+    [InlineData(4, 8, 5)]    // 36 rows: the per-image path on both sides, so the gradients are the same sums
+    public void FusedConvReluMaxPoolIsOnePrimitiveEqualToItsComposition(int channels, int size, int images)
+    {
+        // float32, "same" padding and a 2×2 pool, as the default CNN.
+        var x = Tensor.RandomNormal<float>([images, channels, size, size], 1).WithGrad();
+        var w = Tensor.RandomNormal<float>([6, channels, 3, 3], 2).WithGrad();
+        var b = Tensor.RandomNormal<float>([6], 3).WithGrad();
+        var upstream = Tensor.RandomNormal<float>([images, 6, size / 2, size / 2], 4);
+        Tensor<float> Fused() => Tensor<float>.Conv2dReluMaxPool(x, w, b, (1, 1), 1, (1, 1), 1, (2, 2), (2, 2), (0, 0));
+        Tensor<float> Composed() => Tensor<float>.Conv2d(x, w, b, padding: 1).Relu().MaxPool2d(2);
+        // With 16 rows of columns or more both sides run the per-image products: the same values and gradients bit for
+        // bit. The composition's thin layer (9 rows) runs one batched product instead, whose sums differ in the last bits.
+        bool exact = channels * 9 >= 16;
+        static bool Close(float p, float q) => Math.Abs(p - q) <= 1e-4f * Math.Max(1, Math.Abs(p));
+        Assert.Equal("conv2d_relu_max_pool2d", Fused().Node!.Op.Name);
+        if (exact) Assert.Equal(Composed().ToArray(), Fused().ToArray());
+        else Assert.Equal(Composed().ToArray(), Fused().ToArray(), Close);
+        Assert.Contains(0f, Fused().ToArray());
+
+        float[][] Grads(Func<Tensor<float>> f)
+        {
+            foreach (var t in new[] { x, w, b }) t.ZeroGrad();
+            (f() * upstream).Sum().Backward();
+            return [x.Grad!.ToArray(), w.Grad!.ToArray(), b.Grad!.ToArray()];
+        }
+        var gf = Grads(Fused);
+        var gc = Grads(Composed);
+        for (int i = 0; i < 3; i++)
+        {
+            if (exact) Assert.Equal(gc[i], gf[i]);
+            else Assert.Equal(gc[i], gf[i], Close);
+        }
+
+        // Differentiated twice (the recorded backward pass) and forward mode: the composition's derivatives.
+        var hf = Autograd.Grad((Autograd.Grad(Fused().Square().Sum(), [w], createGraph: true)[0] * w).Sum(), [x]);
+        var hc = Autograd.Grad((Autograd.Grad(Composed().Square().Sum(), [w], createGraph: true)[0] * w).Sum(), [x]);
+        Assert.Equal(hc[0].ToArray(), hf[0].ToArray(), Close);
+        var v = Tensor.RandomNormal<float>([6, channels, 3, 3], 5);
+        var jf = Autograd.Jvp(ww => (Tensor<float>.Conv2dReluMaxPool(x, ww, b, (1, 1), 1, (1, 1), 1, (2, 2), (2, 2), (0, 0)) * upstream).Sum(), w, v);
+        var jc = Autograd.Jvp(ww => (Tensor<float>.Conv2d(x, ww, b, padding: 1).Relu().MaxPool2d(2) * upstream).Sum(), w, v);
+        Assert.True(Close(jc.Tangent.Item(), jf.Tangent.Item()), $"{jf.Tangent.Item()} != {jc.Tangent.Item()}");
+    }
+
+    [Fact]
+    public void TheDefaultCnnRunsConvReluMaxPoolAsOnePrimitive()
+    {
+        var model = new global::Descent.Learning.Modules.Cnn<float>([1, 28, 28], 10, seed: 1);
+        var y = model.Forward(Tensor.RandomUniform<float>([2, 784], 1));
+        var ops = global::Descent.Autodiff.GraphOrder.PostOrder(y, static _ => true).Where(t => t.Node is not null).Select(t => t.Node!.Op.Name).ToList();
+        Assert.Equal(2, ops.Count(n => n == "conv2d_relu_max_pool2d"));
+        Assert.DoesNotContain("max_pool2d", ops);
+        Assert.DoesNotContain("conv2d_relu", ops);
     }
 
     [Fact]

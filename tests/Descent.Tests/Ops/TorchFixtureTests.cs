@@ -107,12 +107,12 @@ public class TorchFixtureTests(ITestOutputHelper output)
     public void CommittedFixtureIsReproducedByTheScript()
     {
         string? python = new[] { "/usr/bin/python3", "/usr/local/bin/python3" }.FirstOrDefault(File.Exists);
-        Requires.That(python is not null && Run(python, "-c \"import torch\"") == 0, "python3 with torch (sudo apt-get install python3-torch)");
+        Requires.That(python is not null && ChildProcess.Run(python, ["-c", "import torch"]).Code == 0, "python3 with torch (sudo apt-get install python3-torch)");
         output.WriteLine($"regenerating the fixture with {python}");
         string fresh = Path.Combine(Path.GetTempPath(), $"descent-ops-{Guid.NewGuid():N}.json");
         try
         {
-            Assert.Equal(0, Run(python, $"\"{Path.Combine(FixtureDirectory, "make_op_fixtures.py")}\" \"{fresh}\""));
+            Assert.Equal(0, ChildProcess.Run(python, [Path.Combine(FixtureDirectory, "make_op_fixtures.py"), fresh]).Code);
             using var committed = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "ops.json")));
             using var regenerated = JsonDocument.Parse(File.ReadAllText(fresh));
             var a = Flatten(committed.RootElement).ToArray();
@@ -128,14 +128,6 @@ public class TorchFixtureTests(ITestOutputHelper output)
         }
     }
 
-    private static int Run(string file, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
-    }
 
     private static IEnumerable<(string Path, double Value)> Flatten(JsonElement e, string path = "")
     {

@@ -97,6 +97,11 @@ public sealed class Cnn<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
                 x = linear.Forward(x, relu: true);
                 i++;
             }
+            else if (layers[i] is Conv2d<T> convPool && i + 2 < layers.Count && layers[i + 1] is Activation<T> { Name: "relu" } && layers[i + 2] is MaxPool2d<T> pool)
+            {
+                x = convPool.ForwardReluMaxPool(x, pool);
+                i += 2;
+            }
             else if (layers[i] is Conv2d<T> conv && i + 1 < layers.Count && layers[i + 1] is Activation<T> { Name: "relu" })
             {
                 x = conv.ForwardRelu(x);

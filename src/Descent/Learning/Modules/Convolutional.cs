@@ -59,6 +59,11 @@ public sealed class Conv2d<T> : Module<T> where T : unmanaged, IBinaryFloatingPo
 
     /// <summary>The layer followed by a ReLU, as one fused primitive (<see cref="Cnn{T}"/> uses it for "conv … relu").</summary>
     internal Tensor<T> ForwardRelu(Tensor<T> input) => Tensor<T>.Conv2dRelu(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+
+    /// <summary>The layer followed by a ReLU and <paramref name="pool"/>, as one fused primitive (<see cref="Cnn{T}"/> uses it for "conv … relu maxpool").</summary>
+    internal Tensor<T> ForwardReluMaxPool(Tensor<T> input, MaxPool2d<T> pool)
+        => Tensor<T>.Conv2dReluMaxPool(input, Weight, Bias, Stride, Padding, Dilation, Groups,
+            (pool.Kernel, pool.Kernel), (pool.Stride, pool.Stride), (pool.Padding, pool.Padding));
 }
 
 /// <summary>A 1-D convolution layer over [N, C, L]: weight [out, in/groups, k], bias [out] (PyTorch's initialisation).</summary>

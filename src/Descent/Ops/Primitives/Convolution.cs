@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Numerics;
 using Descent.Autodiff;
 using Descent.Kernels;
@@ -75,6 +76,82 @@ internal sealed record Conv2d<T>(ConvGeometry Geometry, bool Relu = false) : Nar
         if (b is not null && b.RequiresGrad) { bTarget = sink.DirectTarget(b); gb = bTarget ?? new Tensor<T>(b.ShapeRef); }
         Convolution.Backward(x.Buffer, w.Buffer, grad.Buffer, gx?.Buffer, gw?.Buffer, wTarget is not null, gb?.Buffer, bTarget is not null, Geometry,
             Relu ? output.Buffer : null);
+        if (gx is not null) sink.Send(x, gx);
+        if (gw is not null && wTarget is null) sink.Send(w, gw);
+        if (gb is not null && bTarget is null) sink.Send(b!, gb);
+    }
+}
+
+/// <summary>
+/// conv → ReLU → max pool as one primitive (inputs [x, w] or [x, w, b]): y = <c>Conv2d(x, w, b).Relu().MaxPool2d(…)</c>
+/// with the same values and winners, computed image by image (Kernels/Convolution.cs): each image's convolution output
+/// is rectified and pooled while it is in cache and never stored. <see cref="Index"/> holds the winners' positions in
+/// the convolution output's planes, as <see cref="MaxPool2d{T}"/> does.
+/// </summary>
+/// <remarks>
+/// The plain backward pass scatters each image's pooled gradient to its winners (masked by the ReLU: a winner's value
+/// is the pooled value) into a scratch plane and runs the per-image weight, bias and input gradients on it — neither the
+/// convolution's output nor its gradient is a tensor (6.4 MB each for the first layer of the default CNN, per step).
+/// A recorded pass (higher order) and forward mode use the composition's primitives: the scatter, the mask and the
+/// plain convolution's VJP / JVP.
+/// </remarks>
+internal sealed record Conv2dReluMaxPool<T>(ConvGeometry Geometry, PoolWindows Windows, PoolSpec Spec, ImmutableArray<int> Index) : NaryOp<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public override string Name => "conv2d_relu_max_pool2d";
+
+    public override string Label
+        => $"{new Conv2d<T>(Geometry).Label} → relu → max_pool2d(k={Spec.Kernel.H}x{Spec.Kernel.W}, stride={Spec.Stride.H}x{Spec.Stride.W}, pad={Spec.Padding.H}x{Spec.Padding.W})";
+
+    /// <summary>Runs the fused pass; the record returned holds the winners for the backward pass.</summary>
+    public static (Tensor<T> Result, Conv2dReluMaxPool<T> Op) Run(Tensor<T>[] inputs, ConvGeometry g, PoolWindows windows, PoolSpec spec)
+    {
+        var y = new Tensor<T>([g.Batch, g.OutChannels, windows.OutH, windows.OutW]);
+        var index = new int[y.Size];
+        Convolution.ForwardReluMaxPool(inputs[0].Buffer, inputs[1].Buffer, inputs.Length > 2 ? inputs[2].Buffer : null, y.Buffer, index, g, windows);
+        return (y, new Conv2dReluMaxPool<T>(g, windows, spec, Own(index)));
+    }
+
+    public override Tensor<T> Forward(Tensor<T>[] inputs) => Run(inputs, Geometry, Windows, Spec).Result;
+
+    private Conv2d<T> Conv => new(Geometry);
+
+    private int Planes => Geometry.Batch * Geometry.OutChannels;
+
+    /// <summary>The pool's gradient scattered to the winners in the convolution output's shape.</summary>
+    private MaxPool2dScatter<T> Scatter
+        => new(Index, Own([Geometry.Batch, Geometry.OutChannels, Geometry.OutH, Geometry.OutW]), Planes, Geometry.Positions, Windows.OutH * Windows.OutW);
+
+    public override Tensor<T>?[] Vjp(Tensor<T> g, Tensor<T>[] inputs, Tensor<T> y)
+    {
+        // The ReLU's mask at a winner is (its value > 0), and its value is the pooled one: mask first, then scatter.
+        var masked = Tensor<T>.FusedGrad<Tensor<T>.ReluGrad>(g, y, static (g, y) => g * y.GreaterThan(T.Zero));
+        return Conv.Vjp(Scatter.Apply(masked), inputs, y);   // the plain convolution's VJP does not read y
+    }
+
+    /// <summary>The convolution's tangent picked at the winners, masked by the ReLU.</summary>
+    public override Tensor<T>? Jvp(Tensor<T>[] tangents, Tensor<T>[] inputs, Tensor<T> y)
+    {
+        var t = Conv.Jvp(tangents, inputs, y)!;   // the plain convolution's JVP does not read y
+        var picked = new MaxPool2dGather<T>(Index, Own(y.ShapeArray), Planes, Geometry.Positions, Windows.OutH * Windows.OutW).Apply(t);
+        return picked * y.GreaterThan(T.Zero);
+    }
+
+    internal override void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
+    {
+        if (Autograd.IsRecording)
+        {
+            base.Backward(node, grad, output, sink);
+            return;
+        }
+        Tensor<T> x = node.Input(0), w = node.Input(1);
+        var b = node.InputCount > 2 ? node.Input(2) : null;
+        var gx = x.RequiresGrad ? new Tensor<T>(x.ShapeRef) : null;
+        Tensor<T>? gw = null, gb = null, wTarget = null, bTarget = null;
+        if (w.RequiresGrad) { wTarget = sink.DirectTarget(w); gw = wTarget ?? new Tensor<T>(w.ShapeRef); }
+        if (b is not null && b.RequiresGrad) { bTarget = sink.DirectTarget(b); gb = bTarget ?? new Tensor<T>(b.ShapeRef); }
+        Convolution.BackwardReluMaxPool(x.Buffer, w.Buffer, grad.Buffer, output.Buffer, Raw(Index), Windows,
+            gx?.Buffer, gw?.Buffer, wTarget is not null, gb?.Buffer, bTarget is not null, Geometry);
         if (gx is not null) sink.Send(x, gx);
         if (gw is not null && wTarget is null) sink.Send(w, gw);
         if (gb is not null && bTarget is null) sink.Send(b!, gb);

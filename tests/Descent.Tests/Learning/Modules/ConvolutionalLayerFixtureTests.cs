@@ -103,12 +103,12 @@ public class ConvolutionalLayerFixtureTests(ITestOutputHelper output)
     public void CommittedFixtureIsReproducedByTheScript()
     {
         string? python = new[] { "/usr/bin/python3", "/usr/local/bin/python3" }.FirstOrDefault(File.Exists);
-        Requires.That(python is not null && Run(python, "-c \"import torch\"") == 0, "python3 with torch (sudo apt-get install python3-torch)");
+        Requires.That(python is not null && ChildProcess.Run(python, ["-c", "import torch"]).Code == 0, "python3 with torch (sudo apt-get install python3-torch)");
         output.WriteLine($"regenerating the fixture with {python}");
         string fresh = Path.Combine(Path.GetTempPath(), $"descent-conv-{Guid.NewGuid():N}.json");
         try
         {
-            Assert.Equal(0, Run(python, $"\"{Path.Combine(FixtureDirectory, "make_conv_fixtures.py")}\" \"{fresh}\""));
+            Assert.Equal(0, ChildProcess.Run(python, [Path.Combine(FixtureDirectory, "make_conv_fixtures.py"), fresh]).Code);
             var a = Numbers(File.ReadAllText(Path.Combine(FixtureDirectory, "conv.json")));
             var b = Numbers(File.ReadAllText(fresh));
             Assert.Equal(a.Length, b.Length);
@@ -138,14 +138,6 @@ public class ConvolutionalLayerFixtureTests(ITestOutputHelper output)
         return list.ToArray();
     }
 
-    private static int Run(string file, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
-    }
 
     private static T Read(JsonElement e)
     {
