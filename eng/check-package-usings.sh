@@ -7,6 +7,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/Directory.Build.props" | head -n 1)
 dotnet pack "$repo/src/Descent" -o "$work/feed" -v quiet -nologo >/dev/null
 mkdir "$work/app"
 cat > "$work/app/app.csproj" <<XML
@@ -15,11 +16,17 @@ cat > "$work/app/app.csproj" <<XML
     <OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable>
     <RestorePackagesPath>$work/packages</RestorePackagesPath>
   </PropertyGroup>
-  <ItemGroup><PackageReference Include="Descent" Version="*" /></ItemGroup>
+  <ItemGroup><PackageReference Include="Descent" Version="$version" /></ItemGroup>
 </Project>
 XML
 cat > "$work/app/nuget.config" <<XML
-<configuration><packageSources><clear /><add key="feed" value="$work/feed" /><add key="cache" value="${NUGET_PACKAGES:-$HOME/.nuget/packages}" /></packageSources></configuration>
+<configuration>
+  <packageSources><clear /><add key="feed" value="$work/feed" /><add key="cache" value="${NUGET_PACKAGES:-$HOME/.nuget/packages}" /></packageSources>
+  <packageSourceMapping>
+    <packageSource key="feed"><package pattern="Descent" /></packageSource>
+    <packageSource key="cache"><package pattern="*" /></packageSource>
+  </packageSourceMapping>
+</configuration>
 XML
 cat > "$work/app/Program.cs" <<'CS'
 var w = Tensor.Scalar(10.0).WithGrad();
@@ -33,7 +40,7 @@ var trainer = new Trainer<double>(model, (p, y) => Loss.HalfMeanSquaredError(p, 
 var history = trainer.Fit(DataLoader<double>.FullBatch(data));
 Console.WriteLine($"w={w.Item():R} point={string.Join(",", result.Point)} weight={model.Weight.Item():F3} bias={model.Bias.Item():F3} stop={history.StopReason!.Kind}");
 CS
-dotnet run --project "$work/app" -nologo
+dotnet run --project "$work/app" -nologo -warnaserror
 if dotnet build "$work/app" -nologo -p:DescentImplicitUsings=false >/dev/null 2>&1; then
   echo "FAIL: DescentImplicitUsings=false still compiled without using lines"; exit 1
 fi

@@ -41,4 +41,6 @@ eng/smoke-tool.sh --portable
 # itself is cross-compiled and smoke-tested by 'eng/arm64-check.sh' without --no-pack: a release step, 2-3 minutes more).
 if [ "$aot" = 1 ] && [ "$rid" = linux-x64 ] && [ "${DESCENT_CI_ARM64:-1}" = 1 ]; then eng/arm64-check.sh --no-pack; fi
 if [ "$aot" = 1 ] && [ -n "$rid" ]; then eng/aot-consumer.sh; else echo "packaging: Native AOT tool and consumer not built (DESCENT_CI_AOT=$aot, RID ${rid:-none})"; fi
+# The package's global usings: a fresh console project runs README's snippets with no using line (about a minute).
+eng/check-package-usings.sh
 echo "packaging: OK in $((SECONDS - t0)) s"

@@ -163,7 +163,7 @@ public sealed class ResumeCliTests : IDisposable
         Assert.Contains("--data synthetic:spirals?n=300", note, StringComparison.Ordinal);
 
         // Options given again that agree are accepted (written another way too); the result is the same.
-        var (againCode, again) = Cli.Json("fit", "--resume", checkpoint, "--epochs", "6", "--model", "MLP", "--hidden", "12, 6", "--lr", "2e-2", "--schedule", "cosine: steps=60", "--seed", "5");
+        var (againCode, again) = Cli.Json("fit", "--resume", checkpoint, "--epochs", "6", "--model", "MLP", "--hidden", "12, 6", "--lr", "2e-2", "--schedule", "cosine: steps=60", "--seed", "5", "--loss", "ce");
         Assert.Equal(0, againCode);
         Assert.Equal(Parameters(straight), Parameters(again));
 
@@ -194,6 +194,30 @@ public sealed class ResumeCliTests : IDisposable
         var (layers, _, layersError) = Cli.Run("fit", "--resume", checkpoint, "--epochs", "6", "--layers", "conv(4,3) flatten linear");
         Assert.Equal(2, layers);
         Assert.Contains("holds a mlp model, not a cnn; drop --layers", layersError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACheckpointWrittenBeforeTheSettingsWereKeptStillGivesItsArchitectureOptimizerAndLoss()
+    {
+        string[] run = ["fit", "--data", "synthetic:moons?n=200", "--model", "mlp", "--hidden", "10", "--optimizer", "adam", "--lr", "0.02", "--batch-size", "16", "--seed", "3", "--epochs", "4"];
+        var (code, straight) = Cli.Json(run);
+        Assert.Equal(0, code);
+        var checkpoint = File("old.ckpt");
+        Assert.Equal(0, Cli.Run([.. run[..^1], "2", "--checkpoint", checkpoint]).Code);
+        // As the CLI wrote checkpoints before: the model description and the optimizer, model, loss and augment keys, no settings.
+        var old = Checkpoint.Load(checkpoint);
+        Assert.True(((JsonObject)old.Metadata["metadata"]!).Remove("settings"));
+        old.Save(checkpoint);
+
+        // The architecture and the optimizer come from it; what it did not keep is given again.
+        var (resumedCode, resumedOut, note) = Cli.Run("fit", "--resume", checkpoint, "--data", "synthetic:moons?n=200", "--lr", "0.02", "--batch-size", "16", "--seed", "3", "--epochs", "4", "--json");
+        Assert.True(resumedCode == 0, note);
+        Assert.Contains("--model mlp --hidden 10", note, StringComparison.Ordinal);
+        Assert.Contains("--optimizer adam", note, StringComparison.Ordinal);
+        Assert.Equal(Parameters(straight), Parameters(JsonNode.Parse(resumedOut)!));
+        var (bad, _, error) = Cli.Run("fit", "--resume", checkpoint, "--data", "synthetic:moons?n=200", "--hidden", "8", "--epochs", "4");
+        Assert.Equal(2, bad);
+        Assert.Contains("--hidden 8: the checkpoint", error, StringComparison.Ordinal);
     }
 
     [Fact]

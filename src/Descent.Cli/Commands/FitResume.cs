@@ -116,7 +116,7 @@ internal static class FitResume
         if (filled.Count > 0 && filled[^1].StartsWith("--layers", StringComparison.Ordinal)) filled[^1] = $"--layers \"{s.Layers}\"";
 
         string? savedLoss = Saved("loss") ?? Meta("loss")?.Replace(" (standardised target)", "", StringComparison.Ordinal);
-        s = s with { Loss = Take("--loss", s.Loss, savedLoss, Text) };
+        s = s with { Loss = Take("--loss", s.Loss, savedLoss, (a, b) => LossName(a) == LossName(b)) };
         s = s with { Optimizer = Take("--optimizer", s.Optimizer.Length == 0 ? null : s.Optimizer, Saved("optimizer") ?? Meta("optimizer"), (a, b) => Canonical(a) == Canonical(b)) ?? "" };
         // --augment given again is compared by the resume itself (it knows the images' shape); here it is only filled in.
         string? savedAugment = Saved("augment") ?? Meta("augment");
@@ -184,6 +184,20 @@ internal static class FitResume
         if (filled.Count > 0) taken = string.Join(" ", filled);
         return s;
     }
+
+    /// <summary>A loss's short name (<see cref="Descent.Learning.Losses.Loss.FromName{T}"/> takes the long ones too).</summary>
+    private static string LossName(string name) => name.Trim().ToLowerInvariant().Replace('_', '-') switch
+    {
+        "mean-squared-error" => "mse",
+        "half-mean-squared-error" => "half-mse",
+        "sum-squared-error" => "sse",
+        "mean-absolute-error" => "mae",
+        "binary-cross-entropy" => "bce",
+        "binary-cross-entropy-with-logits" => "bce-logits",
+        "softmax-cross-entropy" or "ce" => "cross-entropy",
+        "negative-log-likelihood" => "nll",
+        var n => n,
+    };
 
     /// <summary>A layer stack's text with layers separated by one space and no spaces inside a layer's parentheses, lower case.</summary>
     internal static string LayerText(string text)
