@@ -36,6 +36,17 @@ public static class Breakdown
             Report("add into dst, 1 thread", () => TensorPrimitives.Add(a.Buffer, b.Buffer, dst));
             Report("add into dst, split", () => Split.For(n, Math.Max(2, chunks), (s, c) => TensorPrimitives.Add(a.Buffer.AsSpan(s, c), b.Buffer.AsSpan(s, c), dst.AsSpan(s, c))));
             Report("add into fresh, 1 thread", () => { var d = GC.AllocateUninitializedArray<float>(n); TensorPrimitives.Add(a.Buffer, b.Buffer, d); GC.KeepAlive(d); });
+            Report("relu grad (FusedGrad)", () => GC.KeepAlive(Tensor<float>.FusedGrad<Tensor<float>.ReluGrad>(b, a, null!)));
+            Report("relu grad, session 6's loop", () => GC.KeepAlive(OldReluGrad(b.Buffer, a.Buffer)));
+            Report("relu grad into dst, 1 thread", () => GradFromOutput.Run<float, Tensor<float>.ReluGrad>(b.Buffer, a.Buffer, dst, Isa.Current));
+            Report("relu grad into dst, split", () => GradFromOutput.Run<float, Tensor<float>.ReluGrad>(b.Buffer, a.Buffer, dst));
+            int side = (int)Math.Sqrt(n);
+            var rowMax = new float[side];
+            for (int round = 0; round < 2; round++)
+            {
+                Report("row max, TensorPrimitives", () => { for (int o = 0; o < side; o++) rowMax[o] = TensorPrimitives.Max<float>(a.Buffer.AsSpan(o * side, side)); });
+                Report("row max, Extreme", () => Extreme.Rows(a.Buffer, side, 0, side, true, rowMax, Isa.Current));
+            }
             Report("max(x,0) into dst, 1 thread", () => TensorPrimitives.Max(a.Buffer, 0f, dst));
             Report("copy into dst, 1 thread", () => a.Buffer.AsSpan().CopyTo(dst));
         }
@@ -60,6 +71,21 @@ public static class Breakdown
         }
         double per = 1000.0 / calls;
         Console.WriteLine($"  {what,-30} {best,8:F1} µs   GCs per 1000 calls: gen0 {(GC.CollectionCount(0) - g0) * per:F1} gen1 {(GC.CollectionCount(1) - g1) * per:F1} gen2 {(GC.CollectionCount(2) - g2) * per:F1}; pause {(GC.GetTotalPauseDuration() - pause).TotalMicroseconds / calls:F2} µs/call; page faults {(MinorFaults() - faults) / (double)calls:F0}/call");
+    }
+
+    /// <summary>The ReLU backward as it was before session 7 (for the comparison): Vector&lt;T&gt;, one core, zeroed result.</summary>
+    private static float[] OldReluGrad(float[] g, float[] y)
+    {
+        var d = new float[y.Length];
+        int i = 0;
+        for (; i <= d.Length - System.Numerics.Vector<float>.Count; i += System.Numerics.Vector<float>.Count)
+        {
+            var vg = new System.Numerics.Vector<float>(g, i);
+            var vy = new System.Numerics.Vector<float>(y, i);
+            System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(vy, System.Numerics.Vector<float>.Zero), vg, System.Numerics.Vector<float>.Zero).CopyTo(d, i);
+        }
+        for (; i < d.Length; i++) d[i] = y[i] > 0 ? g[i] : 0;
+        return d;
     }
 
     /// <summary>Minor page faults of this process so far (Linux; 0 elsewhere).</summary>

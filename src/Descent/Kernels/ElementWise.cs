@@ -34,7 +34,7 @@ internal static class ElementWise
 
     // Separate from Run so that the closure is allocated only for split work.
     private static void RunSplit<T>(T[] x, T[] y, SpanAction<T> kernel, int chunks)
-        => Split.For(x.Length, chunks, (s, n) => kernel(x.AsSpan(s, n), y.AsSpan(s, n)));
+        => Split.For(x.Length, chunks, (x, y, kernel), static (st, s, n) => st.kernel(st.x.AsSpan(s, n), st.y.AsSpan(s, n)));
 
     /// <summary>
     /// d = a ∘ b with NumPy broadcasting: <paramref name="d"/> has <paramref name="shape"/>, the broadcast of the operands'
@@ -77,13 +77,13 @@ internal static class ElementWise
         || typeof(TOp) == typeof(MultiplyOp<T>) || typeof(TOp) == typeof(DivideOp<T>);
 
     private static void SameSplit<T, TOp>(T[] a, T[] b, T[] d, int chunks) where TOp : IBinaryOperator<T>
-        => Split.For(d.Length, chunks, (s, n) => TOp.Invoke(a.AsSpan(s, n), b.AsSpan(s, n), d.AsSpan(s, n)));
+        => Split.For(d.Length, chunks, (a, b, d), static (st, s, n) => TOp.Invoke(st.a.AsSpan(s, n), st.b.AsSpan(s, n), st.d.AsSpan(s, n)));
 
     private static void ScalarSplit<T, TOp>(T[] x, T scalar, T[] d, bool scalarFirst, int chunks) where TOp : IBinaryOperator<T>
-        => Split.For(d.Length, chunks, (s, n) =>
+        => Split.For(d.Length, chunks, (x, scalar, d, scalarFirst), static (st, s, n) =>
         {
-            if (scalarFirst) TOp.Invoke(scalar, x.AsSpan(s, n), d.AsSpan(s, n));
-            else TOp.Invoke(x.AsSpan(s, n), scalar, d.AsSpan(s, n));
+            if (st.scalarFirst) TOp.Invoke(st.scalar, st.x.AsSpan(s, n), st.d.AsSpan(s, n));
+            else TOp.Invoke(st.x.AsSpan(s, n), st.scalar, st.d.AsSpan(s, n));
         });
 
     /// <summary>In place <c>y += scale · x</c> (the update step of the optimizers), split across cores when large.</summary>
@@ -100,7 +100,7 @@ internal static class ElementWise
     }
 
     private static void MultiplyAddSplit<T>(T[] x, T scale, T[] y, int chunks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Split.For(y.Length, chunks, (s, n) => TensorPrimitives.MultiplyAdd(x.AsSpan(s, n), scale, y.AsSpan(s, n), y.AsSpan(s, n)));
+        => Split.For(y.Length, chunks, (x, scale, y), static (st, s, n) => TensorPrimitives.MultiplyAdd(st.x.AsSpan(s, n), st.scale, st.y.AsSpan(s, n), st.y.AsSpan(s, n)));
 
     /// <summary>Strides of <paramref name="shape"/> aligned to <paramref name="outShape"/>, 0 where broadcast.</summary>
     public static int[] BroadcastStrides(int[] shape, int[] outShape)
@@ -366,7 +366,7 @@ internal static class GradFromOutput
 
     private static void RunSplit<T, TOp>(T[] g, T[] y, T[] d, SimdIsa isa, int chunks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
-        => Split.For(d.Length, chunks, (s, n) => Run<T, TOp>(g.AsSpan(s, n), y.AsSpan(s, n), d.AsSpan(s, n), isa));
+        => Split.For(d.Length, chunks, (g, y, d, isa), static (st, s, n) => Run<T, TOp>(st.g.AsSpan(s, n), st.y.AsSpan(s, n), st.d.AsSpan(s, n), st.isa));
 
     /// <summary>One span, on this thread, with vectors no wider than <paramref name="isa"/>.</summary>
     public static void Run<T, TOp>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> d, SimdIsa isa)
