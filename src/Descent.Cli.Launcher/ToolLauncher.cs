@@ -31,8 +31,13 @@ internal static class ToolLauncher
     /// when no build could be started. Falls back to x86-64-v3 when the x86-64-v4 build cannot be unpacked or started.
     /// </summary>
     public static int Run(string toolDirectory, string argv0, string[] args, Func<string, string?> environment, ExecFunction exec, Action<string> error,
-        Func<bool>? cpuHasAvx512 = null, Func<bool>? osEnablesAvx512 = null)
+        Func<bool>? cpuHasAvx512 = null, Func<bool>? osEnablesAvx512 = null, Func<bool>? cpuRunsV3 = null)
     {
+        if (!(cpuRunsV3 ?? CpuRunsV3)())
+        {
+            error(NoV3Message);
+            return 1;
+        }
         string manifestPath = Path.Combine(toolDirectory, Payload.ManifestName);
         Payload payload;
         try
@@ -226,6 +231,34 @@ internal static class ToolLauncher
             ArrayPool<byte>.Shared.Return(inBuffer);
             ArrayPool<byte>.Shared.Return(outBuffer);
         }
+    }
+
+    /// <summary>What the launcher says on an x64 CPU that cannot run either build (instead of the runtime's bare refusal).</summary>
+    public const string NoV3Message =
+        "descent: this CPU lacks the x86-64-v3 instructions (AVX2, FMA, BMI1/BMI2, LZCNT, MOVBE) that the descent tool's "
+        + "Native AOT builds need: every x64 CPU since Intel Haswell (2013) and AMD Zen has them, some Pentium, Celeron and "
+        + "Atom models do not. The Descent library runs on any CPU under the JIT; for the command line on this machine, run "
+        + "it from a clone of the repository: dotnet run -c Release --project src/Descent.Cli -- ARGUMENTS (docs/packaging.md).";
+
+    /// <summary>
+    /// CPUID: what Native AOT's x86-64-v3 target demands at start-up — AVX2, BMI1, BMI2 (leaf 7), FMA, MOVBE, AVX with
+    /// XSAVE enabled by the OS (leaf 1) and LZCNT (leaf 0x80000001). Not x64 (no CPUID): true, there is nothing to check.
+    /// </summary>
+    public static bool CpuRunsV3()
+    {
+        if (!X86.X86Base.IsSupported) return true;
+        var (maxLeaf, _, _, _) = X86.X86Base.CpuId(0, 0);
+        if (maxLeaf < 7) return false;
+        var (_, _, ecx1, _) = X86.X86Base.CpuId(1, 0);
+        const int leaf1 = (1 << 12) | (1 << 22) | (1 << 27) | (1 << 28);   // FMA, MOVBE, OSXSAVE, AVX
+        if ((ecx1 & leaf1) != leaf1) return false;
+        var (_, ebx7, _, _) = X86.X86Base.CpuId(7, 0);
+        const int leaf7 = (1 << 3) | (1 << 5) | (1 << 8);   // BMI1, AVX2, BMI2
+        if ((ebx7 & leaf7) != leaf7) return false;
+        var (maxExtended, _, _, _) = X86.X86Base.CpuId(unchecked((int)0x80000000), 0);
+        if ((uint)maxExtended < 0x80000001) return false;
+        var (_, _, ecxExtended, _) = X86.X86Base.CpuId(unchecked((int)0x80000001), 0);
+        return (ecxExtended & (1 << 5)) != 0;   // LZCNT (ABM)
     }
 
     /// <summary>CPUID: AVX-512 F, DQ, CD, BW and VL (leaf 7), and XSAVE enabled by the OS (leaf 1, OSXSAVE).</summary>

@@ -207,6 +207,30 @@ public sealed class ToolLauncherTests : IDisposable
     }
 
     [Fact]
+    public void ACpuWithoutX8664V3IsToldWhatItLacksAndWhatToDoInsteadOfStartingABuild()
+    {
+        string tool = ToolDirectory();
+        var calls = new List<string>();
+        var errors = new List<string>();
+        int code = ToolLauncher.Run(tool, "descent", ["grad", "x^2"], Env, (path, _, _) => { calls.Add(path); return 0; }, errors.Add,
+            () => false, () => false, cpuRunsV3: () => false);
+        Assert.Equal(1, code);
+        Assert.Empty(calls);
+        string message = Assert.Single(errors);
+        Assert.Contains("AVX2", message, StringComparison.Ordinal);
+        Assert.Contains("dotnet run -c Release --project src/Descent.Cli", message, StringComparison.Ordinal);
+
+        // CPUID agrees with the kernel's own reading of it (/proc/cpuinfo's flags), on whatever CPU runs the tests.
+        if (System.Runtime.Intrinsics.X86.X86Base.IsSupported && File.Exists("/proc/cpuinfo"))
+        {
+            string flagsLine = File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("flags", StringComparison.Ordinal));
+            string[] flags = flagsLine[(flagsLine.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            bool expected = new[] { "avx2", "bmi1", "bmi2", "fma", "movbe", "abm" }.All(f => flags.Contains(f));
+            Assert.Equal(expected, ToolLauncher.CpuRunsV3());
+        }
+    }
+
+    [Fact]
     public void WithoutAManifestRunSaysToReinstall()
     {
         var errors = new List<string>();
