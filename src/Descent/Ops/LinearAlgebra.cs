@@ -41,7 +41,7 @@ public sealed partial class Tensor<T>
         int m, k, n;
         if (transposeB) { m = x.ShapeRef[0]; k = x.ShapeRef[1]; n = y.ShapeRef[0]; }
         else { m = x.ShapeRef[1]; k = x.ShapeRef[0]; n = y.ShapeRef[1]; }
-        var result = new Tensor<T>([m, n]);
+        var result = Tensor<T>.Uninitialized([m, n]);   // overwritten by the GEMM
         Gemm.Multiply(x.Buffer, 0, !transposeB, y.Buffer, 0, transposeB, result.Buffer, 0, m, k, n);
         return result;
     }

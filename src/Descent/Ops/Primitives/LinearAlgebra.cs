@@ -32,7 +32,7 @@ internal sealed record MatMul<T> : BinaryOp<T> where T : unmanaged, IBinaryFloat
         batch.CopyTo(shape, 0);
         shape[^2] = m;
         shape[^1] = n;
-        var result = new Tensor<T>(shape);
+        var result = Tensor<T>.Uninitialized(shape);   // every element is written (k = 0: cleared by the GEMM)
         if (batches == 1)
         {
             Gemm.Multiply(a.Buffer, 0, b.Buffer, 0, result.Buffer, 0, m, k, n);
@@ -104,7 +104,7 @@ internal sealed record Linear<T>(bool Relu) : NaryOp<T> where T : unmanaged, IBi
         Tensor<T> x = inputs[0], w = inputs[1];
         var bias = inputs.Length > 2 ? inputs[2] : null;
         int m = x.ShapeRef[0], k = x.ShapeRef[1], n = w.ShapeRef[1];
-        var result = new Tensor<T>([m, n]);
+        var result = Tensor<T>.Uninitialized([m, n]);   // overwritten by the GEMM
         Gemm.Multiply(x.Buffer, 0, w.Buffer, 0, result.Buffer, 0, m, k, n);
         var y = result.Buffer;
         for (int i = 0; i < m; i++)
