@@ -78,9 +78,14 @@ public sealed class RunLabelTests : IDisposable
         Assert.False(fit.IsCompleted);
         // The page still answers, with the run finished and its final points.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // The page takes a run's status and its points in separate frames: wait for the finished status and the last
+        // point (or the end of the 3 s the page stays up).
+        static bool Complete(JsonNode state) =>
+            state["runs"]!.AsArray() is { Count: > 0 } runs && (string?)runs[0]!["status"] == "finished"
+            && state["series"]?[(string)runs[0]!["key"]!]?["epoch:loss"]?[0]?.AsArray().Count == 5;
         JsonNode state;
         do state = JsonNode.Parse(await http.GetStringAsync(new Uri(address, "api/state")))!;
-        while ((state["runs"]!.AsArray().Count == 0 || (string)state["runs"]![0]!["status"]! != "finished") && !fit.IsCompleted && await Task.Delay(50).ContinueWith(_ => true));
+        while (!Complete(state) && !fit.IsCompleted && await Task.Delay(50).ContinueWith(_ => true));
         var run = state["runs"]![0]!;
         Assert.Equal("kept", (string)run["name"]!);
         Assert.Equal("finished", (string)run["status"]!);
