@@ -39,11 +39,13 @@ public static unsafe class Compare
         {
             if (Want($"sgemm_{n}")) { var g = new Workloads.Matmul<float>(n); results.Add(($"sgemm_{n}", Time(g.Run, n >= 1024 ? 5 : 7))); }
             if (Want($"sgemm_{n}_matmul")) { var g = new Workloads.TensorMatmul<float>(n, n, n); results.Add(($"sgemm_{n}_matmul", Time(g.Run, n >= 1024 ? 5 : 7))); }
+            if (Want($"sgemm_{n}_scoped")) { var g = new Workloads.TensorMatmul<float>(n, n, n); results.Add(($"sgemm_{n}_scoped", Time(g.RunScoped, n >= 1024 ? 5 : 7))); }
         }
         foreach (int n in new[] { 256, 1024 })
         {
             if (Want($"dgemm_{n}")) { var g = new Workloads.Matmul<double>(n); results.Add(($"dgemm_{n}", Time(g.Run, 5))); }
             if (Want($"dgemm_{n}_matmul")) { var g = new Workloads.TensorMatmul<double>(n, n, n); results.Add(($"dgemm_{n}_matmul", Time(g.Run, 5))); }
+            if (Want($"dgemm_{n}_scoped")) { var g = new Workloads.TensorMatmul<double>(n, n, n); results.Add(($"dgemm_{n}_scoped", Time(g.RunScoped, 5))); }
         }
         foreach (var (name, m, k, n, ta, tb) in Workloads.MlpGemmShapes)
         {
@@ -51,6 +53,7 @@ public static unsafe class Compare
             // Through the public MatMul too where a user writes the product as is (the transposed ones are what MatMul's
             // and Linear's backward passes run inside the GEMM; a user's Transpose() would add a copy).
             if (!ta && !tb && Want(name + "_matmul")) { var g = new Workloads.TensorMatmul<float>(m, k, n); results.Add((name + "_matmul", Time(g.Run))); }
+            if (!ta && !tb && Want(name + "_scoped")) { var g = new Workloads.TensorMatmul<float>(m, k, n); results.Add((name + "_scoped", Time(g.RunScoped))); }
         }
         if (Want("mlp_step"))
         {

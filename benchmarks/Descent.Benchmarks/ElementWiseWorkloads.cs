@@ -29,6 +29,11 @@ public static class ElementWiseWorkloads
             // (Allocated only when wanted: a 64 MB tensor held for nothing changes how the other ops' results reuse memory.)
             if (Want("addinto")) { var into = Tensor.Zeros<float>(n); Add("addinto", () => a.Add(b, into)); }
             if (Want("reluinto")) { var into = Tensor.Zeros<float>(n); Add("reluinto", () => a.Relu(into)); }
+            // The same ops with each result in a TensorScope (what a loop body does): the array comes back from the pool.
+            if (Want("addscoped")) Add("addscoped", () => { using var _ = new TensorScope(); GC.KeepAlive(a + b); });
+            if (Want("mulscoped")) Add("mulscoped", () => { using var _ = new TensorScope(); GC.KeepAlive(a * b); });
+            if (Want("scalescoped")) Add("scalescoped", () => { using var _ = new TensorScope(); GC.KeepAlive(a * 0.5f); });
+            if (Want("reluscoped")) Add("reluscoped", () => { using var _ = new TensorScope(); GC.KeepAlive(a.Relu()); });
             if (Want("mul")) Add("mul", () => GC.KeepAlive(a * b));
             if (Want("scale")) Add("scale", () => GC.KeepAlive(a * 0.5f));
             if (Want("exp")) Add("exp", () => GC.KeepAlive(a.Exp()));

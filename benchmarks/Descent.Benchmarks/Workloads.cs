@@ -175,6 +175,13 @@ public static class Workloads
 
         /// <summary>Multiplies.</summary>
         public void Run() => GC.KeepAlive(_a.MatMul(_b));
+
+        /// <summary>Multiplies inside a <see cref="TensorScope"/>: the result's array comes back from the pool.</summary>
+        public void RunScoped()
+        {
+            using var _ = new TensorScope();
+            GC.KeepAlive(_a.MatMul(_b));
+        }
     }
 
     /// <summary>

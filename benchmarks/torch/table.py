@@ -37,7 +37,7 @@ def fmt(seconds):
 
 
 # ew_* workloads: bytes each op must move at least, per element (float32: 4 bytes per operand read or result written).
-EW_BYTES = {"copy": 8, "add": 12, "addinto": 12, "reluinto": 8, "mul": 12, "scale": 8, "exp": 8, "relu": 8, "relubwd": 12, "relugrad": 12, "sum": 4, "mean": 4, "max": 4,
+EW_BYTES = {"copy": 8, "add": 12, "addinto": 12, "reluinto": 8, "addscoped": 12, "mulscoped": 12, "scalescoped": 8, "reluscoped": 8, "mul": 12, "scale": 8, "exp": 8, "relu": 8, "relubwd": 12, "relugrad": 12, "sum": 4, "mean": 4, "max": 4,
             "sumrows": 4, "sumcols": 4, "meancols": 4, "maxrows": 4, "softmax": 8, "axpy": 12}
 
 
@@ -65,7 +65,7 @@ def main(directory):
             extra = ew_extra(name, dmin, copy(ours))
         # A compiled variant (name_compiled) is compared with the peer's and the hand-written loop of the same workload;
         # a product through the public MatMul (name_matmul) with the peer's product of the same shape.
-        base = name.rsplit("_", 1)[0] if name.endswith(("_compiled", "_matmul")) else name
+        base = name.rsplit("_", 1)[0] if name.endswith(("_compiled", "_matmul", "_scoped")) else name
         if base in peer:
             cfg, pmin, pmed = best(peer[base])
             pextra = ew_extra(name, pmin, copy(peer)) if name.startswith("ew_") else ""

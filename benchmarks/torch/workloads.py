@@ -139,6 +139,8 @@ def elementwise(op, rows, cols):
     m, dst, w = a.view(rows, cols), torch.empty_like(a), a.clone()
     return {"copy": lambda: dst.copy_(a), "add": lambda: a + b, "addinto": lambda: torch.add(a, b, out=dst),
             "reluinto": lambda: torch.clamp_min(a, 0.0, out=dst), "mul": lambda: a * b, "scale": lambda: a * 0.5,
+            # Descent's *scoped forms return each result to its pool, as PyTorch's caching allocator does here.
+            "addscoped": lambda: a + b, "mulscoped": lambda: a * b, "scalescoped": lambda: a * 0.5, "reluscoped": lambda: a.relu(),
             "exp": lambda: a.exp(), "relu": lambda: a.relu(), "relubwd": lambda: b * (a > 0),
             "relugrad": lambda: torch.ops.aten.threshold_backward(b, a, 0.0), "sum": lambda: a.sum(),
             "max": lambda: a.max(), "sumrows": lambda: m.sum(1), "sumcols": lambda: m.sum(0), "mean": lambda: a.mean(),
@@ -146,7 +148,7 @@ def elementwise(op, rows, cols):
             "softmax": lambda: m.softmax(-1), "axpy": lambda: w.sub_(b, alpha=1e-3)}[op]
 
 
-EW_OPS = ("copy", "add", "addinto", "reluinto", "mul", "scale", "exp", "relu", "relubwd", "relugrad", "sum", "mean", "max", "sumrows", "sumcols", "meancols",
+EW_OPS = ("copy", "add", "addinto", "reluinto", "addscoped", "mulscoped", "scalescoped", "reluscoped", "mul", "scale", "exp", "relu", "relubwd", "relugrad", "sum", "mean", "max", "sumrows", "sumcols", "meancols",
           "maxrows", "softmax", "axpy")
 
 

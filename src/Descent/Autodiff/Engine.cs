@@ -144,7 +144,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     private Tensor<T> One(Tensor<T> root)
     {
         var one = _one;
-        if (one is null || !Shapes.Equal(one.Shape, root.Shape)) _one = one = new Tensor<T>(root.ShapeArray, [T.One]);
+        if (one is null || !Shapes.Equal(one.Shape, root.Shape)) _one = one = new Tensor<T>(root.ShapeArray, [T.One]).Unscoped();
         one.Buffer[0] = T.One;
         return one;
     }

@@ -140,8 +140,9 @@ internal static unsafe partial class Gemm
         int ncMax = Math.Min(NC, n);
         int ncPad = (ncMax + nr - 1) / nr * nr;
         var bufs = Buffers<T>.Get(MC * KC, k * ncPad);
-        fixed (T* packB = bufs.B)
+        fixed (T* packBRaw = bufs.B)
         {
+            T* packB = Align(packBRaw);
             nint pa = (nint)a, pb = (nint)packB, pc = (nint)c;
             for (int j0 = 0; j0 < n; j0 += NC)
             {
@@ -164,7 +165,7 @@ internal static unsafe partial class Gemm
                 {
                     fixed (T* packA = bufs.A)
                         for (int ic = 0; ic < m; ic += mc)
-                            RowBlock(tile, a, transA, packA, packB, c, m, k, n, ic, Math.Min(mc, m - ic), j0, nc, ncp, acc);
+                            RowBlock(tile, a, transA, Align(packA), packB, c, m, k, n, ic, Math.Min(mc, m - ic), j0, nc, ncp, acc);
                 }
                 else
                 {
@@ -174,7 +175,7 @@ internal static unsafe partial class Gemm
                         int ic = blk * mcc;
                         var own = Buffers<T>.Get(aLength, 0);
                         fixed (T* packA = own.A)
-                            RowBlock(tile, (T*)pa, transA, packA, (T*)pb, (T*)pc, m, k, n, ic, Math.Min(mcc, m - ic), j0c, ncc, ncpc, acc);
+                            RowBlock(tile, (T*)pa, transA, Align(packA), (T*)pb, (T*)pc, m, k, n, ic, Math.Min(mcc, m - ic), j0c, ncc, ncpc, acc);
                     });
                 }
             }
@@ -227,7 +228,7 @@ internal static unsafe partial class Gemm
             }
             int ic = index * _mc;
             fixed (T* packA = Buffers<T>.Get(_mcMax * KC, 0).A)
-                RowBlock(_tile, _a, _transA, packA, _packB, _c, _m, _k, _n, ic, Math.Min(_mc, _m - ic), _j0, _nc, _ncp, _acc);
+                RowBlock(_tile, _a, _transA, Align(packA), _packB, _c, _m, _k, _n, ic, Math.Min(_mc, _m - ic), _j0, _nc, _ncp, _acc);
         }
     }
 
@@ -358,7 +359,15 @@ internal static unsafe partial class Gemm
         }
     }
 
-    /// <summary>Per-thread packing buffers, pinned so the kernels can hold raw pointers into them.</summary>
+    /// <summary>
+    /// The first 64-byte boundary at or after <paramref name="p"/> (the packing buffers have room for it): a packed
+    /// sliver's rows then start on cache lines, so no 512-bit load of the micro-kernel splits a line. Intel cores pay
+    /// for split loads where Zen 5 hardly does (measured on an Ice Lake Xeon, one core: see docs/performance.md).
+    /// </summary>
+    internal static T* Align<T>(T* p) where T : unmanaged => (T*)(((nint)p + 63) & ~(nint)63);
+
+    /// <summary>Per-thread packing buffers, pinned so the kernels can hold raw pointers into them (64 bytes over the
+    /// length asked, for <see cref="Align{T}"/>).</summary>
     private static class Buffers<T> where T : unmanaged
     {
         [ThreadStatic] private static (T[] A, T[] B)? t_buffers;
@@ -387,8 +396,9 @@ internal static unsafe partial class Gemm
 
         public static (T[] A, T[] B) Get(int aLength, int bLength)
         {
-            if (t_buffers is { } bufs && bufs.A.Length >= aLength && bufs.B.Length >= bLength) return bufs;
-            var created = (GC.AllocateUninitializedArray<T>(aLength, pinned: true), GC.AllocateUninitializedArray<T>(bLength, pinned: true));
+            int pad = 64 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            if (t_buffers is { } bufs && bufs.A.Length >= aLength + pad && bufs.B.Length >= bLength + pad) return bufs;
+            var created = (GC.AllocateUninitializedArray<T>(aLength + pad, pinned: true), GC.AllocateUninitializedArray<T>(bLength + pad, pinned: true));
             t_buffers = created;
             return created;
         }

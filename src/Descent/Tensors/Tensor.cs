@@ -30,11 +30,13 @@ namespace Descent;
 /// </example>
 /// </remarks>
 /// <typeparam name="T">The element type: <see cref="double"/> for exact reference results, <see cref="float"/> for fast training.</typeparam>
-public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed partial class Tensor<T> : IScopedTensor where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly T[] _data;
+    private T[] _data; // null once a TensorScope has disposed the tensor
     private readonly int[] _shape;
     private bool _requiresGrad;
+    private ScopeState _scope;
+    private Tensor<T>? _grad;
 
     internal Node<T>? Node;
     internal Tensor<T>? PendingGrad;
@@ -46,6 +48,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
         _shape = shape;
         _data = data;
         Debug.Assert(Shapes.Size(shape) == data.Length);
+        if (TensorScope.Register(this)) _scope = ScopeState.Scoped;
     }
 
     /// <summary>Creates a tensor of the given shape filled with zeros.</summary>
@@ -68,8 +71,76 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
     {
         _shape = shape;
         int size = Shapes.Size(shape);
+        if (TensorScope.Register(this))
+        {
+            // Inside a scope: an array released by an earlier scope, warm and already committed, when one of this length waits.
+            if (TensorPool.Rent<T>(size) is { } reused)
+            {
+                if (!uninitialized) Array.Clear(reused);
+                _data = reused;
+            }
+            else _data = uninitialized ? GC.AllocateUninitializedArray<T>(size) : new T[size];
+            _scope = ScopeState.ScopedOwner;
+            return;
+        }
         _data = uninitialized ? GC.AllocateUninitializedArray<T>(size) : new T[size];
     }
+
+    /// <summary>How a <see cref="TensorScope"/> sees this tensor.</summary>
+    private enum ScopeState : byte
+    {
+        /// <summary>Made outside any scope: an ordinary object.</summary>
+        None,
+        /// <summary>Made inside a scope, on storage it did not allocate (a view, a wrapped array).</summary>
+        Scoped,
+        /// <summary>Made inside a scope with storage it allocated: the storage may go back to the pool.</summary>
+        ScopedOwner,
+        /// <summary>Kept beyond its scope (<see cref="TensorScope.Keep{T}"/>, or stored as a gradient).</summary>
+        Kept,
+        /// <summary>Disposed by its scope.</summary>
+        Disposed,
+    }
+
+    /// <summary>Whether the <see cref="TensorScope"/> it was created in has ended (it can no longer be used).</summary>
+    public bool IsDisposed => _scope == ScopeState.Disposed;
+
+    Array IScopedTensor.Storage => _data;
+
+    bool IScopedTensor.IsKept => _scope == ScopeState.Kept;
+
+    bool IScopedTensor.MarkKept()
+    {
+        if (_scope == ScopeState.Kept) return false;
+        _scope = ScopeState.Kept;
+        return true;
+    }
+
+    void IScopedTensor.Release(bool reuse)
+    {
+        var data = _data;
+        bool owner = _scope == ScopeState.ScopedOwner;
+        _scope = ScopeState.Disposed;
+        _data = null!;
+        Node = null;
+        PendingGrad = null;
+        _grad = null;
+        if (owner && reuse) TensorPool.Return(data);
+    }
+
+    /// <summary>
+    /// Takes the tensor out of any scope (for the library's own caches, which outlive the scope they happen to be made
+    /// in); returns it.
+    /// </summary>
+    internal Tensor<T> Unscoped()
+    {
+        if (_scope is ScopeState.Scoped or ScopeState.ScopedOwner) TensorScope.Escape(this);
+        return this;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private T[] ThrowDisposed() => throw new ObjectDisposedException(nameof(Tensor<T>),
+        $"This tensor (shape {Shapes.Format(_shape)}{(Name is null ? "" : $", '{Name}'")}) was created inside a TensorScope that has ended, and its memory may be in use again. " +
+        "Keep it with scope.Keep(tensor) inside the scope (or take a Clone() there) to use it afterwards.");
 
     /// <summary>The dimensions, outermost first. A scalar has shape <c>[]</c>.</summary>
     public ReadOnlySpan<int> Shape => _shape;
@@ -83,15 +154,15 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
     public int Rank => _shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Size => _data.Length;
+    public int Size => Buffer.Length;
 
     /// <summary>
     /// The elements in row-major order, writable. Writing here is not recorded by autodiff: use it for data and for
     /// parameter updates, not inside a computation you will differentiate.
     /// </summary>
-    public Span<T> Data => _data;
+    public Span<T> Data => Buffer;
 
-    internal T[] Buffer => _data;
+    internal T[] Buffer => _data ?? ThrowDisposed();
 
     /// <summary>An optional name, shown in graph drawings and error messages.</summary>
     public string? Name { get; set; }
@@ -116,7 +187,16 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
     public bool IsLeaf => Node is null;
 
     /// <summary>The accumulated gradient of the last <see cref="Backward(bool, bool)"/> calls, or null before the first.</summary>
-    public Tensor<T>? Grad { get; set; }
+    /// <remarks>A gradient stored here outlives any <see cref="TensorScope"/> it was made in.</remarks>
+    public Tensor<T>? Grad
+    {
+        get => _grad;
+        set
+        {
+            value?.Unscoped();
+            _grad = value;
+        }
+    }
 
     /// <summary>The name of the operation that produced this tensor, or null for a leaf.</summary>
     public string? Operation => Node?.Name;
@@ -142,16 +222,17 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
     /// <exception cref="InvalidOperationException">The tensor has more or fewer than one element.</exception>
     public T Item()
     {
-        if (_data.Length != 1)
+        var data = Buffer;
+        if (data.Length != 1)
             throw new InvalidOperationException($"Item() needs a tensor with exactly one element; this one has shape {Shapes.Format(_shape)}. Index or reduce it first.");
-        return _data[0];
+        return data[0];
     }
 
     /// <summary>The element at the given full index (one integer per dimension; negative counts from the end).</summary>
-    public T GetValue(params int[] index) => _data[Offset(index)];
+    public T GetValue(params int[] index) => Buffer[Offset(index)];
 
     /// <summary>Writes the element at the given full index. Not recorded by autodiff.</summary>
-    public void SetValue(T value, params int[] index) => _data[Offset(index)] = value;
+    public void SetValue(T value, params int[] index) => Buffer[Offset(index)] = value;
 
     private int Offset(int[] index)
     {
@@ -169,27 +250,29 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
     }
 
     /// <summary>A copy of the elements in row-major order.</summary>
-    public T[] ToArray() => (T[])_data.Clone();
+    public T[] ToArray() => (T[])Buffer.Clone();
 
     /// <summary>The elements as doubles, in row-major order.</summary>
     public double[] ToDoubleArray()
     {
-        var result = new double[_data.Length];
-        for (int i = 0; i < result.Length; i++) result[i] = double.CreateTruncating(_data[i]);
+        var data = Buffer;
+        var result = new double[data.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = double.CreateTruncating(data[i]);
         return result;
     }
 
     /// <summary>A constant copy with its own storage, outside any graph.</summary>
-    public Tensor<T> Clone() => new((int[])_shape.Clone(), (T[])_data.Clone());
+    public Tensor<T> Clone() => new((int[])_shape.Clone(), (T[])Buffer.Clone());
 
     /// <summary>A constant tensor sharing this tensor's storage, cut from the graph: gradients do not flow through it.</summary>
-    public Tensor<T> Detach() => new(_shape, _data) { Name = Name };
+    public Tensor<T> Detach() => new(_shape, Buffer) { Name = Name };
 
     /// <summary>Converts to another element type (a constant copy when the type differs).</summary>
     public Tensor<TOther> Cast<TOther>() where TOther : unmanaged, IBinaryFloatingPointIeee754<TOther>
     {
-        var data = new TOther[_data.Length];
-        for (int i = 0; i < data.Length; i++) data[i] = TOther.CreateTruncating(_data[i]);
+        var source = Buffer;
+        var data = new TOther[source.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = TOther.CreateTruncating(source[i]);
         return new Tensor<TOther>((int[])_shape.Clone(), data);
     }
 
@@ -197,7 +280,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
     public override string ToString()
     {
         var sb = new StringBuilder("tensor(");
-        if (_shape.Length == 0) sb.Append(Format(_data[0]));
+        if (_shape.Length == 0) sb.Append(Format(Buffer[0]));
         else AppendNested(sb, 0, 0);
         if (_shape.Length > 0) sb.Append(", shape=").Append(Shapes.Format(_shape));
         if (Node is not null) sb.Append(", op=").Append(Node.Name);
@@ -214,7 +297,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IBinaryFloatingPointI
         for (int i = 0; i < n; i++)
         {
             if (n > 12 && i == 6) { sb.Append("..., "); i = n - 6; }
-            if (dim == _shape.Length - 1) sb.Append(Format(_data[offset + i]));
+            if (dim == _shape.Length - 1) sb.Append(Format(Buffer[offset + i]));
             else AppendNested(sb, dim + 1, offset + i * stride);
             if (i < n - 1) sb.Append(", ");
         }

@@ -310,6 +310,6 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>>, IBatchSource<T> where
     {
         var s = (int[])shape.Clone();
         s[0] = rows;
-        return new Tensor<T>(s);
+        return new Tensor<T>(s).Unscoped(); // reused by every batch, whatever scope the first one runs in
     }
 }

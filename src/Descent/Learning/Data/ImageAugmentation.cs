@@ -266,8 +266,8 @@ public sealed class ImageAugmentation
         /// <summary>Two buffers: one for the batches of full size, one for a smaller last batch (as the loader keeps them).</summary>
         private Tensor<T> BufferFor(Tensor<T> x)
         {
-            if (_full is null || Shapes.Equal(_full.Shape, x.Shape)) return _full ??= new Tensor<T>(x.ShapeArray);
-            if (_tail is null || !Shapes.Equal(_tail.Shape, x.Shape)) _tail = new Tensor<T>(x.ShapeArray);
+            if (_full is null || Shapes.Equal(_full.Shape, x.Shape)) return _full ??= new Tensor<T>(x.ShapeArray).Unscoped();
+            if (_tail is null || !Shapes.Equal(_tail.Shape, x.Shape)) _tail = new Tensor<T>(x.ShapeArray).Unscoped();
             return _tail;
         }
 

@@ -134,8 +134,8 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IBinaryFloatingPoint
             throw new ArgumentException("Output offsets must be finite and scales finite and non-zero.");
         OutputOffset = offset.ToArray();
         OutputScale = scale.ToArray();
-        _outputOffset = Tensor.FromArray(offset.Select(T.CreateTruncating).ToArray());
-        _outputScale = Tensor.FromArray(scale.Select(T.CreateTruncating).ToArray());
+        _outputOffset = Tensor.FromArray(offset.Select(T.CreateTruncating).ToArray()).Unscoped();
+        _outputScale = Tensor.FromArray(scale.Select(T.CreateTruncating).ToArray()).Unscoped();
         return this;
     }
 

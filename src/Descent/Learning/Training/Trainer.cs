@@ -170,21 +170,26 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
                     break;
                 }
                 double batchLoss;
-                if (BatchGradient is { } external) batchLoss = external(x, y);
-                else
-                {
-                    var loss = _loss(_model.Forward(x), y);
-                    loss.Backward();
-                    batchLoss = double.CreateTruncating(loss.Item());
-                }
                 double gradNorm = 0;
-                foreach (var p in _parameters)
-                    if (p.Grad is { } g) gradNorm += double.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<T>(g.Data));
-                gradNorm = Math.Sqrt(gradNorm);
-                // A non-finite loss ends the run before its step: the parameters (and the optimizer's state) stay those
-                // after the last finite batch.
-                if (double.IsFinite(batchLoss)) _optimizer.Step();
-                _model.ZeroGrad();
+                // The batch's activations and backward temporaries end with it: the next batch takes the same arrays
+                // back from the pool, warm, instead of fresh memory from the collector (the gradients are kept).
+                using (new TensorScope())
+                {
+                    if (BatchGradient is { } external) batchLoss = external(x, y);
+                    else
+                    {
+                        var loss = _loss(_model.Forward(x), y);
+                        loss.Backward();
+                        batchLoss = double.CreateTruncating(loss.Item());
+                    }
+                    foreach (var p in _parameters)
+                        if (p.Grad is { } g) gradNorm += double.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<T>(g.Data));
+                    gradNorm = Math.Sqrt(gradNorm);
+                    // A non-finite loss ends the run before its step: the parameters (and the optimizer's state) stay
+                    // those after the last finite batch.
+                    if (double.IsFinite(batchLoss)) _optimizer.Step();
+                    _model.ZeroGrad();
+                }
                 int size = x.Shape[0];
                 lossSum += batchLoss * size;
                 examples += size;
@@ -249,6 +254,7 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         if (reason?.Kind == StopKind.Patience && _best is not null) _model.LoadStateDict(_best);
         History.StopReason = reason ?? new StopReason(StopKind.MaxSteps, History.Epochs.Count, $"max epochs: ran {History.Epochs.Count} of {_options.Epochs}");
         History.TrainSeconds += clock.Elapsed.TotalSeconds;
+        TensorScope.ReleasePooledMemory(); // the batches' arrays are not needed after the run
         return History;
     }
 
