@@ -28,9 +28,11 @@ internal static class Reduce
 
     /// <summary>
     /// A reduction only reads (4 bytes a float32 element, nothing allocated), an element-wise op moves 8–12 bytes and
-    /// allocates its result: the same time takes about 4 times the elements, so reductions split from 4× the threshold.
+    /// allocates its result, so reductions split from 2× the element-wise threshold (256K floats). It was 4× (512K),
+    /// tuned on Zen 5, whose core sums 1 MB from L2 in ~9 µs; an Ice Lake core takes 21–23 µs, and split on two cores
+    /// 12–13 µs (PyTorch on two threads 15 µs) — measured side by side, session 8.
     /// </summary>
-    private const int ReadOnlyWeight = 4;
+    private const int ReadOnlyWeight = 2;
 
     /// <summary>Reduces all of <paramref name="x"/>, split across cores when large.</summary>
     public static T All<T>(T[] x, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T> => All(x, 0, x.Length, op);
@@ -86,10 +88,10 @@ internal static class Reduce
                 // Max or min of each row: the multi-accumulator loop below (one TensorPrimitives call per row paid
                 // its set-up and per-vector NaN test on every short row).
                 // A row max costs about twice a row sum per element (the max and the NaN test per vector; measured
-                // 22 µs against a sum's ~10 µs for 256K floats on one core), so it splits from half the elements.
+                // 22 µs against a sum's ~10 µs for 256K floats on one core), so it splits from 256K elements as before.
                 var isa = Isa.Current;
                 bool max = op == Reduction.Max;
-                chunks = Split.Chunks(src.Length / (ReadOnlyWeight / 2));
+                chunks = Split.Chunks(src.Length / 2);
                 if (chunks == 1 || outer < chunks) Extreme.Rows(src, n, 0, outer, max, dst, isa);
                 else Split.For(outer, chunks, (first, count) => Extreme.Rows(src, n, first, first + count, max, dst, isa), align: 1);
                 return;

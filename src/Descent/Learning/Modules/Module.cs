@@ -60,6 +60,8 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
                 }
                 if (rows is null) Data.Dataset<T>.GatherRowsInto(x, start, count, input.Data);
                 else Data.Dataset<T>.GatherRowsInto(x, rows.AsSpan(start, count), input.Data);
+                // Each chunk's activations end with it: the next chunk reuses their memory (TensorScope).
+                using var chunk = new TensorScope();
                 var output = Forward(input);
                 if (result is null)
                 {
@@ -68,7 +70,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
                         throw new InvalidOperationException($"The model's output has shape {Shapes.Format(outShape)} for {count} input rows; prediction needs one output row per input row.");
                     outWidth = output.Size / count;
                     outShape[0] = n;
-                    result = new Tensor<T>(outShape);
+                    result = chunk.Keep(new Tensor<T>(outShape));
                 }
                 output.Data.CopyTo(result.Data.Slice(start * outWidth, count * outWidth));
             }
