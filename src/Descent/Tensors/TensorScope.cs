@@ -58,7 +58,14 @@ public sealed class TensorScope : IDisposable
     }
 
     /// <summary>The innermost open scope of the current thread, or null.</summary>
-    public static TensorScope? Current => t_current;
+    public static TensorScope? Current
+    {
+        get
+        {
+            while (t_current is { _disposed: true } gone) t_current = gone._parent;
+            return t_current;
+        }
+    }
 
     /// <summary>
     /// The most memory, in bytes, that the pool keeps for reuse (1 GiB unless set); a released array that does not fit
@@ -109,6 +116,14 @@ public sealed class TensorScope : IDisposable
     {
         var scope = t_current;
         if (scope is null) return false;
+        if (scope._disposed)
+        {
+            // Disposed on another thread (a `using` across an await): it can no longer end anything, so this thread
+            // leaves it instead of collecting tensors into it without bound.
+            while (scope is { _disposed: true }) scope = scope._parent;
+            t_current = scope;
+            if (scope is null) return false;
+        }
         scope._tensors.Add(tensor);
         return true;
     }

@@ -166,6 +166,20 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void AScopeDisposedOnAnotherThreadIsLeftByItsOwn()
+    {
+        var scope = new TensorScope();
+        var made = Tensor.Zeros<double>(3);
+        var thread = new Thread(scope.Dispose); // as a `using` that resumes after an await on another thread
+        thread.Start();
+        thread.Join();
+        Assert.True(made.IsDisposed);
+        var after = Tensor.Zeros<double>(3); // not collected into the ended scope
+        Assert.Null(TensorScope.Current);
+        Assert.False(after.IsDisposed);
+    }
+
+    [Fact]
     public void AGradientStoredInAScopeIsKeptAndCorrect()
     {
         var w = Tensor.FromArray([1.5, -2.0, 0.25]).WithGrad();
