@@ -8,7 +8,7 @@ namespace Descent.Kernels;
 /// The GEMM paths for products whose operands fit in cache — the shapes of a training step on a 64-row batch.
 /// </summary>
 /// <remarks>
-/// <para><b>Direct</b> (A and B together ≤ <see cref="DirectMaxBytes"/>, B not transposed): the micro-kernel reads A
+/// <para><b>Direct</b> (A and B together ≤ <see cref="DirectMaxBytes"/> with at most <see cref="DirectMaxRows"/> rows, or ≤ <see cref="DirectAlwaysBytes"/>; B not transposed): the micro-kernel reads A
 /// and B where they are — A with its own row and column strides (so Aᵀ costs nothing: for Xᵀ·G its eight values per
 /// step are contiguous), B row by row — and runs the whole k at once, so C is written once (or added to once). Only an
 /// edge sliver (m or n not a multiple of the tile) is packed, zero-padded. Row strips are shared with a second core

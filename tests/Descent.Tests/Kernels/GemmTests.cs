@@ -145,7 +145,9 @@ public class GemmTests
     [InlineData(67, 101, 13)]    // small n, ragged everything
     [InlineData(83, 35, 31)]     // small n just under the float kernel's width
     [InlineData(61, 77, 45)]     // direct path with edge slivers in m and n
-    [InlineData(203, 301, 97)]   // direct path, several tasks, edges
+    [InlineData(123, 301, 97)]   // direct path (≤ 128 rows), several tasks on two cores, edges
+    [InlineData(200, 150, 97)]   // direct path with more rows (operands ≤ 256 KB), edges
+    [InlineData(203, 301, 97)]   // packed from 256 KB with more than 128 rows, edges
     [InlineData(300, 517, 260)]  // packed path, several slabs
     [InlineData(257, 600, 300)]  // packed path on two cores (operands over 1 MB), edges
     public void Every_path_overwrites_or_accumulates(int m, int k, int n)
