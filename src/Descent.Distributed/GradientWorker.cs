@@ -83,6 +83,9 @@ internal sealed class Replica<T> where T : unmanaged, IBinaryFloatingPointIeee75
             for (int j = 0; j < data.Length; j++) data[j] = T.CreateTruncating(values[j]);
         }
         _module.ZeroGrad();
+        // The step's activations and temporaries end with it and their memory is reused by the next task (the gradients
+        // are kept: they are stored as Grad), as the trainer does for each batch.
+        using var scope = new TensorScope();
         var x = Tensor.FromArray(task.Features.Select(T.CreateTruncating).ToArray(), task.FeatureShape);
         var y = Tensor.FromArray(task.Targets.Select(T.CreateTruncating).ToArray(), task.TargetShape);
         var loss = _loss(_module.Forward(x), y);
