@@ -144,7 +144,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     private Tensor<T> One(Tensor<T> root)
     {
         var one = _one;
-        if (one is null || !Shapes.Equal(one.Shape, root.Shape)) _one = one = new Tensor<T>(root.ShapeArray, [T.One]).Unscoped();
+        if (one is null || !Shapes.Equal(one.ShapeRef, root.ShapeRef)) _one = one = new Tensor<T>(root.ShapeArray, [T.One]).Unscoped();
         one.Buffer[0] = T.One;
         return one;
     }
@@ -155,7 +155,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     {
         if (!input.RequiresGrad) return;
         if (_leafDirect && !_anomaly && input.Node is null && input.Grad is { } existing && existing.Node is null
-            && existing.Size == 1 && Shapes.Equal(existing.Shape, input.Shape))
+            && existing.Size == 1 && Shapes.Equal(existing.ShapeRef, input.ShapeRef))
         {
             // What AccumulateLeaf does with a one-element gradient tensor, without the tensor.
             existing.Buffer[0] += value;

@@ -33,6 +33,9 @@ public static class Shapes
     /// <summary>True when both shapes have the same rank and dimensions.</summary>
     public static bool Equal(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 
+    /// <summary>Whether two shapes are equal; the same array (results of one operation share it) answers at once.</summary>
+    public static bool Equal(int[] a, int[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
+
     /// <summary>
     /// The shape two shapes broadcast to under NumPy's rules: align trailing dimensions; each pair must be equal or
     /// contain a 1. Throws <see cref="ShapeException"/> naming both shapes and the operation when they cannot.

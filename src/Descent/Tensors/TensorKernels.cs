@@ -22,7 +22,7 @@ internal static class TensorKernels
     public static Tensor<T> Binary<T, TOp>(Tensor<T> a, Tensor<T> b, string operation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
     {
-        if (a.Size == 1 && b.Size == 1 && ElementWise.IsArithmetic<T, TOp>() && Shapes.Equal(a.Shape, b.Shape))
+        if (a.Size == 1 && b.Size == 1 && ElementWise.IsArithmetic<T, TOp>() && Shapes.Equal(a.ShapeRef, b.ShapeRef))
         {
             // One element each (scalar problems): the IEEE operation itself, exactly what the span loop computes.
             return new Tensor<T>(a.ShapeRef, [TOp.Invoke(a.Buffer[0], b.Buffer[0])]);
