@@ -45,7 +45,9 @@ internal static unsafe partial class Gemm
             var job = DirectJob<T>.ForThread();
             job.Set(isa, a, transA, b, edgeB, c, m, k, n, mr, nr, acc, tilesPerTask * mr);
             job.Reset(tasks);
-            if (tasks > 1 && (long)m * k * n >= TeamThreshold) GemmTeam.Run(job);
+            // The kernel's work is the padded tile's (a 10-column head runs 16 columns): X·W of softmax regression,
+            // 64×784·784×10, is 0.5 M multiply-adds but 0.8 M of the kernel's, ~25 µs on one core.
+            if (tasks > 1 && (long)m * k * ((n + nr - 1) / nr * nr) >= TeamThreshold) GemmTeam.Run(job);
             else job.Drain();
         }
     }
@@ -201,12 +203,34 @@ internal static unsafe partial class Gemm
     private static void SmallNColumns<T>(T* a, T* b, bool transB, T* c, int m, int k, int n, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        int blocks = m / (4 * Vector512<T>.Count), tasks = blocks + (m % (4 * Vector512<T>.Count) > 0 ? 1 : 0);
+        // Blocks of 4 vectors along m are independent: two cores share them when the kernel's work (columns padded to
+        // 4) is worth it — Xᵀ·G of softmax regression, 784×64·64×10.
+        if (tasks > 1 && (long)m * k * ((n + 3) / 4 * 4) >= TeamThreshold)
+        {
+            var job = ColumnsJob<T>.ForThread();
+            job.Set(a, b, transB, c, m, k, n, acc, blocks);
+            job.Reset(tasks);
+            GemmTeam.Run(job);
+            return;
+        }
+        for (int t = 0; t < tasks; t++) SmallNColumnsTask(a, b, transB, c, m, k, n, acc, blocks, t);
+    }
+
+    /// <summary>Task <paramref name="task"/> of <see cref="SmallNColumns"/>: one block of 4 vectors along m, or the rows after the last.</summary>
+    private static void SmallNColumnsTask<T>(T* a, T* b, bool transB, T* c, int m, int k, int n, bool acc, int blocks, int task)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         int w = Vector512<T>.Count;
         nint sp = transB ? 1 : n, sj = transB ? k : 1; // op(B)[p, j] = b[p·sp + j·sj]
-        int i0 = 0;
-        for (; i0 + 4 * w <= m; i0 += 4 * w)
+        if (task < blocks)
+        {
+            int ib = task * 4 * w;
             for (int j0 = 0; j0 < n; j0 += 4)
-                Columns4<T>(a + i0, m, b + j0 * sj, sp, sj, Math.Min(4, n - j0), k, c + (long)i0 * n + j0, n, acc);
+                Columns4<T>(a + ib, m, b + j0 * sj, sp, sj, Math.Min(4, n - j0), k, c + (long)ib * n + j0, n, acc);
+            return;
+        }
+        int i0 = blocks * 4 * w;
         for (; i0 + w <= m; i0 += w)
             for (int j0 = 0; j0 < n; j0 += 4)
                 Columns1<T>(a + i0, m, b + j0 * sj, sp, sj, Math.Min(4, n - j0), k, c + (long)i0 * n + j0, n, acc);
@@ -218,6 +242,25 @@ internal static unsafe partial class Gemm
                 T* ci = c + (long)i0 * n + j;
                 *ci = acc ? *ci + s : s;
             }
+    }
+
+    /// <summary><see cref="SmallNColumns"/>'s task list for two cores.</summary>
+    private sealed class ColumnsJob<T> : TeamJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [ThreadStatic] private static ColumnsJob<T>? t_job;
+        private T* _a, _b, _c;
+        private bool _transB, _acc;
+        private int _m, _k, _n, _blocks;
+
+        public static ColumnsJob<T> ForThread() => t_job ??= new ColumnsJob<T>();
+
+        public void Set(T* a, T* b, bool transB, T* c, int m, int k, int n, bool acc, int blocks)
+        {
+            _a = a; _b = b; _c = c;
+            (_transB, _m, _k, _n, _acc, _blocks) = (transB, m, k, n, acc, blocks);
+        }
+
+        protected override void Execute(int index) => SmallNColumnsTask(_a, _b, _transB, _c, _m, _k, _n, _acc, _blocks, index);
     }
 
     /// <summary>
