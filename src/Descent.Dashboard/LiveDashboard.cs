@@ -172,6 +172,12 @@ public sealed class LiveDashboard : IAsyncDisposable
         {
         }
         await _publisher.ConfigureAwait(false);
+        // Each open stream sends what is left and ends its response before the server stops: stopping while a
+        // stream was still writing its last frames could reset the connection, and the viewer lost the run's end
+        // (a CI failure of ARunsEndReachesTheViewersWhenThePageClosesRightAfter). Bounded: a stuck viewer waits 1 s.
+        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency;
+        while (Volatile.Read(ref _viewers) > 0 && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+            await Task.Delay(5).ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         if (_options.StopSource is null) _stop.Dispose();
