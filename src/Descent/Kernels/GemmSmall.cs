@@ -28,46 +28,109 @@ internal static unsafe partial class Gemm
     private static void Direct<T>(SimdIsa isa, T* a, bool transA, T* b, T* c, int m, int k, int n, int mr, int nr, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int nFull = n / nr * nr;
-        T[] edge = Buffers<T>.EdgeB(nFull < n ? k * nr : 0);
-        fixed (T* edgeB = edge)
+        int rowTiles = (m + mr - 1) / mr;
+        long tileWork = (long)mr * k * n;
+        int tilesPerTask = (int)Math.Clamp(DirectTaskWork / tileWork, 1, rowTiles);
+        int tasks = (rowTiles + tilesPerTask - 1) / tilesPerTask;
+        var job = DirectJob<T>.ForThread();
+        job.Set(isa, a, transA, b, c, m, k, n, mr, nr, acc, tilesPerTask * mr);
+        job.Reset(tasks);
+        // The kernel's work is the padded tile's (a 10-column head runs 16 columns): X·W of softmax regression,
+        // 64×784·784×10, is 0.5 M multiply-adds but 0.8 M of the kernel's, ~25 µs on one core.
+        if (tasks > 1 && (long)m * k * ((n + nr - 1) / nr * nr) >= TeamThreshold) GemmTeam.Run(job);
+        else job.Drain();
+    }
+
+    /// <summary>
+    /// Copies B's last <c>n − nFull</c> columns (fewer than <paramref name="nr"/>) into <paramref name="edge"/> as a
+    /// k×nr sliver, zero-padded: one masked vector per row where reading nr elements stays inside B (the lanes past
+    /// the row are cleared bitwise, so whatever they held — the next row, a NaN — becomes +0), element by element
+    /// for the last rows.
+    /// </summary>
+    internal static void PackEdgeB<T>(T* b, int k, int n, int nFull, int nr, T* edge) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int width = n - nFull;
+        long total = (long)k * n;
+        int p = 0;
+        if (Vector512.IsHardwareAccelerated && nr % Vector512<T>.Count == 0)
         {
-            if (nFull < n)
-                for (int p = 0; p < k; p++)
-                {
-                    new ReadOnlySpan<T>(b + (long)p * n + nFull, n - nFull).CopyTo(new Span<T>(edgeB + (long)p * nr, n - nFull));
-                    new Span<T>(edgeB + (long)p * nr + n - nFull, nr - (n - nFull)).Clear();
-                }
-            int rowTiles = (m + mr - 1) / mr;
-            long tileWork = (long)mr * k * n;
-            int tilesPerTask = (int)Math.Clamp(DirectTaskWork / tileWork, 1, rowTiles);
-            int tasks = (rowTiles + tilesPerTask - 1) / tilesPerTask;
-            var job = DirectJob<T>.ForThread();
-            job.Set(isa, a, transA, b, edgeB, c, m, k, n, mr, nr, acc, tilesPerTask * mr);
-            job.Reset(tasks);
-            // The kernel's work is the padded tile's (a 10-column head runs 16 columns): X·W of softmax regression,
-            // 64×784·784×10, is 0.5 M multiply-adds but 0.8 M of the kernel's, ~25 µs on one core.
-            if (tasks > 1 && (long)m * k * ((n + nr - 1) / nr * nr) >= TeamThreshold) GemmTeam.Run(job);
-            else job.Drain();
+            int w = Vector512<T>.Count;
+            for (; p < k && (long)p * n + nFull + nr <= total; p++)
+                for (int j = 0; j < nr; j += w)
+                    Vector512.BitwiseAnd(Vector512.Load((byte*)(b + (long)p * n + nFull + j)), EdgeMask512<T>(width - j))
+                        .Store((byte*)(edge + (long)p * nr + j));
+        }
+        else if (Vector256.IsHardwareAccelerated && nr % Vector256<T>.Count == 0)
+        {
+            int w = Vector256<T>.Count;
+            for (; p < k && (long)p * n + nFull + nr <= total; p++)
+                for (int j = 0; j < nr; j += w)
+                    Vector256.BitwiseAnd(Vector256.Load((byte*)(b + (long)p * n + nFull + j)), EdgeMask256<T>(width - j))
+                        .Store((byte*)(edge + (long)p * nr + j));
+        }
+        for (; p < k; p++)
+        {
+            new ReadOnlySpan<T>(b + (long)p * n + nFull, width).CopyTo(new Span<T>(edge + (long)p * nr, width));
+            new Span<T>(edge + (long)p * nr + width, nr - width).Clear();
         }
     }
 
-    /// <summary>The direct path's task list: task t is the row strip [t·rows, (t+1)·rows) across all columns.</summary>
+    /// <summary><see cref="PackEdgeB{T}(T*, int, int, int, int, T*)"/> on spans (B is k×n, the sliver k×nr).</summary>
+    internal static void PackEdgeB<T>(ReadOnlySpan<T> b, int k, int n, int nFull, int nr, Span<T> edge) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k * n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(edge.Length, k * nr);
+        fixed (T* pb = b, pe = edge) PackEdgeB(pb, k, n, nFull, nr, pe);
+    }
+
+    /// <summary>All-ones bytes in the first <paramref name="lanes"/> elements of T, zeros after.</summary>
+    private static Vector512<byte> EdgeMask512<T>(int lanes) where T : unmanaged
+        => Vector512.LessThan(Vector512<byte>.Indices, Vector512.Create((byte)Math.Clamp(lanes * sizeof(T), 0, 64)));
+
+    /// <summary>All-ones bytes in the first <paramref name="lanes"/> elements of T, zeros after.</summary>
+    private static Vector256<byte> EdgeMask256<T>(int lanes) where T : unmanaged
+        => Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)Math.Clamp(lanes * sizeof(T), 0, 32)));
+
+    /// <summary>
+    /// The direct path's task list: task t is the row strip [t·rows, (t+1)·rows) across all columns. B's last columns
+    /// (when n is not a multiple of the tile) are packed by each thread that runs a task, into its own buffer, once per
+    /// product: the helper core then reads B where it is instead of pulling the caller's freshly written sliver out of
+    /// the other core's cache (measured on an Emerald Rapids pair, X·W 64×784·784×10: 32 µs on two cores with one
+    /// shared sliver, against 18 µs on one).
+    /// </summary>
     private sealed class DirectJob<T> : TeamJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         [ThreadStatic] private static DirectJob<T>? t_job;
-        private T* _a, _b, _edgeB, _c;
+        [ThreadStatic] private static DirectJob<T>? t_edgeJob;
+        [ThreadStatic] private static int t_edgeRun;
+        private T* _a, _b, _c;
         private bool _transA, _acc;
         private SimdIsa _isa;
-        private int _m, _k, _n, _mr, _nr, _rows;
+        private int _m, _k, _n, _mr, _nr, _rows, _run;
 
         public static DirectJob<T> ForThread() => t_job ??= new DirectJob<T>();
 
-        public void Set(SimdIsa isa, T* a, bool transA, T* b, T* edgeB, T* c, int m, int k, int n, int mr, int nr, bool acc, int rows)
+        public void Set(SimdIsa isa, T* a, bool transA, T* b, T* c, int m, int k, int n, int mr, int nr, bool acc, int rows)
         {
             _isa = isa;
-            _a = a; _b = b; _edgeB = edgeB; _c = c;
+            _a = a; _b = b; _c = c;
             (_transA, _m, _k, _n, _mr, _nr, _acc, _rows) = (transA, m, k, n, mr, nr, acc, rows);
+            _run++; // a job belongs to its caller's thread: (job, run) names this product for the edge buffers
+        }
+
+        /// <summary>This thread's packed copy of B's last columns for this product (packed on its first task).</summary>
+        private T* EdgeB()
+        {
+            T[] edge = Buffers<T>.EdgeB(_k * _nr);
+            T* p = (T*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(edge)); // pinned
+            if (!ReferenceEquals(t_edgeJob, this) || t_edgeRun != _run)
+            {
+                int nFull = _n / _nr * _nr;
+                PackEdgeB(_b, _k, _n, nFull, _nr, p);
+                t_edgeJob = this;
+                t_edgeRun = _run;
+            }
+            return p;
         }
 
         protected override void Execute(int index)
@@ -75,6 +138,7 @@ internal static unsafe partial class Gemm
             int m = _m, k = _k, n = _n, mr = _mr, nr = _nr;
             nint ars = _transA ? 1 : k, acs = _transA ? m : 1;
             int nFull = n / nr * nr;
+            T* edgeB = nFull < n ? EdgeB() : null;
             int end = Math.Min(m, (index + 1) * _rows);
             for (int ir = index * _rows; ir < end; ir += mr)
             {
@@ -88,15 +152,15 @@ internal static unsafe partial class Gemm
                     fixed (T* pa = scratch)
                     {
                         PackA(_a, _transA, m, k, ir, mrr, 0, k, mr, pa);
-                        Strip(pa, 1, mr, ir, mrr, nFull);
+                        Strip(pa, 1, mr, ir, mrr, nFull, edgeB);
                     }
                     continue;
                 }
-                Strip(ap, rs, cs, ir, mrr, nFull);
+                Strip(ap, rs, cs, ir, mrr, nFull, edgeB);
             }
         }
 
-        private void Strip(T* ap, nint ars, nint acs, int ir, int mrr, int nFull)
+        private void Strip(T* ap, nint ars, nint acs, int ir, int mrr, int nFull, T* edgeB)
         {
             int k = _k, n = _n, nr = _nr;
             T* crow = _c + (long)ir * n;
@@ -106,7 +170,7 @@ internal static unsafe partial class Gemm
             }
             if (nFull < n)
             {
-                Micro(_isa, _mr, k, ap, ars, acs, _edgeB, nr, crow + nFull, n, mrr, n - nFull, _acc);
+                Micro(_isa, _mr, k, ap, ars, acs, edgeB, nr, crow + nFull, n, mrr, n - nFull, _acc);
             }
         }
     }

@@ -161,6 +161,42 @@ public class GemmTests
                 }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Edge_sliver_packing_copies_the_last_columns_and_zeroes_the_rest(int seed)
+    {
+        // B's last columns as a zero-padded k×nr sliver (the direct path's edge): the vector path reads past each row
+        // and must clear those lanes bitwise whatever they hold; NaN and infinities in B show a lane that leaked.
+        var rng = new Random(seed);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int nr = new[] { 4, 8, 16, 32 }[rng.Next(4)];
+            int k = rng.Next(1, 40), nFull = nr * rng.Next(0, 3), n = nFull + rng.Next(1, nr);
+            PackEdge<float>(rng, k, n, nFull, nr);
+            if (nr <= 16) PackEdge<double>(rng, k, n, nFull, nr);
+        }
+    }
+
+    private static void PackEdge<T>(Random rng, int k, int n, int nFull, int nr) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var b = new T[k * n];
+        for (int i = 0; i < b.Length; i++)
+            b[i] = rng.Next(5) switch { 0 => T.NaN, 1 => T.PositiveInfinity, _ => T.CreateTruncating(rng.NextDouble() + 1) };
+        var edge = new T[k * nr];
+        edge.AsSpan().Fill(T.CreateTruncating(7));
+        Gemm.PackEdgeB<T>(b, k, n, nFull, nr, edge);
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < nr; j++)
+            {
+                T want = j < n - nFull ? b[p * n + nFull + j] : T.Zero;
+                T got = edge[p * nr + j];
+                Assert.True(got.Equals(want) && T.IsNegative(got) == T.IsNegative(want),
+                    $"{typeof(T).Name} k={k} n={n} nFull={nFull} nr={nr}: edge[{p},{j}] is {got}, expected {want}");
+            }
+    }
+
     [Fact]
     public void Concurrent_callers_get_correct_products()
     {
