@@ -190,6 +190,33 @@ public class SplitKernelTests
         }, iter: 40);
 
     [Fact]
+    public void ColumnSumsAddTheRowsInOrderBitForBit()
+        => Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            // Below the split threshold a column sum adds rows 0, 1, 2, … in order per column (in bands of rows, with
+            // vectors across the columns): exactly the sequential float sum, for every width (vector tails included).
+            var r = new Random(seed);
+            int outer = r.Next(1, 4), n = r.Next(1, 40), inner = r.Next(1, 300);
+            var x = Random<float>(r, [outer, n, inner]);
+            var xd = x.Cast<double>();
+            var sum = x.Sum(1).Data.ToArray();
+            var sumd = xd.Sum(1).Data.ToArray();
+            for (int o = 0; o < outer; o++)
+                for (int j = 0; j < inner; j++)
+                {
+                    float s = 0;
+                    double sd = 0;
+                    for (int k = 0; k < n; k++)
+                    {
+                        s += x.Data[(o * n + k) * inner + j];
+                        sd += xd.Data[(o * n + k) * inner + j];
+                    }
+                    Assert.Equal(s, sum[o * inner + j]);
+                    Assert.Equal(sd, sumd[o * inner + j]);
+                }
+        }, iter: 60);
+
+    [Fact]
     public void SoftmaxFusedEqualsTheComposition()
         => Gen.Int[0, int.MaxValue].Sample(seed =>
         {
