@@ -18,8 +18,15 @@ public static partial class Autograd
     /// </summary>
     private static int s_anomalyScopes;
 
+    /// <summary>
+    /// <see cref="NoGrad"/> scopes open on any thread: while none is (the forward pass of a training step), <see
+    /// cref="IsRecording"/> is answered without a thread-local read (~2.5 ns each on a JIT-compiled Linux process, where
+    /// every recorded operation asks).
+    /// </summary>
+    private static int s_noGradScopes;
+
     /// <summary>True when operations on tensors that require gradients are being recorded (the default).</summary>
-    public static bool IsRecording => s_noGradDepth == 0;
+    public static bool IsRecording => Volatile.Read(ref s_noGradScopes) == 0 || s_noGradDepth == 0;
 
     /// <summary>True inside <see cref="DetectAnomaly"/>.</summary>
     public static bool IsDetectingAnomalies => Volatile.Read(ref s_anomalyScopes) != 0 && s_anomalyDepth > 0;
@@ -31,6 +38,7 @@ public static partial class Autograd
     /// </summary>
     public static Scope NoGrad()
     {
+        Interlocked.Increment(ref s_noGradScopes);
         s_noGradDepth++;
         return new Scope(ScopeKind.NoGrad);
     }
@@ -83,7 +91,7 @@ public static partial class Autograd
     public static Tensor<T> Grad<T>(Tensor<T> output, Tensor<T> input, bool createGraph = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Grad(output, [input], createGraph: createGraph)[0];
 
-    internal enum ScopeKind { NoGrad, Enable, Anomaly }
+    internal enum ScopeKind { None, NoGrad, Enable, Anomaly }
 
     /// <summary>Ends a recording scope when disposed. Use it with <c>using</c>.</summary>
     public readonly struct Scope : IDisposable
@@ -97,12 +105,15 @@ public static partial class Autograd
             _saved = saved;
         }
 
-        /// <summary>Restores the previous mode.</summary>
+        /// <summary>Restores the previous mode (a default <see cref="Scope"/> does nothing).</summary>
         public void Dispose()
         {
             switch (_kind)
             {
-                case ScopeKind.NoGrad: s_noGradDepth--; break;
+                case ScopeKind.NoGrad:
+                    s_noGradDepth--;
+                    Interlocked.Decrement(ref s_noGradScopes);
+                    break;
                 case ScopeKind.Enable: s_noGradDepth = _saved; break;
                 case ScopeKind.Anomaly:
                     s_anomalyDepth--;

@@ -26,6 +26,18 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     {
         if (!root.RequiresGrad)
             throw new GradientException("Backward() was called on a tensor that does not require a gradient: no input of the computation had WithGrad(), or it was computed inside Autograd.NoGrad().");
+        if (upstream is null && accumulateIntoLeaves && !createGraph && capture is null && root.BinaryOp is { } op
+            && !root.InputA.IsComputed && !root.InputB.IsComputed && root.Size == 1 && !Autograd.IsDetectingAnomalies)
+        {
+            // A scalar step (w·w, one operation on one-element leaves): its gradients are numbers added straight into
+            // the leaves' Grad, exactly as the engine's one-node path below would, without an engine, seed or ordering.
+            if (root.BinaryFreed) throw Freed(op.Name);
+            if (op.TryScalarBackward(root.InputA, root.InputB, T.One, root, LeafSink.Instance))
+            {
+                if (!retainGraph) root.ReleaseBinary();
+                return null;
+            }
+        }
         // One thread-local read per pass: the cached engine, unless a pass is already running on this thread (a
         // backward pass started from inside another one's hook gets its own).
         var cached = t_cached;
@@ -66,11 +78,21 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
         // instead of being summed into a fresh tensor first and added when the pass reaches the leaf.
         _leafDirect = accumulateIntoLeaves && !createGraph && capture is null;
         _createGraph = createGraph;
+        if (_leafDirect && !_anomaly && root.BinaryOp is { } op && !root.InputA.IsComputed && !root.InputB.IsComputed)
+        {
+            // The same for a binary operation whose node was never made (w·w): numbers straight from the tensor's record.
+            if (root.BinaryFreed) throw Freed(op.Name);
+            if (op.TryScalarBackward(root.InputA, root.InputB, upstream, root, this))
+            {
+                if (!retainGraph) root.ReleaseBinary();
+                return null;
+            }
+        }
         if (_leafDirect && !_anomaly && root.Node is { } only && only.InputsAreLeaves)
         {
             // One operation on leaves (a scalar step such as w·w): its gradients go straight into the leaves' Grad,
             // so there is nothing to order and nothing pending.
-            if (only.Freed) throw Freed(only);
+            if (only.Freed) throw Freed(only.Name);
             // Numbers in, numbers out (w·w on one-element leaves) create no tensor, so they need no recording scope.
             if (!only.Op.TryScalarBackward(only, upstream, root, this))
                 using (Autograd.NoGrad()) only.Backward(upstream, root, this);
@@ -102,15 +124,44 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
                 if (accumulateIntoLeaves) AccumulateLeaf(t, g, createGraph);
                 continue;
             }
-            if (node.Freed) throw Freed(node);
+            if (node.Freed) throw Freed(node.Name);
             node.Backward(g, t, this);
             if (!retainGraph) node.Release();
         }
         return captured;
     }
 
-    private static GradientException Freed(Node<T> node) =>
-        new($"Backward() reached the '{node.Name}' operation whose graph was already freed by an earlier backward pass. Pass retainGraph: true to the first Backward() to go through the same graph twice, or recompute the result.");
+    /// <summary>
+    /// The sink of a plain backward pass through one operation on leaves (no higher order, nothing captured, no anomaly
+    /// checks): what the engine does with a leaf's gradient in that case (<see cref="SendScalar"/>, <see cref="Send"/>).
+    /// </summary>
+    private sealed class LeafSink : GradientSink<T>
+    {
+        public static readonly LeafSink Instance = new();
+
+        public override bool AcceptsScalars => true;
+
+        public override void SendScalar(Tensor<T> input, T value)
+        {
+            if (!input.RequiresGrad) return;
+            if (input.Grad is { } existing && !existing.IsComputed && existing.Size == 1 && Shapes.Equal(existing.ShapeRef, input.ShapeRef))
+            {
+                existing.Buffer[0] += value;
+                return;
+            }
+            Send(input, new Tensor<T>(input.ShapeRef, [value]));
+        }
+
+        public override void Send(Tensor<T> input, Tensor<T> grad)
+        {
+            if (!input.RequiresGrad) return;
+            if (!Shapes.Equal(grad.ShapeRef, input.ShapeRef)) grad = grad.SumTo(input.ShapeRef);
+            AccumulateLeaf(input, grad, createGraph: false);
+        }
+    }
+
+    private static GradientException Freed(string operation) =>
+        new($"Backward() reached the '{operation}' operation whose graph was already freed by an earlier backward pass. Pass retainGraph: true to the first Backward() to go through the same graph twice, or recompute the result.");
 
     /// <summary>Reverse topological order by an iterative depth-first search from the root.</summary>
     private void Sort(Tensor<T> root, int stamp)
@@ -154,7 +205,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
     public override void SendScalar(Tensor<T> input, T value)
     {
         if (!input.RequiresGrad) return;
-        if (_leafDirect && !_anomaly && input.Node is null && input.Grad is { } existing && existing.Node is null
+        if (_leafDirect && !_anomaly && !input.IsComputed && input.Grad is { } existing && !existing.IsComputed
             && existing.Size == 1 && Shapes.Equal(existing.ShapeRef, input.ShapeRef))
         {
             // What AccumulateLeaf does with a one-element gradient tensor, without the tensor.
@@ -174,7 +225,7 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
             grad = grad.SumTo(input.ShapeRef);
         }
         if (_anomaly) Anomaly.Check(grad, "backward of the operation that consumed " + (input.Name ?? input.Operation ?? "a leaf"), "backward");
-        if (_leafDirect && input.Node is null)
+        if (_leafDirect && !input.IsComputed)
         {
             AccumulateLeaf(input, grad, createGraph: false);
             return;
@@ -184,21 +235,21 @@ internal sealed class Engine<T> : GradientSink<T> where T : unmanaged, IBinaryFl
 
     public override Tensor<T>? DirectTarget(Tensor<T> input)
     {
-        if (!_leafDirect || _anomaly || input.Node is not null || !input.RequiresGrad) return null;
+        if (!_leafDirect || _anomaly || input.IsComputed || !input.RequiresGrad) return null;
         var existing = input.Grad;
         if (existing is null)
             return input.Grad = new Tensor<T>(input.ShapeRef);
-        return existing.Node is null && Shapes.Equal(existing.Shape, input.Shape) ? existing : null;
+        return !existing.IsComputed && Shapes.Equal(existing.Shape, input.Shape) ? existing : null;
     }
 
     private static void AccumulateLeaf(Tensor<T> leaf, Tensor<T> g, bool createGraph)
     {
         var existing = leaf.Grad;
-        if (createGraph || existing is null || existing.Node is not null || !Shapes.Equal(existing.Shape, leaf.Shape))
+        if (createGraph || existing is null || existing.IsComputed || !Shapes.Equal(existing.Shape, leaf.Shape))
         {
             // Keep our own buffer, so later in-place accumulation never writes into a tensor of the graph.
             leaf.Grad = existing is null || !Shapes.Equal(existing.Shape, leaf.Shape)
-                ? (createGraph ? g : g.Clone())
+                ? (createGraph ? g : new Tensor<T>(leaf.ShapeRef, (T[])g.Buffer.Clone())) // the leaf's shape array: later checks compare references
                 : existing + g;
             return;
         }

@@ -29,7 +29,7 @@ internal abstract class Node<T>(Ops.Op<T> op) where T : unmanaged, IBinaryFloati
         get
         {
             for (int i = 0; i < InputCount; i++)
-                if (Input(i).Node is not null) return false;
+                if (Input(i).IsComputed) return false;
             return true;
         }
     }
@@ -111,7 +111,7 @@ internal sealed class BinaryNode<T>(Ops.BinaryOp<T> op, Tensor<T> a, Tensor<T> b
     public Tensor<T> B => b;
     public override int InputCount => 2;
     public override Tensor<T> Input(int index) => index == 0 ? a : b;
-    public override bool InputsAreLeaves => a.Node is null && b.Node is null;
+    public override bool InputsAreLeaves => !a.IsComputed && !b.IsComputed;
 }
 
 /// <summary>A node of a <see cref="Ops.NaryOp{T}"/>.</summary>

@@ -102,7 +102,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> SubtractInPlace(Tensor<T> other, T scale)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (!Shapes.Equal(Shape, other.Shape))
+        if (!Shapes.Equal(ShapeRef, other.ShapeRef))
             throw new ShapeException($"SubtractInPlace: shapes {Shapes.Format(Shape)} and {Shapes.Format(other.Shape)} differ; an in-place update needs equal shapes.");
         ElementWise.MultiplyAddInPlace(other.Buffer, -scale, Buffer);
         return this;

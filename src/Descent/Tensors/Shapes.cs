@@ -34,7 +34,14 @@ public static class Shapes
     public static bool Equal(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 
     /// <summary>Whether two shapes are equal; the same array (results of one operation share it) answers at once.</summary>
-    public static bool Equal(int[] a, int[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
+    public static bool Equal(int[] a, int[] b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++) // a few dimensions: a loop, not a call into the span comparison
+            if (a[i] != b[i]) return false;
+        return true;
+    }
 
     /// <summary>
     /// The shape two shapes broadcast to under NumPy's rules: align trailing dimensions; each pair must be equal or

@@ -26,6 +26,20 @@ public sealed partial class Tensor<T>
 
     internal static bool ShouldRecord(Tensor<T> a, Tensor<T> b) => (a._requiresGrad || b._requiresGrad) && Autograd.IsRecording;
 
+    /// <summary>
+    /// Records a binary operation on a freshly computed result, making it part of the graph: the op record and its inputs
+    /// are kept in the tensor, and the node object is made only when asked for.
+    /// </summary>
+    internal Tensor<T> AttachBinary(Ops.BinaryOp<T> op, Tensor<T> a, Tensor<T> b)
+    {
+        _binaryOp = op;
+        _inputA = a;
+        _inputB = b;
+        _requiresGrad = true;
+        if (Autograd.IsDetectingAnomalies) Anomaly.Check(this, op.Name, "forward");
+        return this;
+    }
+
     /// <summary>Attaches a node to a freshly computed result, making it part of the graph.</summary>
     internal Tensor<T> Attach(Node<T> node)
     {

@@ -38,7 +38,13 @@ public sealed partial class Tensor<T> : IScopedTensor where T : unmanaged, IBina
     private ScopeState _scope;
     private Tensor<T>? _grad;
 
-    internal Node<T>? Node;
+    private Node<T>? _node;
+    // A binary operation recorded on this result whose node object is not made yet: its op record and inputs. The
+    // node is made when something asks for it (a backward pass through a graph, a drawing); a scalar step's backward
+    // pass reads these fields directly, so w·w costs one object fewer (see Node).
+    private Ops.BinaryOp<T>? _binaryOp;
+    private Tensor<T>? _inputA, _inputB;
+    private bool _binaryFreed;
     internal Tensor<T>? PendingGrad;
     internal int VisitStamp;
 
@@ -177,14 +183,55 @@ public sealed partial class Tensor<T> : IScopedTensor where T : unmanaged, IBina
         get => _requiresGrad;
         set
         {
-            if (!value && Node is not null)
+            if (!value && IsComputed)
                 throw new InvalidOperationException("RequiresGrad cannot be turned off on the result of a recorded operation; use Detach() to get a constant copy.");
             _requiresGrad = value;
         }
     }
 
     /// <summary>True for a tensor not produced by a recorded operation (data, parameters).</summary>
-    public bool IsLeaf => Node is null;
+    public bool IsLeaf => !IsComputed;
+
+    /// <summary>
+    /// The node of the recorded operation that produced this tensor, or null for a leaf. A binary operation's node is
+    /// made on first request from the record kept in the tensor (<see cref="AttachBinary"/>); setting it replaces any record.
+    /// </summary>
+    internal Node<T>? Node
+    {
+        get => _node ?? (_binaryOp is null ? null : MakeBinaryNode());
+        set
+        {
+            _node = value;
+            _binaryOp = null;
+            _inputA = _inputB = null;
+        }
+    }
+
+    /// <summary>True for the result of a recorded operation (without making its node).</summary>
+    internal bool IsComputed => _node is not null || _binaryOp is not null;
+
+    /// <summary>The binary operation recorded on this tensor whose node is not made yet, or null.</summary>
+    internal Ops.BinaryOp<T>? BinaryOp => _binaryOp;
+
+    /// <summary>The inputs of <see cref="BinaryOp"/>.</summary>
+    internal Tensor<T> InputA => _inputA!;
+
+    /// <summary>The inputs of <see cref="BinaryOp"/>.</summary>
+    internal Tensor<T> InputB => _inputB!;
+
+    /// <summary>Whether a backward pass without retainGraph went through <see cref="BinaryOp"/>.</summary>
+    internal bool BinaryFreed => _binaryFreed;
+
+    /// <summary>Marks <see cref="BinaryOp"/> as gone through (as <see cref="Node{T}.Release"/>).</summary>
+    internal void ReleaseBinary() => _binaryFreed = true;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Node<T> MakeBinaryNode()
+    {
+        var node = _binaryOp!.MakeNode(_inputA!, _inputB!, _binaryFreed);
+        Node = node;
+        return node;
+    }
 
     /// <summary>The accumulated gradient of the last <see cref="Backward(bool, bool)"/> calls, or null before the first.</summary>
     /// <remarks>A gradient stored here outlives any <see cref="TensorScope"/> it was made in.</remarks>
@@ -199,7 +246,7 @@ public sealed partial class Tensor<T> : IScopedTensor where T : unmanaged, IBina
     }
 
     /// <summary>The name of the operation that produced this tensor, or null for a leaf.</summary>
-    public string? Operation => Node?.Name;
+    public string? Operation => _binaryOp?.Name ?? _node?.Name;
 
     /// <summary>Marks this tensor as requiring a gradient and returns it (for fluent creation of parameters).</summary>
     public Tensor<T> WithGrad()
@@ -211,9 +258,10 @@ public sealed partial class Tensor<T> : IScopedTensor where T : unmanaged, IBina
     /// <summary>Sets the gradient to zero, keeping its buffer so repeated steps allocate nothing.</summary>
     public void ZeroGrad()
     {
-        if (Grad is null) return;
-        if (Grad.Node is not null) { Grad = null; return; }
-        var g = Grad.Buffer;
+        var grad = _grad;
+        if (grad is null) return;
+        if (grad.IsComputed) { _grad = null; return; }
+        var g = grad.Buffer;
         if (g.Length == 1) g[0] = T.Zero; // a scalar parameter's step: no call into the span clearing
         else g.AsSpan().Clear();
     }

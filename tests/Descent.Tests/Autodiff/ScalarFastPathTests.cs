@@ -89,4 +89,74 @@ public class ScalarFastPathTests
         kept.Backward();
         Assert.Equal(6.0 + 6.0 + 6.0, w.Grad!.Item());
     }
+
+    [Fact]
+    public void A_scalar_steps_freed_operation_stays_freed_inside_a_larger_graph()
+    {
+        // The fast path marks the operation recorded in the result; a node made from it later must be freed too.
+        var w = Tensor.Scalar(3.0).WithGrad();
+        var loss = w * w;
+        loss.Backward();
+        var bigger = (loss + w).Exp();
+        var e = Assert.Throws<GradientException>(() => bigger.Backward());
+        Assert.Contains("'multiply'", e.Message);
+    }
+
+    [Fact]
+    public void A_scalar_operations_result_shows_its_operation_and_graph()
+    {
+        var w = Tensor.Scalar(3.0).WithGrad();
+        w.Name = "w";
+        var loss = w * w;
+        Assert.False(loss.IsLeaf);
+        Assert.True(w.IsLeaf);
+        Assert.Equal("multiply", loss.Operation);
+        Assert.Throws<InvalidOperationException>(() => loss.RequiresGrad = false);
+        var graph = ComputationGraph.From(loss);
+        Assert.Equal(2, graph.Nodes.Count); // w (used twice) and the product
+        Assert.Single(graph.Nodes, n => !n.IsLeaf);
+        loss.Backward(); // still the fast path after the graph was drawn (the node now exists)
+        Assert.Equal(6.0, w.Grad!.Item());
+    }
+
+    [Fact]
+    public void Recording_scopes_belong_to_their_thread()
+    {
+        var w = Tensor.Scalar(2.0).WithGrad();
+        default(Autograd.Scope).Dispose(); // a default scope ends nothing
+        Assert.True(Autograd.IsRecording);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var other = new Thread(() =>
+        {
+            using (Autograd.NoGrad())
+            {
+                entered.Set();
+                release.Wait();
+            }
+        });
+        other.Start();
+        entered.Wait();
+        try
+        {
+            // Another thread's NoGrad does not stop this thread recording; this thread's own scopes still work.
+            Assert.True(Autograd.IsRecording);
+            Assert.False((w * w).IsLeaf);
+            using (Autograd.NoGrad())
+            {
+                Assert.False(Autograd.IsRecording);
+                Assert.True((w * w).IsLeaf);
+                using (Autograd.EnableGrad()) Assert.False((w * w).IsLeaf);
+                Assert.True((w * w).IsLeaf);
+            }
+            Assert.True(Autograd.IsRecording);
+        }
+        finally
+        {
+            release.Set();
+            other.Join();
+        }
+        Assert.True(Autograd.IsRecording);
+        Assert.False((w * w).IsLeaf);
+    }
 }

@@ -16,9 +16,7 @@ internal sealed record Add<T> : BinaryOp<T>, IDiagonalJacobian, IElementWise whe
     public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, AddOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g;
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g;
-    public override bool HasScalarVjp => true;
-    public override T ScalarVjpA(T g, T a, T b, T y) => g;
-    public override T ScalarVjpB(T g, T a, T b, T y) => g;
+    public override bool ScalarVjp(T g, T a, T b, T y, out T da, out T db) { da = g; db = g; return true; }
     public Expression Forward(Expression a, Expression? b) => Expression.Add(a, b!);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y) => g;
 }
@@ -31,9 +29,7 @@ internal sealed record Subtract<T> : BinaryOp<T>, IDiagonalJacobian, IElementWis
     public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, SubtractOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g;
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => -g;
-    public override bool HasScalarVjp => true;
-    public override T ScalarVjpA(T g, T a, T b, T y) => g;
-    public override T ScalarVjpB(T g, T a, T b, T y) => -g;
+    public override bool ScalarVjp(T g, T a, T b, T y, out T da, out T db) { da = g; db = -g; return true; }
     public Expression Forward(Expression a, Expression? b) => Expression.Subtract(a, b!);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y) => input == 0 ? g : Expression.Negate(g);
 }
@@ -46,9 +42,7 @@ internal sealed record Multiply<T> : BinaryOp<T>, IDiagonalJacobian, IElementWis
     public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, MultiplyOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * b;
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g * a;
-    public override bool HasScalarVjp => true;
-    public override T ScalarVjpA(T g, T a, T b, T y) => g * b;
-    public override T ScalarVjpB(T g, T a, T b, T y) => g * a;
+    public override bool ScalarVjp(T g, T a, T b, T y, out T da, out T db) { da = g * b; db = g * a; return true; }
     public Expression Forward(Expression a, Expression? b) => Expression.Multiply(a, b!);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y)
         => input == 0 ? Expression.Multiply(g, b!) : Expression.Multiply(g, a);
@@ -62,9 +56,7 @@ internal sealed record Divide<T> : BinaryOp<T>, IDiagonalJacobian, IElementWise 
     public override Tensor<T> Forward(Tensor<T> a, Tensor<T> b) => TensorKernels.Binary<T, DivideOp<T>>(a, b, Name);
     public override Tensor<T> VjpA(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => g / b;
     public override Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y) => -(g * y / b);
-    public override bool HasScalarVjp => true;
-    public override T ScalarVjpA(T g, T a, T b, T y) => g / b;
-    public override T ScalarVjpB(T g, T a, T b, T y) => -(g * y / b);
+    public override bool ScalarVjp(T g, T a, T b, T y, out T da, out T db) { da = g / b; db = -(g * y / b); return true; }
     public Expression Forward(Expression a, Expression? b) => Expression.Divide(a, b!);
     public Expression Vjp(int input, Expression g, Expression a, Expression? b, Func<Expression> y)
         => input == 0 ? Expression.Divide(g, b!) : Expression.Negate(Expression.Divide(Expression.Multiply(g, y()), b!));

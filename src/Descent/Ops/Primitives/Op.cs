@@ -29,7 +29,7 @@ internal abstract record Op<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     internal abstract void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink);
 
     /// <summary>
-    /// The backward step on plain numbers when the op has one (<see cref="BinaryOp{T}.HasScalarVjp"/>) and every operand
+    /// The backward step on plain numbers when the op has one (<see cref="BinaryOp{T}.ScalarVjp"/>) and every operand
     /// and the gradient have one element and the sink takes numbers: then it sends them and returns true, creating no
     /// tensor (so the engine needs no recording scope around it); otherwise false, and nothing was sent.
     /// </summary>
@@ -125,7 +125,7 @@ internal abstract record UnaryOp<T> : Op<T> where T : unmanaged, IBinaryFloating
 /// engine sums a broadcast gradient back to the input's shape.
 /// </summary>
 /// <remarks>
-/// A primitive may also give its VJPs on plain numbers (<see cref="HasScalarVjp"/>): a plain backward pass through
+/// A primitive may also give its VJPs on plain numbers (<see cref="ScalarVjp"/>): a plain backward pass through
 /// one-element operands then sends numbers, with no tensor per VJP. They must compute exactly what the tensor VJPs do.
 /// </remarks>
 internal abstract record BinaryOp<T> : Op<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -136,12 +136,15 @@ internal abstract record BinaryOp<T> : Op<T> where T : unmanaged, IBinaryFloatin
 
     public abstract Tensor<T> VjpB(Tensor<T> g, Tensor<T> a, Tensor<T> b, Tensor<T> y);
 
-    /// <summary>True when <see cref="ScalarVjpA"/> and <see cref="ScalarVjpB"/> are given.</summary>
-    public virtual bool HasScalarVjp => false;
-
-    public virtual T ScalarVjpA(T g, T a, T b, T y) => throw new NotSupportedException();
-
-    public virtual T ScalarVjpB(T g, T a, T b, T y) => throw new NotSupportedException();
+    /// <summary>
+    /// Both VJPs on plain numbers (upstream <paramref name="g"/>, inputs, output): true when the op gives them (one
+    /// virtual call for both, the whole backward step of a scalar w·w), false when it has none.
+    /// </summary>
+    public virtual bool ScalarVjp(T g, T a, T b, T y, out T da, out T db)
+    {
+        da = db = T.Zero;
+        return false;
+    }
 
     /// <summary>
     /// Input a's part of the JVP (its tangent <paramref name="t"/> ↦ its share of the output's tangent), or null when
@@ -173,7 +176,15 @@ internal abstract record BinaryOp<T> : Op<T> where T : unmanaged, IBinaryFloatin
     public Tensor<T> Apply(Tensor<T> a, Tensor<T> b) => Record(Forward(a, b), a, b);
 
     public Tensor<T> Record(Tensor<T> result, Tensor<T> a, Tensor<T> b)
-        => Tensor<T>.ShouldRecord(a, b) ? result.Attach(new BinaryNode<T>(this, a, b)) : result;
+        => Tensor<T>.ShouldRecord(a, b) ? result.AttachBinary(this, a, b) : result;
+
+    /// <summary>The node of this operation on (<paramref name="a"/>, <paramref name="b"/>), made when a result's is asked for.</summary>
+    internal Node<T> MakeNode(Tensor<T> a, Tensor<T> b, bool freed)
+    {
+        var node = new BinaryNode<T>(this, a, b);
+        if (freed) node.Release();
+        return node;
+    }
 
     internal override void Backward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
     {
@@ -184,14 +195,23 @@ internal abstract record BinaryOp<T> : Op<T> where T : unmanaged, IBinaryFloatin
     }
 
     internal override bool TryScalarBackward(Node<T> node, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
+        => node is BinaryNode<T> binary && TryScalarBackward(binary.A, binary.B, grad, output, sink);
+
+    /// <summary><see cref="Op{T}.TryScalarBackward"/> given the inputs (a result whose node is not made yet).</summary>
+    internal bool TryScalarBackward(Tensor<T> a, Tensor<T> b, Tensor<T> grad, Tensor<T> output, GradientSink<T> sink)
     {
-        if (!HasScalarVjp || node is not BinaryNode<T> binary) return false;
-        Tensor<T> a = binary.A, b = binary.B;
-        T[] ga = grad.Buffer, aa = a.Buffer, ba = b.Buffer, ya = output.Buffer;
-        if (ga.Length != 1 || aa.Length != 1 || ba.Length != 1 || ya.Length != 1 || !sink.AcceptsScalars) return false;
-        T gs = ga[0], av = aa[0], bv = ba[0], y = ya[0];
-        if (a.RequiresGrad) sink.SendScalar(a, ScalarVjpA(gs, av, bv, y));
-        if (b.RequiresGrad) sink.SendScalar(b, ScalarVjpB(gs, av, bv, y));
+        T[] ga = grad.Buffer;
+        return ga.Length == 1 && TryScalarBackward(a, b, ga[0], output, sink);
+    }
+
+    /// <summary><see cref="Op{T}.TryScalarBackward"/> given the inputs and the one-element upstream gradient <paramref name="gs"/>.</summary>
+    internal bool TryScalarBackward(Tensor<T> a, Tensor<T> b, T gs, Tensor<T> output, GradientSink<T> sink)
+    {
+        T[] aa = a.Buffer, ba = b.Buffer, ya = output.Buffer;
+        if (aa.Length != 1 || ba.Length != 1 || ya.Length != 1 || !sink.AcceptsScalars) return false;
+        if (!ScalarVjp(gs, aa[0], ba[0], ya[0], out T da, out T db)) return false;
+        if (a.RequiresGrad) sink.SendScalar(a, da);
+        if (b.RequiresGrad) sink.SendScalar(b, db);
         return true;
     }
 }
