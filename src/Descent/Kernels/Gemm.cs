@@ -171,8 +171,11 @@ internal static unsafe partial class Gemm
                     GemmTeam.Run(job);
                     continue;
                 }
-                for (int p0 = 0; p0 < k; p0 += KC)
-                    PackB(b, transB, k, n, p0, Math.Min(KC, k - p0), j0, nc, nr, packB + (long)p0 * ncp);
+                for (int p0 = 0, kc; p0 < k; p0 += kc)
+                {
+                    kc = SlabDepth(k, p0, KC);
+                    PackB(b, transB, k, n, p0, kc, j0, nc, nr, packB + (long)p0 * ncp);
+                }
                 if (threads == 1)
                 {
                     fixed (T* packA = bufs.A)
@@ -192,6 +195,18 @@ internal static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The depth of the KC slab that starts at <paramref name="p0"/>: KC, except that the last stretch between KC and 2·KC
+    /// deep is cut in two halves (as OpenBLAS's driver does) instead of a full slab and a sliver — 2048 = 9·224 + 32
+    /// left a 32-deep last slab whose C tile loads and stores cost as much as its multiply-adds.
+    /// </summary>
+    internal static int SlabDepth(int k, int p0, int KC)
+    {
+        int rest = k - p0;
+        if (rest >= 2 * KC) return KC;
+        return rest > KC ? (rest + 1) / 2 : rest;
     }
 
     /// <summary>The micro-kernel to run and its register tile (MR×NR) and slab depth KC.</summary>
@@ -216,7 +231,15 @@ internal static unsafe partial class Gemm
         public bool Computing { get; set; }
 
         /// <summary>Number of packing tasks.</summary>
-        public int PackTasks => (_k + _tile.KC - 1) / _tile.KC * _sliverTasks;
+        public int PackTasks => Slabs(_k, _tile.KC) * _sliverTasks;
+
+        /// <summary>The number of slabs <see cref="SlabDepth"/> cuts k into.</summary>
+        private static int Slabs(int k, int KC)
+        {
+            int count = 0;
+            for (int p0 = 0; p0 < k; p0 += SlabDepth(k, p0, KC)) count++;
+            return count;
+        }
 
         public void Set(Tile tile, int mcMax, T* a, bool transA, T* b, bool transB, T* packB, T* c, int m, int k, int n,
             int j0, int nc, int ncp, int mc, bool acc)
@@ -232,8 +255,10 @@ internal static unsafe partial class Gemm
             int KC = _tile.KC, nr = _tile.NR;
             if (!Computing)
             {
-                int p0 = index / _sliverTasks * KC, s0 = index % _sliverTasks * SliversPerTask * nr;
-                int kc = Math.Min(KC, _k - p0);
+                int slab = index / _sliverTasks, s0 = index % _sliverTasks * SliversPerTask * nr;
+                int p0 = 0;
+                for (int i = 0; i < slab; i++) p0 += SlabDepth(_k, p0, KC);
+                int kc = SlabDepth(_k, p0, KC);
                 PackB(_b, _transB, _k, _n, p0, kc, _j0 + s0, Math.Min(SliversPerTask * nr, _nc - s0), nr,
                     _packB + (long)p0 * _ncp + (long)s0 * kc);
                 return;
@@ -250,8 +275,11 @@ internal static unsafe partial class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int KC = tile.KC;
-        for (int p0 = 0; p0 < k; p0 += KC)
-            Block(tile, a, transA, packA, packB + (long)p0 * ncp, c, m, k, n, ic, mc, p0, Math.Min(KC, k - p0), j0, nc, add: acc || p0 > 0);
+        for (int p0 = 0, kc; p0 < k; p0 += kc)
+        {
+            kc = SlabDepth(k, p0, KC);
+            Block(tile, a, transA, packA, packB + (long)p0 * ncp, c, m, k, n, ic, mc, p0, kc, j0, nc, add: acc || p0 > 0);
+        }
     }
 
     /// <summary>Packs one MC×KC block of A and multiplies it with the packed KC×NC panel of B into C.</summary>

@@ -198,6 +198,26 @@ public class GemmTests
     }
 
     [Fact]
+    public void Slabs_cover_k_with_no_sliver_at_the_end()
+    {
+        foreach (int KC in new[] { 64, 192, 224, 256 })
+            for (int k = 1; k <= 5 * KC; k++)
+            {
+                int covered = 0, slabs = 0;
+                for (int p0 = 0, kc; p0 < k; p0 += kc, slabs++)
+                {
+                    kc = Gemm.SlabDepth(k, p0, KC);
+                    Assert.InRange(kc, 1, KC);
+                    // Only a k shorter than half a slab makes a slab shallower than KC/2.
+                    if (k >= KC / 2) Assert.True(kc >= KC / 2, $"k={k} KC={KC}: a slab of {kc} at {p0}");
+                    covered += kc;
+                }
+                Assert.Equal(k, covered);
+                Assert.Equal((k + KC - 1) / KC, slabs);
+            }
+    }
+
+    [Fact]
     public void Concurrent_callers_get_correct_products()
     {
         // The two-core helper serves one product at a time; other threads must still compute theirs (alone).
