@@ -27,7 +27,8 @@ if ! "$PY" -c 'import torch, numpy, threadpoolctl' >/dev/null 2>&1 || ! ldconfig
 fi
 
 # The instruction set under test. native: Descent as detected; OpenBLAS picks its own kernels (this environment's
-# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset), and GEMM also runs with them as set, the faster shown. avx2 / v128: Descent
+# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset; pinned to the fastest set the CPU runs when it does not know the CPU, below),
+# and GEMM also runs with them as set, the faster shown. avx2 / v128: Descent
 # with the wider sets switched off, OpenBLAS pinned to the matching kernels — the fair proxy for an AVX2-only (or
 # SSE-only) machine.
 ISA=${ISA:-native}
