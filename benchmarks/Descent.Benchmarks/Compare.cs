@@ -40,12 +40,14 @@ public static unsafe class Compare
             if (Want($"sgemm_{n}")) { var g = new Workloads.Matmul<float>(n); results.Add(($"sgemm_{n}", Time(g.Run, n >= 1024 ? 5 : 7))); }
             if (Want($"sgemm_{n}_matmul")) { var g = new Workloads.TensorMatmul<float>(n, n, n); results.Add(($"sgemm_{n}_matmul", Time(g.Run, n >= 1024 ? 5 : 7))); }
             if (Want($"sgemm_{n}_scoped")) { var g = new Workloads.TensorMatmul<float>(n, n, n); results.Add(($"sgemm_{n}_scoped", Time(g.RunScoped, n >= 1024 ? 5 : 7))); }
+            if (Want($"sgemm_{n}_into")) { var g = new Workloads.TensorMatmul<float>(n, n, n); results.Add(($"sgemm_{n}_into", Time(g.RunInto, n >= 1024 ? 5 : 7))); }
         }
         foreach (int n in new[] { 256, 1024 })
         {
             if (Want($"dgemm_{n}")) { var g = new Workloads.Matmul<double>(n); results.Add(($"dgemm_{n}", Time(g.Run, 5))); }
             if (Want($"dgemm_{n}_matmul")) { var g = new Workloads.TensorMatmul<double>(n, n, n); results.Add(($"dgemm_{n}_matmul", Time(g.Run, 5))); }
             if (Want($"dgemm_{n}_scoped")) { var g = new Workloads.TensorMatmul<double>(n, n, n); results.Add(($"dgemm_{n}_scoped", Time(g.RunScoped, 5))); }
+            if (Want($"dgemm_{n}_into")) { var g = new Workloads.TensorMatmul<double>(n, n, n); results.Add(($"dgemm_{n}_into", Time(g.RunInto, 5))); }
         }
         foreach (var (name, m, k, n, ta, tb) in Workloads.MlpGemmShapes)
         {

@@ -182,6 +182,11 @@ public static class Workloads
             using var _ = new TensorScope();
             GC.KeepAlive(_a.MatMul(_b));
         }
+
+        private Tensor<T>? _into;
+
+        /// <summary>Multiplies into one destination reused by every call (NumPy's <c>matmul(out=)</c>, as the peer runs).</summary>
+        public void RunInto() => _a.MatMulInto(_b, _into ??= Tensor.Zeros<T>(_a.Shape[0], _b.Shape[1]));
     }
 
     /// <summary>

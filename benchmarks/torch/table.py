@@ -65,7 +65,7 @@ def main(directory):
             extra = ew_extra(name, dmin, copy(ours))
         # A compiled variant (name_compiled) is compared with the peer's and the hand-written loop of the same workload;
         # a product through the public MatMul (name_matmul) with the peer's product of the same shape.
-        base = name.rsplit("_", 1)[0] if name.endswith(("_compiled", "_matmul", "_scoped")) else name
+        base = name.rsplit("_", 1)[0] if name.endswith(("_compiled", "_matmul", "_scoped", "_into")) else name
         if base in peer:
             cfg, pmin, pmed = best(peer[base])
             pextra = ew_extra(name, pmin, copy(peer)) if name.startswith("ew_") else ""

@@ -62,7 +62,7 @@ internal static class TensorKernels
         return destination;
     }
 
-    private static void RefuseRecording<T>(Tensor<T> a, Tensor<T> b, Tensor<T> destination, string operation)
+    internal static void RefuseRecording<T>(Tensor<T> a, Tensor<T> b, Tensor<T> destination, string operation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (Tensor<T>.ShouldRecord(a, b) || Tensor<T>.ShouldRecord(destination))
