@@ -102,11 +102,16 @@ public sealed partial class Tensor<T>
     public Tensor<T> SubtractInPlace(Tensor<T> other, T scale)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (!Shapes.Equal(ShapeRef, other.ShapeRef))
-            throw new ShapeException($"SubtractInPlace: shapes {Shapes.Format(Shape)} and {Shapes.Format(other.Shape)} differ; an in-place update needs equal shapes.");
-        ElementWise.MultiplyAddInPlace(other.Buffer, -scale, Buffer);
+        if (!Shapes.Equal(ShapeRef, other.ShapeRef)) ThrowShapesDiffer(other);
+        T[] x = other.Buffer, y = Buffer;
+        if (y.Length == 1) y[0] = x[0] * -scale + y[0]; // a scalar parameter: what the kernel's one-element path computes
+        else ElementWise.MultiplyAddInPlace(x, -scale, y);
         return this;
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowShapesDiffer(Tensor<T> other) => throw new ShapeException(
+        $"SubtractInPlace: shapes {Shapes.Format(Shape)} and {Shapes.Format(other.Shape)} differ; an in-place update needs equal shapes.");
 
     /// <summary>In-place copy of <paramref name="source"/>'s values into this tensor (same shape), not recorded.</summary>
     public Tensor<T> CopyFrom(Tensor<T> source)
