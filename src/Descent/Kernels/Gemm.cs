@@ -341,7 +341,12 @@ internal static unsafe partial class Gemm
         {
             int cols = Math.Min(nr, nc - s);
             T* d = dst + (long)s * kc;
-            if (!transB)
+            if (!transB && cols == nr && nr * sizeof(T) % 16 == 0)
+            {
+                T* src = b + (long)p0 * n + j0 + s;
+                for (int p = 0; p < kc; p++, src += n) CopyRun(src, d + p * nr, nr);
+            }
+            else if (!transB)
             {
                 for (int p = 0; p < kc; p++)
                 {
