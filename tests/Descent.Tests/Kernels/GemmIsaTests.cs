@@ -35,6 +35,7 @@ public class GemmIsaTests
         yield return (49, 7, 10);
         yield return (203, 301, 97);
         yield return (257, 600, 301);
+        yield return (130, 1100, 70); // three slabs or more at any KC up to MaxKC (the last two split evenly)
     }
 
     [Theory]
@@ -102,8 +103,10 @@ public class GemmIsaTests
         if (b.MR == 4 && !Isa.HasFma128) mr = 4;
         Assert.Equal((mr, nr), (b.MR, b.NR));
         var (l1, l2, _) = KernelInfo.CacheSizes;
-        // The A and B slivers of one slab fit L1 (unless L1 is so small that the floor of 64 applies), the A block L2.
-        Assert.True(b.KC == 64 || (long)(b.MR + b.NR) * b.KC * size <= l1, $"KC {b.KC}");
+        // The B sliver of one slab fits L1 (unless L1 is so small that the floor of 16 applies), at most MaxKC deep;
+        // the A block fits L2.
+        Assert.True(b.KC == 16 || (long)b.NR * b.KC * size <= l1, $"KC {b.KC}");
+        Assert.True(b.KC <= Blocking.MaxKC && b.KC % 16 == 0, $"KC {b.KC}");
         Assert.True((long)b.MC * b.KC * size <= l2 / 2 || b.MC == 4 * b.MR, $"MC {b.MC}");
         Assert.Equal(0, b.MC % b.MR);
         int nc = b.NC(1000, size);
