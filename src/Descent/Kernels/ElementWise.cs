@@ -94,9 +94,58 @@ internal static class ElementWise
             y[0] = x[0] * scale + y[0]; // TensorPrimitives.MultiplyAdd rounds the product, then the sum (not fused)
             return;
         }
-        int chunks = Split.Chunks(y.Length);
+        int chunks = Split.Chunks(y.Length, Split.InPlaceThreshold);
         if (chunks == 1) TensorPrimitives.MultiplyAdd(x, scale, y, y);
         else MultiplyAddSplit(x, scale, y, chunks);
+    }
+
+    /// <summary>
+    /// The optimizer's update in two passes, split across the cores from <see cref="Split.InPlaceThreshold"/> elements:
+    /// <paramref name="update"/> = <paramref name="gradient"/> · <paramref name="factor"/>, then (when
+    /// <paramref name="values"/> is not empty) <paramref name="values"/> += <paramref name="update"/>, chunk by chunk —
+    /// the same two roundings per element as the two whole passes, so the same bits however it is split.
+    /// </summary>
+    public static unsafe void ScaleThenAdd<T>(ReadOnlySpan<T> gradient, T factor, Span<T> update, Span<T> values)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = update.Length;
+        int chunks = Split.Chunks(n, Split.InPlaceThreshold);
+        if (chunks == 1)
+        {
+            TensorPrimitives.Multiply(gradient, factor, update);
+            if (!values.IsEmpty) TensorPrimitives.Add(values, update, values);
+            return;
+        }
+        bool add = !values.IsEmpty;
+        fixed (T* g = gradient, u = update, v = values)
+            Split.For(n, chunks, ((nint)g, factor, (nint)u, (nint)v, add), static (st, s, count) =>
+            {
+                var u = new Span<T>((T*)st.Item3 + s, count);
+                TensorPrimitives.Multiply(new ReadOnlySpan<T>((T*)st.Item1 + s, count), st.factor, u);
+                if (st.add)
+                {
+                    var v = new Span<T>((T*)st.Item4 + s, count);
+                    TensorPrimitives.Add(v, u, v);
+                }
+            });
+    }
+
+    /// <summary><paramref name="values"/> += <paramref name="update"/>, split as <see cref="ScaleThenAdd{T}"/>.</summary>
+    public static unsafe void AddInPlace<T>(Span<T> values, ReadOnlySpan<T> update) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = values.Length;
+        int chunks = Split.Chunks(n, Split.InPlaceThreshold);
+        if (chunks == 1)
+        {
+            TensorPrimitives.Add(values, update, values);
+            return;
+        }
+        fixed (T* v = values, u = update)
+            Split.For(n, chunks, ((nint)v, (nint)u), static (st, s, count) =>
+            {
+                var v = new Span<T>((T*)st.Item1 + s, count);
+                TensorPrimitives.Add(v, new ReadOnlySpan<T>((T*)st.Item2 + s, count), v);
+            });
     }
 
     private static void MultiplyAddSplit<T>(T[] x, T scale, T[] y, int chunks) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Descent.Kernels;
 using Descent.Optimization.Transforms;
 
 namespace Descent.Optimization;
@@ -195,6 +196,12 @@ public sealed class Optimizer<T>
             return;
         }
         T? factor = _onePassRate is { } rate ? T.CreateTruncating(-rate(StepCount)) : null;
+        if (factor is { } f && TryOnePassStep(f))
+        {
+            _lastUpdateNorm = null;
+            StepCount++;
+            return;
+        }
         for (int i = 0; i < _parameters.Length; i++)
         {
             ReadOnlySpan<T> gradient = _parameters[i].Gradient;
@@ -208,7 +215,7 @@ public sealed class Optimizer<T>
             }
             else
             {
-                TensorPrimitives.Multiply(gradient, factor ?? T.One, _updates[i]);
+                ElementWise.ScaleThenAdd(gradient, factor ?? T.One, _updates[i], Span<T>.Empty);
             }
         }
 
@@ -222,11 +229,38 @@ public sealed class Optimizer<T>
                 throw new InvalidOperationException($"Parameter {i} had size {_sizes[i]} but its values now have length {values.Length}.");
             }
 
-            TensorPrimitives.Add(values, _updates[i], values);
+            ElementWise.AddInPlace(values, _updates[i]);
         }
 
         _lastUpdateNorm = null;
         StepCount++;
+    }
+
+    /// <summary>
+    /// A one-pass rate (plain gradient descent): update = gradient · factor and values += update, parameter by parameter
+    /// in one split pass each (the update's chunk is added while it is still in cache). False, changing nothing, when a
+    /// parameter's sizes do not match (the general loop then reports it).
+    /// </summary>
+    private bool TryOnePassStep(T factor)
+    {
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            int length = _parameters[i].Gradient.Length;
+            if ((length != _sizes[i] && !(length == 0 && _sizes[i] != 0)) || _parameters[i].Values.Length != _sizes[i]) return false;
+        }
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            ReadOnlySpan<T> gradient = _parameters[i].Gradient;
+            if (gradient.IsEmpty && _sizes[i] != 0)
+            {
+                // No gradient: a zero update, added as the two-pass form adds it (−0 + 0 is +0 there too).
+                _updates[i].AsSpan().Clear();
+                ElementWise.AddInPlace(_parameters[i].Values, _updates[i]);
+                continue;
+            }
+            ElementWise.ScaleThenAdd(gradient, factor, _updates[i], _parameters[i].Values);
+        }
+        return true;
     }
 
     /// <summary>The optimizer's state: the transform's entries plus the scalar <c>"stepCount"</c>. Parameter values are not included.</summary>
