@@ -17,13 +17,17 @@ internal enum Reduction { Sum, Max, Min, Product }
 /// </summary>
 internal static class Reduce
 {
-    /// <summary>Reduces a span on the calling thread.</summary>
+    /// <summary>
+    /// Reduces a span on the calling thread. Max and min of 32 elements or more take <see cref="Extreme"/>'s loop
+    /// (hardware max/min on four accumulators, NaN and the sign of zero settled once at the end — TensorPrimitives' IEEE
+    /// max pays for both on every vector): the max of 256K floats 15.8 → 9.3–9.5 µs on Emerald Rapids, the same results.
+    /// </summary>
     public static T All<T>(ReadOnlySpan<T> x, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => op switch
         {
             Reduction.Sum => TensorPrimitives.Sum(x),
-            Reduction.Max => TensorPrimitives.Max(x),
-            Reduction.Min => TensorPrimitives.Min(x),
+            Reduction.Max => x.Length >= Extreme.MinLength ? Extreme.Of<T, MaxSelect<T>>(x, Isa.Current) : TensorPrimitives.Max(x),
+            Reduction.Min => x.Length >= Extreme.MinLength ? Extreme.Of<T, MinSelect<T>>(x, Isa.Current) : TensorPrimitives.Min(x),
             _ => TensorPrimitives.Product(x),
         };
 
@@ -93,8 +97,12 @@ internal static class Reduce
                 var isa = Isa.Current;
                 bool max = op == Reduction.Max;
                 chunks = Split.Chunks(src.Length / 2);
-                if (chunks == 1 || outer < chunks) Extreme.Rows(src, n, 0, outer, max, dst, isa);
-                else Split.For(outer, chunks, (first, count) => Extreme.Rows(src, n, first, first + count, max, dst, isa), align: 1);
+                if (chunks == 1) Extreme.Rows(src, n, 0, outer, max, dst, isa);
+                else if (outer >= chunks) Split.For(outer, chunks, (first, count) => Extreme.Rows(src, n, first, first + count, max, dst, isa), align: 1);
+                // Fewer rows than chunks (the max of a whole tensor is one row): each row's chunks on the cores, their
+                // extremes combined (max and min are exact, so the split cannot change the result). The max of 16M floats
+                // 2.6–2.95 → 1.34–1.51 ms on two Emerald Rapids cores (a sum's speed; it ran on one core).
+                else for (int o = 0; o < outer; o++) dst[o] = All(src, o * n, n, op);
                 return;
             }
             if (chunks == 1 || outer < chunks)

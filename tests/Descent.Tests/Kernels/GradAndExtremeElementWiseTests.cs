@@ -89,6 +89,33 @@ public class GradAndExtremeElementWiseTests
             }
     }
 
+    [Fact]
+    public void Whole_tensor_and_long_row_extremes_split_across_cores_equal_the_reference()
+    {
+        // Above the split threshold one long row (the max of a whole tensor) is cut into chunks on the cores and their
+        // extremes combined: NaN anywhere wins, +0 beats −0 for max (−0 beats +0 for min), exactly as one pass would.
+        var rng = new Random(7);
+        foreach (int n in new[] { 300_001, 600_000 })
+            for (int trial = 0; trial < 4; trial++)
+            {
+                var x = Values<float>(rng, n, specials: false);
+                if (trial == 1) x[rng.Next(n)] = float.NaN;
+                if (trial >= 2)
+                {
+                    for (int i = 0; i < n; i++) x[i] = -MathF.Abs(x[i]) - 1;
+                    x[rng.Next(n)] = -0f;
+                    if (trial == 2) x[rng.Next(n)] = 0f;
+                }
+                var t = Tensor.FromArray(x, n);
+                Assert.Equal(BitsOf(Reference<float>(x, max: true)), BitsOf(t.Max().Item()));
+                Assert.Equal(BitsOf(Reference<float>(x, max: false)), BitsOf(t.Min().Item()));
+                // Two long rows (fewer rows than chunks): each row split the same way.
+                var rows = Tensor.FromArray(x[..(n / 2 * 2)], 2, n / 2).Max(1).Data.ToArray();
+                for (int r = 0; r < 2; r++)
+                    Assert.Equal(BitsOf(Reference<float>(x.AsSpan(r * (n / 2), n / 2), max: true)), BitsOf(rows[r]));
+            }
+    }
+
     private static long BitsOf<T>(T v) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => T.IsNaN(v) ? -1 : typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits((float)(object)v) : BitConverter.DoubleToInt64Bits((double)(object)v);
 
