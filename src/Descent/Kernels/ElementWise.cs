@@ -409,13 +409,24 @@ internal static class GradFromOutput
     {
         var isa = Isa.Current;
         int chunks = Split.Chunks(d.Length);
-        if (chunks == 1) Run<T, TOp>(g, y, d, isa);
+        if (chunks == 1) RunChunk<T, TOp>(g, y, d, isa);
         else RunSplit<T, TOp>(g, y, d, isa, chunks);
     }
 
     private static void RunSplit<T, TOp>(T[] g, T[] y, T[] d, SimdIsa isa, int chunks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
-        => Split.For(d.Length, chunks, (g, y, d, isa), static (st, s, n) => Run<T, TOp>(st.g.AsSpan(s, n), st.y.AsSpan(s, n), st.d.AsSpan(s, n), st.isa));
+        => Split.For(d.Length, chunks, (g, y, d, isa), static (st, s, n) => RunChunk<T, TOp>(st.g.AsSpan(s, n), st.y.AsSpan(s, n), st.d.AsSpan(s, n), st.isa));
+
+    /// <summary>One chunk: non-temporal stores for a destination of <see cref="NonTemporalBytes"/> or more (AVX-512), else <see cref="Run{T, TOp}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, SimdIsa)"/>.</summary>
+    private static void RunChunk<T, TOp>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> d, SimdIsa isa)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
+    {
+        int i = 0;
+        if (isa >= SimdIsa.Avx512 && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported
+            && (long)d.Length * Unsafe.SizeOf<T>() >= NonTemporalBytes && g.Length >= d.Length && y.Length >= d.Length)
+            i = NonTemporal512<T, TOp>(ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(y), d);
+        Run<T, TOp>(g[i..], y[i..], d[i..], isa);
+    }
 
     /// <summary>One span, on this thread, with vectors no wider than <paramref name="isa"/>.</summary>
     public static void Run<T, TOp>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> d, SimdIsa isa)
@@ -459,5 +470,34 @@ internal static class GradFromOutput
                 TOp.Apply(Vector128.LoadUnsafe(ref rg, (nuint)i), Vector128.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
         }
         for (; i < n; i++) Unsafe.Add(ref rd, i) = TOp.Apply(Unsafe.Add(ref rg, i), Unsafe.Add(ref ry, i));
+    }
+
+    /// <summary>
+    /// Destinations from this size on (per chunk) are written with non-temporal stores: a result far larger than the
+    /// caches is not read for ownership first (a third less memory traffic) and does not evict the inputs, as
+    /// TensorPrimitives does for its large element-wise outputs.
+    /// </summary>
+    internal const long NonTemporalBytes = 8L << 20;
+
+    /// <summary>
+    /// The AVX-512 loop with non-temporal stores from the first 64-byte boundary of <paramref name="d"/>; returns the
+    /// index up to which it wrote (the caller finishes the rest, and writes nothing before the boundary twice).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its pinned local would otherwise slow the caller's loops
+    private static unsafe int NonTemporal512<T, TOp>(ref T rg, ref T ry, Span<T> d)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
+    {
+        int n = d.Length, w = Vector512<T>.Count;
+        fixed (T* pd = d)
+        {
+            int i = 0;
+            // Up to the boundary element by element (at most 15 floats), then whole aligned vectors.
+            int head = (int)((64 - ((nint)pd & 63)) & 63) / sizeof(T);
+            if (((nint)pd & (sizeof(T) - 1)) != 0) return 0; // not element-aligned: leave it to the ordinary loop
+            for (; i < head && i < n; i++) pd[i] = TOp.Apply(Unsafe.Add(ref rg, i), Unsafe.Add(ref ry, i));
+            for (; i <= n - w; i += w)
+                TOp.Apply(Vector512.LoadUnsafe(ref rg, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i)).StoreAlignedNonTemporal(pd + i);
+            return i;
+        }
     }
 }

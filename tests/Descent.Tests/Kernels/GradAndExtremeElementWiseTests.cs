@@ -90,6 +90,23 @@ public class GradAndExtremeElementWiseTests
     }
 
     [Fact]
+    public void A_destination_written_with_non_temporal_stores_equals_the_scalar_formula()
+    {
+        // 16M + 37 floats: split into chunks of NonTemporalBytes or more, each written from its first 64-byte boundary
+        // with non-temporal stores (AVX-512), the head and tail by the ordinary loop.
+        int n = (int)(8 * GradFromOutput.NonTemporalBytes / sizeof(float)) + 37;
+        var rng = new Random(11);
+        var g = Values<float>(rng, n, specials: true);
+        var y = Values<float>(rng, n, specials: true);
+        var d = new float[n];
+        GradFromOutput.Run<float, Tensor<float>.ReluGrad>(g, y, d);
+        int wrong = 0;
+        for (int i = 0; i < n; i++)
+            if (BitConverter.SingleToInt32Bits(d[i]) != BitConverter.SingleToInt32Bits(y[i] > 0 ? g[i] : 0f)) wrong++;
+        Assert.Equal(0, wrong);
+    }
+
+    [Fact]
     public void Whole_tensor_and_long_row_extremes_split_across_cores_equal_the_reference()
     {
         // Above the split threshold one long row (the max of a whole tensor) is cut into chunks on the cores and their
