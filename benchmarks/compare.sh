@@ -8,7 +8,9 @@
 #                                         # process each, its train_seconds) for the MLP 784-128-10 (fit_mlp) and softmax
 #                                         # regression (fit_softmax), SGD 0.1, batch 64, against PyTorch's first epoch
 #                                         # (fashion.py, EPOCHS=1) on 1 thread, 2 intra-op threads and all defaults;
-#                                         # DESCENT_CLI=PATH runs that build of the tool (e.g. the installed AOT one)
+#                                         # DESCENT_CLI=PATH runs that build of the tool (e.g. the installed AOT one);
+#                                         # repetition r trains from seed r on both sides (SEED=N: all from N), the
+#                                         # peer with Descent's initialisation (fashion.py's INIT)
 #   ISA=avx2 benchmarks/compare.sh sgemm  # Descent without AVX-512 against OpenBLAS's Haswell (AVX2) kernels;
 #                                         # ISA=v128: without AVX2 against OpenBLAS's Nehalem (SSE) kernels
 #   TIMER=cpu, BATCH_S, BATCHES_X, WARMUP_S are passed to both sides (see Descent.Benchmarks' Compare.cs)
@@ -109,7 +111,7 @@ fi
 fit_descent() {  # fit_descent NAME MODEL: one CLI epoch; prints {"NAME": [train_seconds], "NAME_accuracy": [...], ...}
   local extra=(); [ "$2" = mlp ] && extra=(--hidden 128)
   "${DENV[@]}" "$CLI" fit --data builtin:fashion-mnist --model "$2" "${extra[@]}" --optimizer gd --lr 0.1 --batch-size 64 \
-    --epochs 1 --seed "${SEED:-1}" --json | "$PY" -c '
+    --epochs 1 --seed "$FIT_SEED" --json | "$PY" -c '
 import json, sys
 name, d = sys.argv[1], json.load(sys.stdin)
 print(json.dumps({name: [d["train_seconds"]], name + "_accuracy": [d["metrics"]["test_accuracy"]],
@@ -144,14 +146,17 @@ for r in $(seq "$REPS"); do
   done
   # One epoch through the CLI in a fresh process (what a user runs: JIT warm-up included) against PyTorch's first epoch
   # on 1 thread, on 2 intra-op threads (BLAS on 1) and with its defaults (intra-op and OpenBLAS threads on all cores).
+  # Repetition r trains from seed r on both sides (SEED=N fixes one): the accuracy column compares the two over as many
+  # initialisations and batch orders as there are repetitions, not one draw each.
+  FIT_SEED=${SEED:-$r}
   for w in "${fit[@]}"; do
     model=${w#fit_}
     fit_descent "$w" "$model" > "$OUT/descent_cli_$r-${w//_/-}.json"
-    EPOCHS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
+    SEED=$FIT_SEED EPOCHS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
       "$PY" benchmarks/torch/fashion.py "fashion_${model}_epoch" "$w" > "$OUT/peer_1thread_$r-${w//_/-}.json"
-    EPOCHS=1 OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
+    SEED=$FIT_SEED EPOCHS=1 OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 "${PENV[@]}" \
       "$PY" benchmarks/torch/fashion.py "fashion_${model}_epoch" "$w" > "$OUT/peer_2threads_$r-${w//_/-}.json"
-    EPOCHS=1 "${PENV[@]}" env -u OMP_NUM_THREADS -u OPENBLAS_NUM_THREADS \
+    SEED=$FIT_SEED EPOCHS=1 "${PENV[@]}" env -u OMP_NUM_THREADS -u OPENBLAS_NUM_THREADS \
       "$PY" benchmarks/torch/fashion.py "fashion_${model}_epoch" "$w" > "$OUT/peer_allcores_$r-${w//_/-}.json"
   done
   if [ ${#large[@]} -gt 0 ]; then

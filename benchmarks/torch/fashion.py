@@ -4,7 +4,10 @@ Same protocol on both sides: data loaded once (not timed) as float32 in [0, 1]; 
 learning rate 0.1 on mini-batches of 64 drawn by a fresh random permutation per epoch; loss = softmax cross-entropy;
 model = MLP 784-128-10 with ReLU (fashion_mlp_epoch) or softmax regression 784-10 (fashion_softmax_epoch); or the
 CNN of `descent fit --model cnn` (fashion_cnn_epoch: conv 3x3 32 pad 1, ReLU, max-pool 2, conv 3x3 64 pad 1, ReLU,
-max-pool 2, flatten, linear 128, ReLU, linear 10; Adam 1e-3, EPOCHS default 1; convolutions by oneDNN). The batch
+max-pool 2, flatten, linear 128, ReLU, linear 10; Adam 1e-3, EPOCHS default 1; convolutions by oneDNN). The MLP and
+softmax regression start from Descent's initialisation (He-uniform before a ReLU, Glorot-uniform otherwise, zero
+biases; INIT=torch keeps PyTorch's default), the CNN from PyTorch's default, which Descent's CNN uses; SEED (default 1)
+seeds it. The batch
 loop indexes the data tensor with the permutation (faster than torch.utils.data.DataLoader). Prints
 {"<workload>": [seconds of each epoch], "<workload>_accuracy": [test accuracy after the last epoch],
  "<workload>_peak_rss_mb": [peak resident memory of this process]}.
@@ -50,6 +53,16 @@ def main(workload, name=None):
         model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     else:
         model = torch.nn.Linear(784, 10)
+    if not cnn and os.environ.get("INIT", "descent") == "descent":
+        # Descent's initialisation (Models.cs): He-uniform for a layer followed by ReLU, Glorot-uniform otherwise, zero
+        # biases; PyTorch's own default (INIT=torch) is U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases.
+        layers = [m for m in model.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
+        for i, m in enumerate(layers):
+            if i < len(layers) - 1:
+                torch.nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")
+            else:
+                torch.nn.init.xavier_uniform_(m.weight)
+            torch.nn.init.zeros_(m.bias)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3) if cnn else torch.optim.SGD(model.parameters(), lr=0.1)
     loss_fn = torch.nn.CrossEntropyLoss()
     times, cpu, thread = [], [], []

@@ -83,13 +83,21 @@ def main(directory):
     extras = [name for name in ours if name + "_accuracy" in ours]
     if extras:
         print()
-        print("| training workload | Descent test accuracy | peer test accuracy | Descent peak RSS | peer peak RSS |")
+        # Accuracy: mean and range over the runs (compare.sh's fit_* runs train repetition r from seed r on both sides).
+        print("| training workload | Descent test accuracy: mean (min–max, runs) | peer test accuracy | Descent peak RSS | peer peak RSS |")
         print("|---|---|---|---|---|")
         for name in extras:
+            def values(side, key):
+                return [v for times in side.get(key, {}).values() for v in times]
+
             def med(side, key):
-                values = [v for times in side.get(key, {}).values() for v in times]
-                return statistics.median(values) if values else float("nan")
-            print(f"| {name} | {med(ours, name + '_accuracy'):.4f} | {med(peer, name + '_accuracy'):.4f} | "
+                v = values(side, key)
+                return statistics.median(v) if v else float("nan")
+
+            def spread(side, key):
+                v = values(side, key)
+                return f"{statistics.fmean(v):.4f} ({min(v):.4f}–{max(v):.4f}, {len(v)})" if v else "–"
+            print(f"| {name} | {spread(ours, name + '_accuracy')} | {spread(peer, name + '_accuracy')} | "
                   f"{med(ours, name + '_peak_rss_mb'):.0f} MB | {med(peer, name + '_peak_rss_mb'):.0f} MB |")
 
 
