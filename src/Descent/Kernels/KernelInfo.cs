@@ -141,8 +141,8 @@ internal static class Caches
 
 /// <summary>
 /// The GEMM's register tile (MR×NR) and cache blocking (KC, MC, NC) for one instruction set and element size, derived
-/// from the cache sizes as in the BLIS analytical model: a KC-deep sliver of B (KC×NR) takes about seven eighths of
-/// L1 (at most <see cref="MaxKC"/> deep); an MC×KC block of A takes about a quarter of L2 (the rest streams B and C);
+/// from the cache sizes, after the BLIS analytical model: a KC-deep sliver of B (KC×NR) takes up to four thirds of
+/// L1 (at most <see cref="MaxKC"/> deep: fewer passes over C outweigh the sliver's rows streaming from L2); an MC×KC block of A takes about a quarter of L2 (the rest streams B and C);
 /// the packed B panel (all of k × NC) about half of L3.
 /// </summary>
 internal readonly record struct Blocking(int MR, int NR, int KC, int MC, int NCMax)
@@ -182,11 +182,13 @@ internal readonly record struct Blocking(int MR, int NR, int KC, int MC, int NCM
             SimdIsa.Vector128 => (Isa.HasFma128 ? 6 : 4, 2 * lanes128),
             _ => (4, 4),
         };
-        // The B sliver (KC×NR) is what stays in L1 across a row block; A's sliver streams through (prefetched). Deeper
-        // slabs mean fewer passes over C: on Emerald Rapids (48 KB L1) KC 320–448 beat the old 224 (A and B slivers in
-        // ¾ of L1) by 3–6% for floats on two cores, and no depth from 256 to 672 mattered for AVX2 there; the cap keeps
-        // the depth within what was swept on the small-cache AVX2 machines (192–416).
-        long kc = Caches.L1 * 7 / 8 / (nr * (long)size);
+        // The B sliver (KC×NR) is what a row block reuses from L1; A's sliver streams through (prefetched). Deeper slabs
+        // mean fewer passes over C, and that pays even when the sliver outgrows L1 by a third (its rows then stream from
+        // L2 behind the hardware prefetcher): on Emerald Rapids (48 KB L1) KC 320–448 beat the old 224 (A and B slivers
+        // in ¾ of L1) by 3–6% for floats on two cores (session 11), and 512 beat 336 (⅞ of L1) by ~3% at 512–1024 on one
+        // and two cores (session 12); doubles and AVX2 (256–672) within the noise. The cap keeps the depth within what
+        // was measured.
+        long kc = Caches.L1 * 4 / 3 / (nr * (long)size);
         kc = Math.Clamp(Override("DESCENT_GEMM_KC") ?? Math.Min(kc, MaxKC) / 16 * 16, 16, 1024);
         long mc = Caches.L2 / 4 / (kc * size);
         mc = Math.Clamp((Override("DESCENT_GEMM_MC") ?? mc) / mr * mr, mr, 64 * mr);
@@ -194,7 +196,7 @@ internal readonly record struct Blocking(int MR, int NR, int KC, int MC, int NCM
     }
 
     /// <summary>The deepest KC slab the cache model picks (an override may go deeper).</summary>
-    internal const int MaxKC = 384;
+    internal const int MaxKC = 512;
 
     /// <summary>DESCENT_GEMM_KC / DESCENT_GEMM_MC: blocking overrides for tuning experiments (benchmarks only).</summary>
     private static long? Override(string name) =>
