@@ -13,7 +13,7 @@ internal enum Reduction { Sum, Max, Min, Product }
 /// into the result (SIMD across the inner axis, the result row stays in cache). Large work is split across cores: by
 /// rows, or into per-chunk partials (bands of rows; pieces of one long vector) combined in chunk order. Splitting changes
 /// only the association of a floating-point sum or product (chunk partials are added left to right; within a chunk
-/// TensorPrimitives sums lane-wise), never max or min.
+/// <see cref="Summation"/> sums lane-wise, by index), never max or min.
 /// </summary>
 internal static class Reduce
 {
@@ -25,7 +25,7 @@ internal static class Reduce
     public static T All<T>(ReadOnlySpan<T> x, Reduction op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => op switch
         {
-            Reduction.Sum => TensorPrimitives.Sum(x),
+            Reduction.Sum => Summation.Of(x, Isa.Current),
             Reduction.Max => x.Length >= Extreme.MinLength ? Extreme.Of<T, MaxSelect<T>>(x, Isa.Current) : TensorPrimitives.Max(x),
             Reduction.Min => x.Length >= Extreme.MinLength ? Extreme.Of<T, MinSelect<T>>(x, Isa.Current) : TensorPrimitives.Min(x),
             _ => TensorPrimitives.Product(x),

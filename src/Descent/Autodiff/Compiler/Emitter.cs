@@ -12,7 +12,7 @@ internal static partial class GraphCompiler<T>
     /// <summary>Whole-array kernels the generated code calls (the same the eager engine runs).</summary>
     internal static class K
     {
-        public static T Sum(T[] x) => TensorPrimitives.Sum<T>(x);
+        public static T Sum(T[] x) => Kernels.Reduce.All<T>(x, Kernels.Reduction.Sum);
         public static void AddInto(T[] destination, T[] source) => TensorPrimitives.Add<T>(destination, source, destination);
         public static void Clear(T[] x) => Array.Clear(x);
 
