@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using X86 = System.Runtime.Intrinsics.X86;
 
 namespace Descent.Kernels;
 
@@ -417,14 +418,18 @@ internal static class GradFromOutput
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
         => Split.For(d.Length, chunks, (g, y, d, isa), static (st, s, n) => RunChunk<T, TOp>(st.g.AsSpan(s, n), st.y.AsSpan(s, n), st.d.AsSpan(s, n), st.isa));
 
-    /// <summary>One chunk: non-temporal stores for a destination of <see cref="NonTemporalBytes"/> or more (AVX-512), else <see cref="Run{T, TOp}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, SimdIsa)"/>.</summary>
+    /// <summary>One chunk: non-temporal stores for a destination of <see cref="NonTemporalBytes"/> or more (AVX-512 or AVX2), else <see cref="Run{T, TOp}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, SimdIsa)"/>.</summary>
     private static void RunChunk<T, TOp>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> d, SimdIsa isa)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
     {
         int i = 0;
-        if (isa >= SimdIsa.Avx512 && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported
-            && (long)d.Length * Unsafe.SizeOf<T>() >= NonTemporalBytes && g.Length >= d.Length && y.Length >= d.Length)
-            i = NonTemporal512<T, TOp>(ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(y), d);
+        if ((long)d.Length * Unsafe.SizeOf<T>() >= NonTemporalBytes && g.Length >= d.Length && y.Length >= d.Length)
+        {
+            if (isa >= SimdIsa.Avx512 && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+                i = NonTemporal512<T, TOp>(ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(y), d);
+            else if (isa >= SimdIsa.Avx2 && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+                i = NonTemporal256<T, TOp>(ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(y), d);
+        }
         Run<T, TOp>(g[i..], y[i..], d[i..], isa);
     }
 
@@ -497,6 +502,30 @@ internal static class GradFromOutput
             for (; i < head && i < n; i++) pd[i] = TOp.Apply(Unsafe.Add(ref rg, i), Unsafe.Add(ref ry, i));
             for (; i <= n - w; i += w)
                 TOp.Apply(Vector512.LoadUnsafe(ref rg, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i)).StoreAlignedNonTemporal(pd + i);
+            // Non-temporal stores are weakly ordered: drain them before another thread may read the result.
+            X86.Sse.StoreFence();
+            return i;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="NonTemporal512{T, TOp}"/> with 256-bit vectors (AVX2 machines): the fused ReLU gradient of 16M floats
+    /// wrote at 0.61× a copy's rate with ordinary stores (AVX-512 switched off on Emerald Rapids).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe int NonTemporal256<T, TOp>(ref T rg, ref T ry, Span<T> d)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IGradFromOutput<T>
+    {
+        int n = d.Length, w = Vector256<T>.Count;
+        fixed (T* pd = d)
+        {
+            int i = 0;
+            int head = (int)((32 - ((nint)pd & 31)) & 31) / sizeof(T);
+            if (((nint)pd & (sizeof(T) - 1)) != 0) return 0;
+            for (; i < head && i < n; i++) pd[i] = TOp.Apply(Unsafe.Add(ref rg, i), Unsafe.Add(ref ry, i));
+            for (; i <= n - w; i += w)
+                TOp.Apply(Vector256.LoadUnsafe(ref rg, (nuint)i), Vector256.LoadUnsafe(ref ry, (nuint)i)).StoreAlignedNonTemporal(pd + i);
+            X86.Sse.StoreFence();
             return i;
         }
     }

@@ -93,7 +93,7 @@ public class GradAndExtremeElementWiseTests
     public void A_destination_written_with_non_temporal_stores_equals_the_scalar_formula()
     {
         // 16M + 37 floats: split into chunks of NonTemporalBytes or more, each written from its first 64-byte boundary
-        // with non-temporal stores (AVX-512), the head and tail by the ordinary loop.
+        // with non-temporal stores (AVX-512; AVX2 from a 32-byte boundary), the head and tail by the ordinary loop.
         int n = (int)(8 * GradFromOutput.NonTemporalBytes / sizeof(float)) + 37;
         var rng = new Random(11);
         var g = Values<float>(rng, n, specials: true);
