@@ -21,7 +21,48 @@ foreach (var (m, k, n) in shapes)
         checks += 2;
     }
 Console.WriteLine(failures == 0 ? $"gemm-check: {checks} products match the naive product" : $"gemm-check: {failures} of {checks} products FAILED");
-return failures == 0 ? 0 : 1;
+
+// Whole-tensor sums (Summation: on 128-bit vectors eight accumulators, vector m into accumulator m mod 8 in blocks of
+// eight, the lanes by Vector128.Sum, the rest one by one) bit for bit against that order rebuilt here with scalar adds,
+// and max/min against a plain loop, on lengths from 256 (shorter sums take TensorPrimitives) below the split threshold.
+int reductionFailures = 0, reductionChecks = 0;
+foreach (int length in new[] { 256, 257, 263, 300, 1000, 4097, 65536 + 5 })
+{
+    reductionFailures += SumCheck<float>(length) ? 0 : 1;
+    reductionFailures += SumCheck<double>(length) ? 0 : 1;
+    reductionChecks += 2;
+}
+Console.WriteLine(reductionFailures == 0 ? $"gemm-check: {reductionChecks} sums, maxima and minima match" : $"gemm-check: {reductionFailures} of {reductionChecks} reductions FAILED");
+return failures == 0 && reductionFailures == 0 ? 0 : 1;
+
+bool SumCheck<T>(int length) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    T[] x = Cast<T>(Random(length));
+    T got = Tensor.FromArray(x, length).Sum().Item();
+    T want = System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? Order128(x) : got;
+    T max = x[0], min = x[0];
+    foreach (var v in x) { max = T.Max(max, v); min = T.Min(min, v); }
+    bool ok = got.Equals(want) && Tensor.FromArray(x, length).Max().Item().Equals(max) && Tensor.FromArray(x, length).Min().Item().Equals(min);
+    if (!ok) Console.WriteLine($"  {typeof(T).Name} reductions of {length}: sum {got} (the documented order: {want})");
+    return ok;
+}
+
+static T Order128<T>(T[] x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    int w = System.Runtime.Intrinsics.Vector128<T>.Count, n = x.Length, i = 0;
+    var acc = new T[8, w];
+    for (; i + 8 * w <= n; i += 8 * w)
+        for (int a = 0; a < 8; a++)
+            for (int l = 0; l < w; l++) acc[a, l] += x[i + a * w + l];
+    for (; i + w <= n; i += w)
+        for (int l = 0; l < w; l++) acc[0, l] += x[i + l];
+    var lanes = new T[w];
+    for (int l = 0; l < w; l++)
+        lanes[l] = ((acc[0, l] + acc[1, l]) + (acc[2, l] + acc[3, l])) + ((acc[4, l] + acc[5, l]) + (acc[6, l] + acc[7, l]));
+    T sum = System.Runtime.Intrinsics.Vector128.Sum(System.Runtime.Intrinsics.Vector128.Create<T>(lanes));
+    for (; i < n; i++) sum += x[i];
+    return sum;
+}
 
 bool Check<T>(int m, int k, int n, bool transposeA, double tolerance) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
