@@ -96,6 +96,10 @@ public static unsafe class Compare
             for (int i = 0; i < batch; i++) action();
             times[b] = (Now() - t0) / batch;
         }
+        // Each workload ends as a training run does (Trainer): the scope pool emptied. Large arrays a *_scoped workload
+        // left pooled stayed alive for the rest of the process and made the next workloads' fresh 64 MB results fault
+        // in erratically (ew_mul_16m after ew_mulscoped_16m: median 7–30 ms, min 3; alone 3.1–3.2 ms).
+        TensorScope.ReleasePooledMemory();
         return times;
     }
 
