@@ -66,31 +66,19 @@ internal static class Summation
             int i = 0;
             var prev = Vector512.LoadAligned(b);
             // A block adds index-aligned vectors i/w .. i/w + 3; their last lanes come from the aligned vector at
-            // b + i + 4w, which starts inside the span while i + 4w < n. A block that ends the span exactly needs no lane
-            // of it when s = 0 (it would lie wholly past the span): the blocks depend on the indices alone.
-            for (; i + 4 * w < n; i += 4 * w)
+            // b + i + 4w. A block that ends the span exactly with s = 0 needs no lane of it (it would lie wholly past
+            // the span, maybe on an unmapped page), so l3 stands in: the blocks depend on the indices alone.
+            for (; i + 4 * w <= n; i += 4 * w)
             {
                 var l1 = Vector512.LoadAligned(b + i + w);
                 var l2 = Vector512.LoadAligned(b + i + 2 * w);
                 var l3 = Vector512.LoadAligned(b + i + 3 * w);
-                var l4 = Vector512.LoadAligned(b + i + 4 * w);
+                var l4 = i + 4 * w - s < n ? Vector512.LoadAligned(b + i + 4 * w) : l3;
                 a0 += Pair(prev, index, l1);
                 a1 += Pair(l1, index, l2);
                 a2 += Pair(l2, index, l3);
                 a3 += Pair(l3, index, l4);
                 prev = l4;
-            }
-            if (i + 4 * w == n)
-            {
-                var l1 = Vector512.LoadAligned(b + i + w);
-                var l2 = Vector512.LoadAligned(b + i + 2 * w);
-                var l3 = Vector512.LoadAligned(b + i + 3 * w);
-                var l4 = s == 0 ? l3 : Vector512.LoadAligned(b + i + 4 * w);
-                a0 += Pair(prev, index, l1);
-                a1 += Pair(l1, index, l2);
-                a2 += Pair(l2, index, l3);
-                a3 += Pair(l3, index, l4);
-                i += 4 * w;
             }
             for (; i + w <= n; i += w) a0 += Vector512.Load(p + i);
             T sum = Vector512.Sum((a0 + a1) + (a2 + a3));
