@@ -131,13 +131,31 @@ internal static class GemmTeam
     public static bool Available { get; } =
         Environment.ProcessorCount > 1 && Environment.GetEnvironmentVariable("DESCENT_GEMM_HELPER") != "0";
 
+    [ThreadStatic] private static bool t_alone;
+
+    /// <summary>Whether this thread works without the helper (inside <see cref="Alone"/>).</summary>
+    internal static bool IsAlone => t_alone;
+
+    /// <summary>
+    /// Until disposed, this thread's kernels run on this thread only, down the same paths a single core takes: the
+    /// tests compare two-core results with these bit for bit.
+    /// </summary>
+    internal static IDisposable Alone() => new AloneScope();
+
+    private sealed class AloneScope : IDisposable
+    {
+        private readonly bool _before = t_alone;
+        public AloneScope() => t_alone = true;
+        public void Dispose() => t_alone = _before;
+    }
+
     /// <summary>
     /// Runs every task of <paramref name="job"/> (after <see cref="TeamJob.Reset"/>) on this thread and, when it is
     /// free, the helper thread; returns when all tasks are done.
     /// </summary>
     public static void Run(TeamJob job)
     {
-        if (!Available || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        if (!Available || t_alone || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
             job.Drain();
             return;

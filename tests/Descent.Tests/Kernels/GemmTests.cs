@@ -217,6 +217,45 @@ public class GemmTests
             }
     }
 
+    /// <summary>
+    /// A product's bits do not depend on how it was spread over the cores: every path that splits work between the
+    /// caller and the helper (the packed path packing B as its row blocks reach it, the direct path's row strips, the
+    /// small-n column tasks) gives exactly what the same call gives on one thread. Resumed training relies on it.
+    /// Where the machine has one core both sides run alone and agree trivially.
+    /// </summary>
+    [Theory]
+    [InlineData(257, 600, 301)]   // packed, two cores: ragged rows and columns, two slabs
+    [InlineData(300, 1100, 517)]  // packed: three slabs or more (the last two split), chunks of B ragged at the end
+    [InlineData(600, 300, 1030)]  // packed: many row blocks, odd ones starting mid-slab
+    [InlineData(64, 784, 128)]    // direct path split in row strips
+    [InlineData(784, 64, 10)]     // small n: column tasks
+    public void Two_core_products_equal_one_core_bit_for_bit(int m, int k, int n)
+    {
+        foreach (var acc in new[] { false, true })
+            foreach (var ta in new[] { false, true })
+                foreach (var tb in new[] { false, true })
+                {
+                    SameBits<float>(m, k, n, ta, tb, acc, m + k + n);
+                    SameBits<double>(m, k, n, ta, tb, acc, m + k + n + 1);
+                }
+    }
+
+    private static void SameBits<T>(int m, int k, int n, bool ta, bool tb, bool acc, int seed)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(seed);
+        var a = Random<T>(rng, m * k);
+        var b = Random<T>(rng, k * n);
+        var c0 = Random<T>(rng, m * n);
+        var shared = (T[])c0.Clone();
+        var alone = (T[])c0.Clone();
+        Gemm.Multiply(a, 0, ta, b, 0, tb, shared, 0, m, k, n, acc);
+        using (GemmTeam.Alone()) Gemm.Multiply(a, 0, ta, b, 0, tb, alone, 0, m, k, n, acc);
+        for (int i = 0; i < m * n; i++)
+            Assert.True(shared[i].Equals(alone[i]),
+                $"{typeof(T).Name} m={m} k={k} n={n} ta={ta} tb={tb} acc={acc}: element {i} is {shared[i]} on two cores, {alone[i]} on one");
+    }
+
     [Fact]
     public void Concurrent_callers_get_correct_products()
     {
