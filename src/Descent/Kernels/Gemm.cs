@@ -224,11 +224,10 @@ internal static unsafe partial class Gemm
     /// <remarks>
     /// Packing the whole panel first (one phase on both cores, then the blocks) cost a phase of memory-bound copying
     /// plus ~12% on each core's first block (sgemm 1024 on Emerald Rapids: 220 µs + 200 µs of 7 ms, measured with a
-    /// timestamp per task): the blocks then read half of the panel from the other core's caches and wrote back the
-    /// freshly packed lines. Packing inside the blocks: sgemm 1024 2.5–4.5% faster (medians of alternated runs), 2048,
-    /// doubles, smaller products and AVX2 within the noise. One core keeps the packing phase (this scheme was 5–10%
-    /// slower there at 2048). The tiles each thread computes, and so the bits of C, are
-    /// the same in either order.
+    /// timestamp per task; write-backs of the freshly packed panel, or lines moving between the cores — no hardware
+    /// counters here to tell). Packing inside the blocks: sgemm 1024 2.5–4.5% faster (medians of alternated runs),
+    /// 2048, doubles, smaller products and AVX2 within the noise. One core keeps the packing phase (this scheme was
+    /// 5–10% slower there at 2048). The tiles each thread computes, and so the bits of C, are the same in either order.
     /// </remarks>
     private sealed class PackedJob<T> : TeamJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
