@@ -128,8 +128,8 @@ internal static unsafe partial class Gemm
         }
 
         // Two cores: the caller and GemmTeam's helper, which also pack B between them (no pool hand-off, and B's
-        // packing — ~5% of a 512³ product — no longer runs on one core). More cores, or the helper switched off: Parallel.For for
-        // the largest products.
+        // packing — ~5% of a 512³ product — no longer runs on one core). More cores, or the helper switched off:
+        // Parallel.For for the largest products.
         bool alone = GemmTeam.IsAlone;
         bool pool = !alone && Environment.ProcessorCount > 1 && work >= ParallelThreshold
             && (Environment.ProcessorCount > 2 || !GemmTeam.Available);
@@ -218,8 +218,9 @@ internal static unsafe partial class Gemm
     /// One NC panel of the packed path on two cores: the row blocks are the tasks, and B is packed as the blocks need
     /// it, in chunks of <see cref="SliversPerTask"/> slivers of one KC slab. A thread that reaches a chunk nobody has
     /// claimed packs it and multiplies it at once, while it is still in its caches; a thread that reaches one the
-    /// other is packing waits for it (a few microseconds). Odd blocks walk each slab's chunks from the middle, so the
-    /// first two blocks, which start together, pack disjoint halves.
+    /// other is packing waits for it (a few microseconds; longer only if the packer is descheduled mid-chunk, and the
+    /// waiter yields its core meanwhile). Odd blocks walk each slab's chunks from the middle, so the first two blocks,
+    /// which start together, pack disjoint halves. A helper that never joins leaves the caller to pack everything.
     /// </summary>
     /// <remarks>
     /// Packing the whole panel first (one phase on both cores, then the blocks) cost a phase of memory-bound copying
