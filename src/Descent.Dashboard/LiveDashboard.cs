@@ -55,6 +55,7 @@ public sealed class LiveDashboard : IAsyncDisposable
     private readonly FrameLog _frames;
     private readonly CancellationTokenSource _stop;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly CancellationTokenSource _closeWrites = new();
     private readonly LiveDashboardOptions _options;
     private Task _watcher = Task.CompletedTask;
     private Task _publisher = Task.CompletedTask;
@@ -174,14 +175,17 @@ public sealed class LiveDashboard : IAsyncDisposable
         await _publisher.ConfigureAwait(false);
         // Each open stream sends what is left and ends its response before the server stops: stopping while a
         // stream was still writing its last frames could reset the connection, and the viewer lost the run's end
-        // (a CI failure of ARunsEndReachesTheViewersWhenThePageClosesRightAfter). Bounded: a stuck viewer waits 1 s.
+        // (a CI failure of ARunsEndReachesTheViewersWhenThePageClosesRightAfter). Bounded: a viewer that does not
+        // read gets 1 s, then its writes are cancelled (which drops its connection).
         long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency;
         while (Volatile.Read(ref _viewers) > 0 && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
             await Task.Delay(5).ConfigureAwait(false);
+        await _closeWrites.CancelAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         if (_options.StopSource is null) _stop.Dispose();
         _shutdown.Dispose();
+        _closeWrites.Dispose();
     }
 
     private void Map(WebApplication app)
@@ -251,64 +255,54 @@ public sealed class LiveDashboard : IAsyncDisposable
     // Hand-written Server-Sent Events: headers and the cached snapshot go out at once (a browser sees the stream open
     // immediately), then the frames after it as the builder makes them (at most one per PushInterval), and a comment
     // every 15 s. Every viewer writes the same bytes: nothing is serialised per viewer.
+    //
+    // Closing the page ends the waits, never a write: Kestrel aborts the connection when a write's token fires while
+    // the write waits for room in the socket (or is already cancelled when the write starts), and the viewer lost the
+    // run's end that the close had just published (the rare failure of ARunsEndReachesTheViewersWhenThePageClosesRightAfter,
+    // reproduced by AViewerThatIsBehindStillGetsTheRunsEndWhenThePageCloses). Writes stop when the viewer leaves, or
+    // when the close has waited long enough for them (_closeWrites, see DisposeAsync).
     private async Task EventsAsync(HttpContext context)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
-        var token = linked.Token;
+        using var waits = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
+        using var writes = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _closeWrites.Token);
+        var wait = waits.Token;
+        var write = writes.Token;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.Connection = "keep-alive";
         var body = context.Response.Body;
         Interlocked.Increment(ref _viewers);
-        long seq = -1;
         try
         {
-            (seq, _, var snapshot) = _frames.Snapshot();
-            await body.WriteAsync(snapshot, token).ConfigureAwait(false);
-            await body.FlushAsync(token).ConfigureAwait(false);
-            while (true)
+            (long seq, _, var snapshot) = _frames.Snapshot();
+            await body.WriteAsync(snapshot, write).ConfigureAwait(false);
+            await body.FlushAsync(write).ConfigureAwait(false);
+            while (!_shutdown.IsCancellationRequested)
             {
-                // Closing goes through the handler below (which sends what is left), never out of the loop's test: a
-                // stream that saw the cancellation between two frames used to end without the run's last frame.
-                token.ThrowIfCancellationRequested();
                 var next = _frames.After(seq);
-                var done = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), token)).ConfigureAwait(false);
+                // WhenAny does not throw: a cancelled delay (the page closing, the viewer gone) just ends the wait.
+                var done = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), wait)).ConfigureAwait(false);
+                if (_shutdown.IsCancellationRequested) break;
                 if (done != next)
                 {
-                    await body.WriteAsync(": keep-alive\n\n"u8.ToArray(), token).ConfigureAwait(false);
-                    await body.FlushAsync(token).ConfigureAwait(false);
+                    await body.WriteAsync(": keep-alive\n\n"u8.ToArray(), write).ConfigureAwait(false);
+                    await body.FlushAsync(write).ConfigureAwait(false);
                     continue;
                 }
-                if (_frames.FramesAfter(seq) is { } frames)
-                {
-                    foreach (var (n, bytes) in frames)
-                    {
-                        await body.WriteAsync(bytes, token).ConfigureAwait(false);
-                        seq = n;
-                    }
-                }
-                else
-                {
-                    // Too far behind (a slow connection): start again from a fresh snapshot.
-                    (seq, _, snapshot) = _frames.Snapshot();
-                    await body.WriteAsync(snapshot, token).ConfigureAwait(false);
-                }
-                await body.FlushAsync(token).ConfigureAwait(false);
+                seq = await WriteFramesAsync(body, seq, write).ConfigureAwait(false);
+                await body.FlushAsync(write).ConfigureAwait(false);
                 // Many viewers: each is written to less often (frames wait in the log and go out together), so the
                 // writes per second stay near ViewersAtFullRate per push interval whatever the number of viewers.
                 int viewers = Volatile.Read(ref _viewers);
-                if (viewers > ViewersAtFullRate) await Task.Delay(_options.PushInterval * ((double)viewers / ViewersAtFullRate), token).ConfigureAwait(false);
+                if (viewers > ViewersAtFullRate)
+                    await Task.WhenAny(Task.Delay(_options.PushInterval * ((double)viewers / ViewersAtFullRate), wait)).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested && seq >= 0)
-        {
             // The page is closing: send what is left (the last points, the run's end) so the viewer keeps the final state.
-            await SendRestAsync(context, seq).ConfigureAwait(false);
+            await WriteFramesAsync(body, seq, write).ConfigureAwait(false);
+            await body.FlushAsync(write).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or IOException)
         {
-        }
-        catch (IOException)
-        {
+            // The viewer left, or did not read what was left within the close's grace period.
         }
         finally
         {
@@ -316,21 +310,22 @@ public sealed class LiveDashboard : IAsyncDisposable
         }
     }
 
-    private async Task SendRestAsync(HttpContext context, long seq)
+    /// <summary>Writes the frames after <paramref name="seq"/> (a fresh snapshot when some are no longer kept); returns the last one sent.</summary>
+    private async Task<long> WriteFramesAsync(Stream body, long seq, CancellationToken write)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        limit.CancelAfter(TimeSpan.FromSeconds(1));
-        try
+        if (_frames.FramesAfter(seq) is { } frames)
         {
-            var body = context.Response.Body;
-            if (_frames.FramesAfter(seq) is { } frames)
-                foreach (var (_, bytes) in frames) await body.WriteAsync(bytes, limit.Token).ConfigureAwait(false);
-            else await body.WriteAsync(_frames.Snapshot().Event, limit.Token).ConfigureAwait(false);
-            await body.FlushAsync(limit.Token).ConfigureAwait(false);
+            foreach (var (n, bytes) in frames)
+            {
+                await body.WriteAsync(bytes, write).ConfigureAwait(false);
+                seq = n;
+            }
+            return seq;
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
-        {
-        }
+        // Too far behind (a slow connection): start again from a fresh snapshot.
+        (seq, _, var snapshot) = _frames.Snapshot();
+        await body.WriteAsync(snapshot, write).ConfigureAwait(false);
+        return seq;
     }
 
     /// <summary>Up to this many viewers each get every frame as it is made; beyond, each gets them in fewer, larger writes.</summary>

@@ -255,4 +255,52 @@ public class ServerTests
         await stream.ReadUntilAsync(s => (string?)s.Runs[run.Key]["status"] == "stopped", cts.Token);
         Assert.Equal([(1.0, (double?)0.25)], stream.Series(run.Key, "step:loss"));
     }
+
+    [Fact]
+    public async Task AViewerThatIsBehindStillGetsTheRunsEndWhenThePageCloses()
+    {
+        // A viewer that reads slowly: when the page closes, the server's write to it is waiting for room in the socket.
+        // That write must go on as the viewer reads, not be cancelled — Kestrel aborts the connection when a pending
+        // (or already cancelled) write's token fires, and the viewer lost the run's end (the rare failure of the test above).
+        var page = await LiveDashboard.StartAsync(new LiveDashboardOptions { PushInterval = TimeSpan.FromMinutes(10) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(page.Address, "api/events"), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        await using var body = await response.Content.ReadAsStreamAsync(cts.Token);
+        using var run = page.AddRun("long");
+        // ~16 MB of frames that nobody reads yet: more than the socket buffers hold between the two ends.
+        int step = 0;
+        for (int frame = 0; frame < 40; frame++)
+        {
+            for (int i = 0; i < 20_000; i++, step++) run.LogStep(step + 1, 1, "loss", 1.0 / (step + 1));
+            page.Frames.Publish();
+        }
+        run.End(RunStatus.Stopped, "stopped by the user");
+        var closing = page.DisposeAsync().AsTask();
+        await Task.Delay(300, cts.Token); // the page is closing while its writes to this viewer wait
+        using var received = new MemoryStream();
+        await body.CopyToAsync(received, cts.Token);
+        await closing;
+        using var stream = EventStream.Over(received.ToArray());
+        await stream.ReadUntilAsync(s => s.Runs.TryGetValue(run.Key, out var r) && (string?)r["status"] == "stopped", cts.Token);
+        Assert.Equal(((double)step, (double?)(1.0 / step)), stream.Series(run.Key, "step:loss")[^1]);
+    }
+
+    [Fact]
+    public async Task AViewerThatNeverReadsDoesNotHoldThePageOpen()
+    {
+        var page = await LiveDashboard.StartAsync(new LiveDashboardOptions { PushInterval = TimeSpan.FromMinutes(10) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(page.Address, "api/events"), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var run = page.AddRun("long");
+        for (int frame = 0; frame < 40; frame++)
+        {
+            for (int i = 0; i < 20_000; i++) run.LogStep(frame * 20_000 + i + 1, 1, "loss", 0.5);
+            page.Frames.Publish();
+        }
+        // The page gives the viewer 1 s to take what is left, then drops it; a hang here fails the test (not a timing
+        // measurement: the bound is far above the grace period).
+        await page.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20), cts.Token);
+    }
 }

@@ -48,19 +48,19 @@ internal sealed class TempFolder : IDisposable
 /// </summary>
 internal sealed class EventStream : IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly HttpResponseMessage _response;
+    private readonly HttpClient? _http;
+    private readonly HttpResponseMessage? _response;
     private readonly StreamReader _reader;
     private readonly Dictionary<string, Dictionary<string, List<(double X, double? Y)>>> _series = [];
 
-    private EventStream(HttpClient http, HttpResponseMessage response, StreamReader reader)
+    private EventStream(HttpClient? http, HttpResponseMessage? response, StreamReader reader)
     {
         _http = http;
         _response = response;
         _reader = reader;
     }
 
-    public string? MediaType => _response.Content.Headers.ContentType?.MediaType;
+    public string? MediaType => _response?.Content.Headers.ContentType?.MediaType;
 
     public Dictionary<string, JsonObject> Runs { get; } = [];
 
@@ -79,6 +79,9 @@ internal sealed class EventStream : IDisposable
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation));
         return new EventStream(http, response, reader);
     }
+
+    /// <summary>Reads events from bytes already received (a whole stream read at once).</summary>
+    public static EventStream Over(byte[] received) => new(null, null, new StreamReader(new MemoryStream(received)));
 
     /// <summary>Merges one snapshot or update document into <paramref name="into"/>.</summary>
     public static void Merge(JsonObject data, Dictionary<string, Dictionary<string, List<(double X, double? Y)>>> into, Dictionary<string, JsonObject> runs)
@@ -134,7 +137,7 @@ internal sealed class EventStream : IDisposable
     public void Dispose()
     {
         _reader.Dispose();
-        _response.Dispose();
-        _http.Dispose();
+        _response?.Dispose();
+        _http?.Dispose();
     }
 }
