@@ -2,7 +2,10 @@
 
 Files are named <side>_<config>_<rep>.json with side 'descent' or 'peer'. For each workload the times (seconds per
 call, one per timed batch) are pooled over repetitions per configuration; the peer's configuration with the lowest
-median is used. Ratio = Descent / peer (below 1: Descent is faster).
+median is used. Ratio = Descent / peer (below 1: Descent is faster). The paired column compares each repetition's
+minima (the two sides ran minutes apart at most) and takes the median over repetitions: on a host whose speed drifts
+between repetitions (session 13 measured ±15%), it is steadier than the ratio of the pooled minima, which can pair one
+side's fast moment with the other's slow one.
 """
 import glob
 import json
@@ -12,16 +15,25 @@ import sys
 
 
 def load(directory, side):
-    pooled = {}  # workload -> config -> [times]
+    """(workload -> config -> [times], workload -> config -> repetition -> [times])."""
+    pooled, by_rep = {}, {}
     for path in sorted(glob.glob(os.path.join(directory, f"{side}_*.json"))):
-        config = os.path.basename(path)[len(side) + 1:].rsplit("_", 1)[0]
+        config, rep = os.path.basename(path)[len(side) + 1:-len(".json")].rsplit("_", 1)
+        rep = rep.split("-", 1)[0]  # descent_default_2-fashion-mlp-epoch.json: repetition 2
         with open(path) as f:
             for name, times in json.load(f).items():
                 cfg = config
                 if name.endswith("_numpy"):
                     name, cfg = name[: -len("_numpy")], config + "+numpy"
                 pooled.setdefault(name, {}).setdefault(cfg, []).extend(times)
-    return pooled
+                by_rep.setdefault(name, {}).setdefault(cfg, {}).setdefault(rep, []).extend(times)
+    return pooled, by_rep
+
+
+def paired(ours_reps, peer_reps):
+    """Median over the repetitions both sides ran of (Descent's min / the peer's min) in that repetition."""
+    ratios = [min(ours_reps[r]) / min(peer_reps[r]) for r in ours_reps if r in peer_reps]
+    return f"{statistics.median(ratios):.3g}" if ratios else "–"
 
 
 def best(configs):
@@ -49,13 +61,13 @@ def ew_extra(name, seconds, copy_seconds):
 
 
 def main(directory):
-    ours, peer = load(directory, "descent"), load(directory, "peer")
-    rows = ["| workload | Descent min | Descent median | peer | peer min | peer median | ratio (median) | ratio (min) |",
-            "|---|---|---|---|---|---|---|---|"]
+    (ours, ours_reps), (peer, peer_reps) = load(directory, "descent"), load(directory, "peer")
+    rows = ["| workload | Descent min | Descent median | peer | peer min | peer median | ratio (median) | ratio (min) | ratio (min, paired by repetition) |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for name, configs in ours.items():
         if name.endswith(("_hand", "_accuracy", "_peak_rss_mb")):
             continue
-        _, dmin, dmed = best(configs)
+        dcfg, dmin, dmed = best(configs)
         extra = ""
         if name.startswith(("sgemm_", "dgemm_")):
             n = int(name.split("_")[1])
@@ -72,12 +84,12 @@ def main(directory):
             if name.startswith(("sgemm_", "dgemm_")):
                 pextra = f" ({2 * n ** 3 / pmin / 1e9:.0f} GFLOP/s best)"
             rows.append(f"| {name} | {fmt(dmin)}{extra} | {fmt(dmed)} | {cfg} | {fmt(pmin)}{pextra} | {fmt(pmed)} | "
-                        f"{dmed / pmed:.3g} | {dmin / pmin:.3g} |")
+                        f"{dmed / pmed:.3g} | {dmin / pmin:.3g} | {paired(ours_reps[name][dcfg], peer_reps[base][cfg])} |")
         hand = ours.get(base + "_hand")
         if hand:
-            _, hmin, hmed = best(hand)
+            hcfg, hmin, hmed = best(hand)
             rows.append(f"| {name} vs hand-written C# | {fmt(dmin)} | {fmt(dmed)} | plain C# | {fmt(hmin)} | {fmt(hmed)} | "
-                        f"{dmed / hmed:.3g} | {dmin / hmin:.3g} |")
+                        f"{dmed / hmed:.3g} | {dmin / hmin:.3g} | {paired(ours_reps[name][dcfg], ours_reps[base + '_hand'][hcfg])} |")
     print("\n".join(rows))
     # Training runs also report test accuracy and peak resident memory (one value per run; median over runs).
     extras = [name for name in ours if name + "_accuracy" in ours]
