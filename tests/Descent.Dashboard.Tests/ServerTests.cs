@@ -268,13 +268,7 @@ public class ServerTests
         using var response = await http.GetAsync(new Uri(page.Address, "api/events"), HttpCompletionOption.ResponseHeadersRead, cts.Token);
         await using var body = await response.Content.ReadAsStreamAsync(cts.Token);
         using var run = page.AddRun("long");
-        // ~16 MB of frames that nobody reads yet: more than the socket buffers hold between the two ends.
-        int step = 0;
-        for (int frame = 0; frame < 40; frame++)
-        {
-            for (int i = 0; i < 20_000; i++, step++) run.LogStep(step + 1, 1, "loss", 1.0 / (step + 1));
-            page.Frames.Publish();
-        }
+        int step = LogMoreThanTheSocketsHold(page, run);
         run.End(RunStatus.Stopped, "stopped by the user");
         var closing = page.DisposeAsync().AsTask();
         await Task.Delay(300, cts.Token); // the page is closing while its writes to this viewer wait
@@ -294,13 +288,24 @@ public class ServerTests
         using var http = new HttpClient();
         using var response = await http.GetAsync(new Uri(page.Address, "api/events"), HttpCompletionOption.ResponseHeadersRead, cts.Token);
         using var run = page.AddRun("long");
-        for (int frame = 0; frame < 40; frame++)
-        {
-            for (int i = 0; i < 20_000; i++) run.LogStep(frame * 20_000 + i + 1, 1, "loss", 0.5);
-            page.Frames.Publish();
-        }
+        LogMoreThanTheSocketsHold(page, run);
         // The page gives the viewer 1 s to take what is left, then drops it; a hang here fails the test (not a timing
         // measurement: the bound is far above the grace period).
         await page.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20), cts.Token);
+    }
+
+    /// <summary>
+    /// Logs ~16 MB of frames (loss 1/step for steps 1, 2, …), more than the socket buffers between the page and a viewer
+    /// that does not read can hold; returns the last step.
+    /// </summary>
+    private static int LogMoreThanTheSocketsHold(LiveDashboard page, LiveRun run)
+    {
+        int step = 0;
+        for (int frame = 0; frame < 40; frame++)
+        {
+            for (int i = 0; i < 20_000; i++, step++) run.LogStep(step + 1, 1, "loss", 1.0 / (step + 1));
+            page.Frames.Publish();
+        }
+        return step;
     }
 }
